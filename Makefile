@@ -1,0 +1,36 @@
+# Two commands do all setup on a fresh machine:
+#   make run    create the venv, install, build the demo database if missing, start the app
+#   make test   create the venv, install test tools (and Debian's chromium if missing), lint, test
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+
+.PHONY: run test lint setup setup-dev chromium benchmark
+
+$(VENV)/.runtime: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.runtime
+setup-dev: $(VENV)/.dev
+
+run: setup
+	$(PY) -m streamlit run app.py --server.port=$(PORT) --browser.gatherUsageStats=false
+
+chromium:
+	@scripts/ensure-chromium
+
+lint: setup-dev
+	$(VENV)/bin/ruff check .
+
+test: setup-dev chromium lint
+	$(PY) -m pytest
+
+benchmark: setup
+	$(PY) benchmarks/scale.py

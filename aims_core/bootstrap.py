@@ -1,0 +1,79 @@
+"""Creating and opening databases: empty, demo, or synthetic at scale."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from aims_core import demo
+from aims_core.catalogue import ensure_catalogue
+from aims_core.config import DEMO_SEED_DIR
+from aims_core.storage.database import Database, DatabaseError
+from aims_core.storage.transfer import export_database, import_database
+
+InitMode = Literal["demo", "empty"]
+
+
+def open_database(path: str | Path) -> Database:
+    """Open (creating or upgrading as needed) a database with a current catalogue."""
+    db = Database(path)
+    ensure_catalogue(db)
+    return db
+
+
+def _remove_database_files(path: Path) -> None:
+    for candidate in (path, path.with_name(path.name + ".wal")):
+        candidate.unlink(missing_ok=True)
+
+
+def init_database(path: str | Path, mode: InitMode = "demo", *, force: bool = False,
+                  today: date | None = None, seed_dir: Path = DEMO_SEED_DIR) -> Database:
+    """Create a new database file holding the demo organisation or nothing at all."""
+    path = Path(path)
+    if path.exists():
+        if not force:
+            raise DatabaseError(f"{path} already exists; pass --force to replace it")
+        _remove_database_files(path)
+    db = open_database(path)
+    try:
+        if mode == "demo":
+            load_demo(db, today=today, seed_dir=seed_dir)
+    except Exception:
+        db.close()
+        _remove_database_files(path)
+        raise
+    return db
+
+
+def load_demo(db: Database, *, today: date | None = None, seed_dir: Path = DEMO_SEED_DIR) -> None:
+    """Load the committed demo seed and move its dates so that it ends today."""
+    import_database(db, seed_dir)
+    ensure_catalogue(db)
+    anchor = db.scalar("SELECT value FROM aims_meta WHERE key = 'data_anchor_date'")
+    if anchor:
+        demo.shift_dates(db, ((today or date.today()) - date.fromisoformat(anchor)).days)
+
+
+def generate_into(db: Database, systems: int, seed: int = 42,
+                  anchor: date | None = None) -> dict[str, int]:
+    """Replace the registers with a synthetic organisation; returns rows per table."""
+    anchor = anchor or date.today()
+    frames = demo.generate(systems=systems, seed=seed, anchor=anchor)
+    demo.write_frames(db, frames, anchor)
+    return {table: len(frame) for table, frame in frames.items()}
+
+
+def write_demo_seed(seed_dir: Path = DEMO_SEED_DIR) -> dict[str, int]:
+    """Regenerate the committed demo seed files (deterministic: same files every time)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        db = open_database(Path(tmp) / "seed.duckdb")
+        try:
+            counts = generate_into(db, systems=len(demo.ARCHETYPES), anchor=demo.DEMO_ANCHOR)
+            for stale in seed_dir.glob("*.parquet"):
+                stale.unlink()
+            export_database(db, seed_dir)
+        finally:
+            db.close()
+    return counts

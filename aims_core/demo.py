@@ -1,0 +1,492 @@
+"""The demo organisation, and synthetic organisations of any size for benchmarks.
+
+Everything is derived from a seed, so the same arguments give the same rows. With the
+default twelve systems the generator produces the curated demo (a fictional consumer-finance
+SME); larger sizes repeat the same system archetypes with numbered names. Dates are laid out
+relative to an anchor date; :func:`shift_dates` moves a loaded demo to "today".
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import numpy as np
+import pandas as pd
+
+from aims_core.storage.database import Database
+
+DEMO_ANCHOR = date(2026, 11, 15)
+HISTORY_MONTHS = 18
+AIMS_OWNER = "Sarah Klein"
+
+
+@dataclass(frozen=True)
+class SystemArchetype:
+    name: str
+    purpose: str
+    owner: str
+    department: str
+    sourcing: str
+    supplier: str | None
+    stage: str
+    category: str
+    annex_iii_area: int | None
+    personal_data: bool
+    automated_decisions: bool
+    human_oversight: str
+    affected_people: str
+    risk_themes: tuple[int, ...]  # indexes into RISK_TEMPLATES
+
+
+# fmt: off
+ARCHETYPES: tuple[SystemArchetype, ...] = (
+    SystemArchetype("CreditLens credit scoring", "Scores consumer loan applications for creditworthiness",
+                    "Priya Shah", "Credit Risk", "built", None, "operation", "high_risk", 5, True, True,
+                    "Underwriter reviews every decline and borderline score", "Loan applicants",
+                    (0, 1, 2, 3, 9)),
+    SystemArchetype("TalentSift CV screening", "Ranks job applicants' CVs against vacancy profiles",
+                    "Tom Becker", "People & HR", "bought", "HireMatic BV", "operation", "high_risk", 4,
+                    True, False, "Recruiter decides; shortlist is advisory", "Job applicants",
+                    (0, 1, 4, 10)),
+    SystemArchetype("Ask Aldwick customer chatbot", "Answers customer questions on a third-party LLM API",
+                    "Lena Novak", "Customer Service", "api", "Nimbus LLM Cloud", "operation", "transparency",
+                    None, True, False, "Escalation to an agent on request or low confidence", "Customers",
+                    (5, 6, 7, 11)),
+    SystemArchetype("FraudGuard transaction screening", "Flags card and loan transactions for fraud review",
+                    "Marco Rossi", "Financial Crime", "built", None, "operation", "minimal", None, True, False,
+                    "Analyst confirms every block", "Customers", (2, 3, 8)),
+    SystemArchetype("DocuRead document extraction", "Extracts fields from payslips and bank statements",
+                    "Lena Novak", "Operations", "api", "Scriptly OCR", "operation", "minimal", None, True,
+                    False, "Low-confidence fields go to manual keying", "Loan applicants", (3, 8, 12)),
+    SystemArchetype("CampaignHub copy assistant", "Drafts marketing copy inside the marketing suite",
+                    "Julia Hart", "Marketing", "saas_embedded", "CampaignHub Inc.", "operation",
+                    "transparency", None, False, False, "Marketing lead approves all published copy",
+                    "Prospects and public", (6, 7, 13)),
+    SystemArchetype("ChurnRadar retention model", "Predicts which customers are likely to leave",
+                    "Priya Shah", "Analytics", "built", None, "validation", "minimal", None, True, False,
+                    "Retention team chooses offers", "Customers", (2, 9, 14)),
+    SystemArchetype("Collections prioritiser", "Orders overdue accounts for collection calls",
+                    "Marco Rossi", "Collections", "built", None, "development", "minimal", None, True,
+                    False, "Agents may re-order the queue", "Customers in arrears", (0, 4, 14)),
+    SystemArchetype("DevPilot code assistant", "Suggests code in the developers' IDE",
+                    "Ben Okafor", "IT", "saas_embedded", "DevTools Cloud", "operation", "minimal", None,
+                    False, False, "Code review before merge", "Developers", (11, 12, 13)),
+    SystemArchetype("PeopleCore performance insights", "Scores employee performance inside the HR suite",
+                    "Tom Becker", "People & HR", "saas_embedded", "PeopleCore SE", "deployment",
+                    "high_risk", 4, True, False, "Managers must confirm any rating", "Employees",
+                    (0, 1, 4, 10)),
+    SystemArchetype("MeetNotes transcription", "Transcribes and summarises internal meetings",
+                    "Ben Okafor", "IT", "saas_embedded", "MeetNotes Ltd", "operation", "minimal", None, True,
+                    False, "Summaries are drafts for the meeting owner", "Staff", (5, 11, 12)),
+    SystemArchetype("IncomeCheck categoriser", "Categorises bank-statement lines to verify income",
+                    "Priya Shah", "Credit Risk", "bought", "FinSight AB", "design", "not_assessed", None,
+                    True, False, "Underwriter sees every category", "Loan applicants", (2, 3, 8)),
+)
+
+# (title, risk source C.3.x, objective C.2.x, likelihood, impact, controls treating it)
+RISK_TEMPLATES: tuple[tuple[str, str, str, int, int, tuple[str, ...]], ...] = (
+    ("Biased outcomes against protected groups", "C.3.4", "C.2.5", 3, 5, ("A.5.4", "A.7.4", "A.6.2.4")),
+    ("Decisions cannot be explained to affected people", "C.3.2", "C.2.11", 3, 4, ("A.8.2", "A.6.2.7")),
+    ("Model performance drifts after deployment", "C.3.6", "C.2.8", 4, 3, ("A.6.2.6", "A.6.2.4")),
+    ("Training data of poor or unknown quality", "C.3.4", "C.2.3", 3, 4, ("A.7.4", "A.7.5", "A.7.3")),
+    ("Over-reliance on automated ranking by staff", "C.3.3", "C.2.1", 3, 4, ("A.9.3", "A.9.4", "A.3.2")),
+    ("Personal data leaks through prompts or transcripts", "C.3.1", "C.2.7", 3, 4, ("A.7.2", "A.10.3")),
+    ("Generated answers or copy are false or misleading", "C.3.4", "C.2.11", 4, 3, ("A.8.2", "A.9.4")),
+    ("People not told they are dealing with AI", "C.3.2", "C.2.11", 2, 3, ("A.8.2", "A.8.5")),
+    ("Adversarial inputs evade detection", "C.3.1", "C.2.10", 2, 4, ("A.6.2.4", "A.6.2.8")),
+    ("Model used outside its intended purpose", "C.3.6", "C.2.1", 2, 4, ("A.9.4", "A.6.2.2")),
+    ("Supplier changes the model without notice", "C.3.7", "C.2.6", 3, 3, ("A.10.3", "A.10.2")),
+    ("Service outage of third-party AI provider", "C.3.5", "C.2.8", 2, 3, ("A.10.3", "A.4.5")),
+    ("Insufficient logging to investigate incidents", "C.3.6", "C.2.1", 3, 3, ("A.6.2.8", "A.8.4")),
+    ("Intellectual-property claims on generated content", "C.3.7", "C.2.1", 2, 3, ("A.10.3", "A.2.3")),
+    ("Unfair treatment of vulnerable customers", "C.3.3", "C.2.5", 2, 5, ("A.5.4", "A.5.5", "A.9.2")),
+)
+
+ORG_RISKS = (
+    ("No overview of AI tools used by staff (shadow AI)", "C.3.1", "C.2.1", 4, 3, ("A.4.2", "A.9.2")),
+    ("AI competence gaps in teams that use AI", "C.3.7", "C.2.2", 3, 3, ("A.4.6", "A.3.2")),
+    ("EU AI Act obligations missed for high-risk systems", "C.3.1", "C.2.1", 2, 5, ("A.5.2", "A.2.2")),
+    ("Energy use of AI workloads not tracked", "C.3.5", "C.2.4", 2, 2, ("A.4.5",)),
+)
+
+# (name, unit, direction, target, amber, red, kind, archetype index or None, control, base, noise)
+KPI_TEMPLATES = (
+    ("SoA controls implemented", "%", "higher", 90, 75, 60, "computed", None, "A.2.2", 40, 0),
+    ("Open high and critical risks", "count", "lower", 2, 5, 8, "computed", None, "A.5.2", 12, 0),
+    ("Overdue re-validations", "count", "lower", 0, 1, 3, "computed", None, "A.6.2.4", 2, 0),
+    ("CreditLens AUC", "ratio", "higher", 0.80, 0.76, 0.72, "measured", 0, "A.6.2.6", 0.82, 0.01),
+    ("CreditLens population stability (PSI)", "index", "lower", 0.10, 0.20, 0.25, "measured", 0,
+     "A.6.2.6", 0.05, 0.02),
+    ("TalentSift selection-rate ratio (4/5 rule)", "ratio", "higher", 0.90, 0.80, 0.75, "measured", 1,
+     "A.5.4", 0.88, 0.03),
+    ("Chatbot answers rated wrong", "%", "lower", 2, 4, 6, "measured", 2, "A.6.2.6", 3.0, 0.6),
+    ("FraudGuard precision", "%", "higher", 85, 80, 75, "measured", 3, "A.6.2.6", 87, 1.5),
+    ("Complaints about AI-supported decisions", "count", "lower", 3, 6, 10, "measured", None, "A.3.3",
+     4, 1.5),
+    ("Staff with AI awareness training", "%", "higher", 95, 85, 70, "measured", None, "A.4.6", 70, 2),
+)
+# fmt: on
+
+SOA_EXCLUSIONS = {
+    "A.10.4": "We supply no AI system or AI-based service to customers of our own; revisit if "
+    "the chatbot is offered to partner firms.",
+}
+
+
+def _months_before(anchor: date, months: int) -> date:
+    year, month = divmod(anchor.year * 12 + anchor.month - 1 - months, 12)
+    return date(year, month + 1, min(anchor.day, 28))
+
+
+class _History:
+    """Collects change-log rows whose last 'after' state equals the final row."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple] = []
+
+    def record(self, table: str, states: list[tuple[datetime, str, dict]]) -> int:
+        """Log a row's successive states; returns its final version."""
+        before = None
+        for version, (when, who, state) in enumerate(states, start=1):
+            after = {**state, "version": version}
+            self.rows.append((table, after["id"], "insert" if before is None else "update", who,
+                              when, before, after))
+            before = after
+        return len(states)
+
+    def frame(self) -> pd.DataFrame:
+        def dump(row: dict | None) -> str | None:
+            if row is None:
+                return None
+            return json.dumps({k: v.isoformat() if isinstance(v, date) else v
+                               for k, v in row.items()}, ensure_ascii=False)
+
+        frame = pd.DataFrame(self.rows, columns=["table_name", "row_id", "operation",
+                                                 "changed_by", "changed_at", "before", "after"])
+        frame = frame.sort_values(["changed_at", "table_name", "row_id"], kind="stable")
+        frame["before_json"] = [dump(r) for r in frame.pop("before")]
+        frame["after_json"] = [dump(r) for r in frame.pop("after")]
+        frame.insert(0, "id", np.arange(1, len(frame) + 1))
+        return frame.reset_index(drop=True)
+
+
+def _at(day: date, hour: int = 10) -> datetime:
+    return datetime.combine(day, time(hour, 0))
+
+
+def generate(systems: int = 12, seed: int = 42, anchor: date = DEMO_ANCHOR,
+             risks_per_system: int | None = None, kpi_points_per_system: int | None = None,
+             ) -> dict[str, pd.DataFrame]:
+    """All register frames (plus ``change_log``) for an organisation of ``systems`` systems."""
+    rng = np.random.default_rng(seed)
+    start = _months_before(anchor, HISTORY_MONTHS)
+    history = _History()
+    scale = systems > len(ARCHETYPES)
+    frames: dict[str, pd.DataFrame] = {}
+
+    organisation = {
+        "id": 1, "name": "Aldwick Finance Ltd",
+        "scope_statement": "Design, procurement and use of AI systems supporting consumer lending, "
+        "hiring and customer service at Aldwick Finance Ltd (UK and EU operations).",
+        "ai_roles": "developer, provider, deployer",
+        "interested_parties": "Customers (fair, explained decisions); applicants (non-discrimination);"
+        " regulators (EU AI Act, consumer credit rules); staff (training, oversight duties); "
+        "suppliers (contract clarity)",
+    }
+    organisation["version"] = history.record("organisation", [(_at(start), AIMS_OWNER,
+                                                               dict(organisation))])
+    frames["organisation"] = pd.DataFrame([organisation])
+
+    sys_rows = _systems(systems, rng, start, anchor, history)
+    frames["ai_systems"] = pd.DataFrame(sys_rows)
+    per_system = risks_per_system or (25 if scale else None)
+    risks, links = _risks(sys_rows, rng, start, anchor, history, per_system)
+    frames["risks"], frames["risk_controls"] = risks, links
+    frames["soa"] = _soa(rng, start, anchor, history, scale)
+    kpis, points = _kpis(sys_rows, rng, start, anchor, history, kpi_points_per_system)
+    frames["kpis"], frames["kpi_measurements"] = kpis, points
+    frames["validations"] = _validations(sys_rows, rng, anchor, history)
+    frames["management_reviews"] = _reviews(anchor, history)
+    frames["change_log"] = history.frame()
+    return frames
+
+
+def _systems(n: int, rng: np.random.Generator, start: date, anchor: date,
+             history: _History) -> list[dict]:
+    rows = []
+    span = (anchor - start).days
+    for i in range(n):
+        arch = ARCHETYPES[i % len(ARCHETYPES)]
+        batch = i // len(ARCHETYPES)
+        name = arch.name if batch == 0 else f"{arch.name} #{batch + 1}"
+        created = start + timedelta(days=int(rng.integers(0, span // 3)))
+        row = {
+            "id": i + 1, "name": name, "purpose": arch.purpose, "owner": arch.owner,
+            "department": arch.department, "sourcing": arch.sourcing, "supplier": arch.supplier,
+            "lifecycle_stage": arch.stage, "model_version": f"{1 + batch % 3}.{i % 7}",
+            "eu_ai_act_category": arch.category, "annex_iii_area": arch.annex_iii_area,
+            "personal_data": arch.personal_data, "automated_decisions": arch.automated_decisions,
+            "human_oversight": arch.human_oversight, "affected_people": arch.affected_people,
+            "created_on": created, "retired_on": None,
+        }
+        states = [(_at(created), arch.owner, row)]
+        if arch.stage == "operation" and i % 3 == 0:
+            # The system went live during the period: record the stage change.
+            went_live = created + timedelta(days=int(rng.integers(30, 120)))
+            states = [(_at(created), arch.owner, {**row, "lifecycle_stage": "deployment"}),
+                      (_at(went_live), arch.owner, row)]
+        row["version"] = history.record("ai_systems", states)
+        rows.append(row)
+    return rows
+
+
+def _risks(systems: list[dict], rng: np.random.Generator, start: date, anchor: date,
+           history: _History, per_system: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rows: list[dict] = []
+    links: list[dict] = []
+    picks: list[tuple[int | None, tuple]] = []
+    for system in systems:
+        arch = ARCHETYPES[(system["id"] - 1) % len(ARCHETYPES)]
+        themes = list(arch.risk_themes)
+        if per_system:
+            themes = list(rng.choice(len(RISK_TEMPLATES), size=per_system))
+        elif system["id"] % 4 == 0:
+            themes = themes[:2]  # keep the demo at about forty risks
+        picks += [(system["id"], RISK_TEMPLATES[t]) for t in themes]
+    picks += [(None, template) for template in ORG_RISKS]
+    owners = {s["id"]: s["owner"] for s in systems}
+    for rid, (system_id, (title, source, objective, lik, imp, controls)) in enumerate(picks, 1):
+        inherent_l = int(np.clip(lik + rng.integers(-1, 2), 1, 5))
+        inherent_i = int(np.clip(imp + rng.integers(-1, 1), 1, 5))
+        identified = start + timedelta(days=int(rng.integers(0, 200)))
+        owner = owners.get(system_id, AIMS_OWNER)
+        row = {
+            "id": rid, "ai_system_id": system_id, "title": title,
+            "description": f"{title} for this system." if system_id else title,
+            "risk_source": source, "objective_affected": objective, "owner": owner,
+            "inherent_likelihood": inherent_l, "inherent_impact": inherent_i,
+            "residual_likelihood": None, "residual_impact": None, "treatment": None,
+            "treatment_plan": None, "status": "open", "identified_on": identified,
+            "review_date": identified + timedelta(days=90),
+        }
+        states = [(_at(identified), owner, dict(row))]
+        roll = rng.random()
+        if roll < 0.8:  # most risks were assessed and treated later in the period
+            treated = identified + timedelta(days=int(rng.integers(20, 150)))
+            treatment = "accept" if inherent_l * inherent_i <= 6 else \
+                ("transfer" if rng.random() < 0.1 else "mitigate")
+            drop = 0 if treatment == "accept" else int(rng.integers(1, 3))
+            row.update(
+                residual_likelihood=max(1, inherent_l - drop),
+                residual_impact=max(1, inherent_i - (1 if drop == 2 else 0)),
+                treatment=treatment,
+                treatment_plan="Apply the linked controls and monitor the KPI"
+                if treatment != "accept" else "Within tolerance; review yearly",
+                status="accepted" if treatment == "accept" else
+                ("closed" if roll < 0.15 else "treating"),
+                review_date=treated + timedelta(days=int(rng.integers(60, 400))),
+            )
+            states.append((_at(treated, 15), owner, dict(row)))
+        row["version"] = history.record("risks", states)
+        rows.append(row)
+        for control in controls:
+            link = {"id": len(links) + 1, "risk_id": rid, "control_id": control}
+            link["version"] = history.record("risk_controls", [(_at(identified, 11), owner, link)])
+            links.append(link)
+    return pd.DataFrame(rows), pd.DataFrame(links)
+
+
+def _soa(rng: np.random.Generator, start: date, anchor: date, history: _History,
+         scale: bool) -> pd.DataFrame:
+    from aims_core.catalogue import read_catalogue_csv
+
+    controls = read_catalogue_csv("controls")["control_id"].tolist()
+    owners = ["Sarah Klein", "Priya Shah", "Tom Becker", "Ben Okafor", "Lena Novak"]
+    ladder = ["not_started", "planned", "partial", "implemented"]
+    rows = []
+    for i, control in enumerate(controls, 1):
+        excluded = control in SOA_EXCLUSIONS
+        reached = 0 if excluded else int(rng.choice(4, p=[0.1, 0.2, 0.3, 0.4]))
+        owner = owners[i % len(owners)]
+        base = {
+            "id": i, "control_id": control, "applicable": not excluded,
+            "justification": SOA_EXCLUSIONS.get(control, "Needed to treat the AI risks linked "
+                                                "to this control and by our AI policy."),
+            "implementation_status": "not_started", "owner": owner if i % 9 else None,
+            "evidence": None, "evidence_expiry": None, "last_reviewed": None,
+            "target_date": _months_before(anchor, -int(rng.integers(1, 9))),
+        }
+        when = start + timedelta(days=20)
+        states = [(_at(when), AIMS_OWNER, dict(base))]
+        for step in range(1, reached + 1):
+            when = when + timedelta(days=int(rng.integers(30, 110)))
+            base = {**base, "implementation_status": ladder[step], "last_reviewed": when}
+            if ladder[step] == "implemented":
+                base["evidence"] = f"AIMS-DOC-{100 + i}: procedure and records"
+                base["evidence_expiry"] = when + timedelta(days=int(rng.integers(200, 500)))
+            states.append((_at(min(when, anchor)), base["owner"] or AIMS_OWNER, dict(base)))
+        base["version"] = history.record("soa", states)
+        rows.append(base)
+    return pd.DataFrame(rows)
+
+
+def _kpis(systems: list[dict], rng: np.random.Generator, start: date, anchor: date,
+          history: _History, points_per_system: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    kpis = []
+    for name, unit, direction, target, amber, red, kind, arch, control, *_ in KPI_TEMPLATES:
+        kpis.append({"name": name, "unit": unit, "direction": direction, "target": float(target),
+                     "amber_threshold": float(amber), "red_threshold": float(red),
+                     "frequency": "monthly", "kind": kind, "control_id": control,
+                     "ai_system_id": None if arch is None else arch + 1,
+                     "owner": AIMS_OWNER if arch is None else ARCHETYPES[arch].owner})
+    if len(systems) > len(ARCHETYPES):
+        for system in systems[len(ARCHETYPES):]:
+            kpis.append({"name": f"{system['name']} accuracy", "unit": "%", "direction": "higher",
+                         "target": 90.0, "amber_threshold": 85.0, "red_threshold": 80.0,
+                         "frequency": "weekly", "kind": "measured", "control_id": "A.6.2.6",
+                         "ai_system_id": system["id"], "owner": system["owner"]})
+    for i, kpi in enumerate(kpis, 1):
+        kpi["id"] = i
+        kpi["description"] = f"{kpi['name']} ({'higher' if kpi['direction'] == 'higher' else 'lower'}"\
+            " is better)"
+        kpi["version"] = history.record("kpis", [(_at(start), kpi["owner"], dict(kpi))])
+
+    months = pd.date_range(start, anchor, freq="MS").date
+    frames = []
+    for kpi, template in zip(kpis, KPI_TEMPLATES, strict=False):
+        base, noise = template[9], template[10]
+        trend = np.linspace(0, 1, len(months))
+        if kpi["kind"] == "computed":
+            values = base + (kpi["target"] - base) * trend * 0.9
+        elif kpi["name"].endswith("(PSI)"):  # drift creeping up into the red lately
+            values = base + noise * rng.standard_normal(len(months)) + 0.22 * trend ** 4
+        else:
+            values = base + noise * rng.standard_normal(len(months))
+        frames.append(pd.DataFrame({"kpi_id": kpi["id"], "measured_on": months,
+                                    "value": np.round(values, 3)}))
+    extra = kpis[len(KPI_TEMPLATES):]
+    if extra:
+        per = points_per_system or 250
+        days = pd.date_range(end=anchor, periods=per, freq="D").date
+        ids = np.repeat([k["id"] for k in extra], per)
+        values = np.round(88 + 4 * rng.standard_normal(len(ids)), 2)
+        frames.append(pd.DataFrame({"kpi_id": ids, "measured_on": np.tile(days, len(extra)),
+                                    "value": values}))
+    points = pd.concat(frames, ignore_index=True)
+    kinds = {k["id"]: k["kind"] for k in kpis}
+    points["source"] = ["computed" if kinds[k] == "computed" else "entered"
+                        for k in points["kpi_id"]]
+    points["note"] = None
+    points.insert(0, "id", np.arange(1, len(points) + 1))
+    points["version"] = 1
+    owners = {k["id"]: k["owner"] for k in kpis}
+    if len(points) <= 5000:  # the curated demo logs every entry; scale data logs in bulk below
+        for row in points.to_dict("records"):
+            history.record("kpi_measurements",
+                           [(_at(row["measured_on"], 9), owners[row["kpi_id"]],
+                             {k: v for k, v in row.items() if k != "version"})])
+    return pd.DataFrame(kpis), points
+
+
+def _validations(systems: list[dict], rng: np.random.Generator, anchor: date,
+                 history: _History) -> pd.DataFrame:
+    rows = []
+    for system in systems:
+        if system["lifecycle_stage"] in ("design", "development"):
+            continue
+        months = 6 if system["eu_ai_act_category"] == "high_risk" else 12
+        # Every third system is left overdue; one in twelve has never been validated.
+        if system["id"] % 12 == 10:
+            continue
+        overdue = system["id"] % 3 == 1
+        last = _months_before(anchor, months + (2 if overdue else -int(rng.integers(1, 4))))
+        for k in range(3):
+            when = _months_before(last, k * months)
+            if when < system["created_on"]:
+                break
+            row = {"id": len(rows) + 1, "ai_system_id": system["id"], "validated_on": when,
+                   "validated_by": system["owner"] if k else AIMS_OWNER,
+                   "method": "Hold-out test set and fairness metrics review",
+                   "result": "conditional" if (system["id"] + k) % 5 == 0 else "pass",
+                   "notes": None, "evidence_link": f"AIMS-VAL-{system['id']:04d}-{k + 1}"}
+            row["version"] = history.record("validations", [(_at(when, 16), row["validated_by"],
+                                                             dict(row))])
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _reviews(anchor: date, history: _History) -> pd.DataFrame:
+    rows = []
+    for i, months in enumerate((14, 5), 1):
+        day = _months_before(anchor, months)
+        row = {"id": i, "review_date": day, "chair": "Daniel Price (CEO)",
+               "attendees": "CEO, AIMS owner, heads of Credit Risk, HR, Customer Service, IT",
+               "notes": "Reviewed risk register, SoA progress and KPI trends; actions recorded."}
+        row["version"] = history.record("management_reviews", [(_at(day, 14), AIMS_OWNER,
+                                                                dict(row))])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def write_frames(db: Database, frames: dict[str, pd.DataFrame], anchor: date) -> None:
+    """Replace the registers with generated frames, in one transaction."""
+    with db.transaction() as cur:
+        for table, frame in frames.items():
+            cur.execute(f'DELETE FROM "{table}"')
+            if frame.empty:
+                continue
+            cur.register("generated_frame", frame)
+            cur.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM generated_frame')
+            cur.unregister("generated_frame")
+        cur.execute("INSERT OR REPLACE INTO aims_meta VALUES ('data_anchor_date', ?)",
+                    [anchor.isoformat()])
+
+
+def shift_dates(db: Database, days: int) -> None:
+    """Move every date and timestamp of the registers by ``days``, change history included.
+
+    This keeps the committed demo current: its overdue items stay overdue by the same margin
+    whenever it is loaded, and the change history still ends in the rows' present state.
+    """
+    if days == 0:
+        return
+    columns = db.query_rows(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE data_type IN ('DATE', 'TIMESTAMP') AND table_name NOT IN "
+        "('schema_migrations', 'eu_ai_act_dates')"
+    )
+    date_fields: dict[str, set[str]] = {}
+    for table, column in columns:
+        date_fields.setdefault(table, set()).add(column)
+    log = db.query_df("SELECT id, table_name, before_json, after_json FROM change_log")
+    for side in ("before_json", "after_json"):
+        log[side] = [_shift_json(text, date_fields.get(table, set()), days)
+                     for text, table in zip(log[side], log["table_name"], strict=True)]
+    with db.transaction() as cur:
+        for table, column in columns:
+            cur.execute(f'UPDATE "{table}" SET "{column}" = "{column}" + INTERVAL (?) DAY',
+                        [days])
+        cur.register("shifted_log", log)
+        cur.execute("UPDATE change_log SET before_json = s.before_json, after_json = s.after_json"
+                    " FROM shifted_log s WHERE change_log.id = s.id")
+        cur.unregister("shifted_log")
+        anchor = cur.execute("SELECT value FROM aims_meta WHERE key = 'data_anchor_date'")\
+            .fetchone()
+        if anchor:
+            moved = date.fromisoformat(anchor[0]) + timedelta(days=days)
+            cur.execute("UPDATE aims_meta SET value = ? WHERE key = 'data_anchor_date'",
+                        [moved.isoformat()])
+
+
+def _shift_json(text: object, fields: set[str], days: int) -> object:
+    if not isinstance(text, str) or not fields:
+        return text
+    row = json.loads(text)
+    for name in fields & row.keys():
+        value = row[name]
+        if isinstance(value, str):
+            moved = datetime.fromisoformat(value) + timedelta(days=days)
+            row[name] = moved.date().isoformat() if len(value) == 10 else moved.isoformat()
+    return json.dumps(row, ensure_ascii=False)

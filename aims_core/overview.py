@@ -1,0 +1,61 @@
+"""Headline figures for the Overview page, aggregated in DuckDB."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from aims_core.registers import EU_AI_ACT_CATEGORIES
+from aims_core.revalidation import overdue_count
+from aims_core.risk_method import LEVEL_BANDS, RATED_RISKS_SQL
+from aims_core.storage.database import Database
+
+
+@dataclass(frozen=True)
+class Headline:
+    systems_in_scope: int
+    high_critical_open: int
+    soa_implemented_pct: float | None  # None when no control is marked applicable
+    soa_applicable: int
+    overdue_validations: int
+
+
+def headline(db: Database, today: date) -> Headline:
+    systems = db.scalar("SELECT count(*) FROM ai_systems WHERE lifecycle_stage <> 'retired'")
+    high = db.scalar(
+        f"SELECT count(*) FROM ({RATED_RISKS_SQL}) WHERE is_open "
+        "AND current_level IN ('High', 'Critical')"
+    )
+    applicable, implemented = db.query_rows(
+        "SELECT count(*) FILTER (WHERE applicable), "
+        "count(*) FILTER (WHERE applicable AND implementation_status = 'implemented') FROM soa"
+    )[0]
+    pct = round(100.0 * implemented / applicable, 1) if applicable else None
+    return Headline(systems, high, pct, applicable, overdue_count(db, today))
+
+
+def systems_by_category(db: Database) -> pd.DataFrame:
+    """Count of active AI systems per EU AI Act category, every category listed."""
+    counts = db.query_df(
+        "SELECT coalesce(eu_ai_act_category, 'not_assessed') AS category, count(*) AS systems "
+        "FROM ai_systems WHERE lifecycle_stage <> 'retired' GROUP BY ALL"
+    )
+    frame = pd.DataFrame({"category": list(EU_AI_ACT_CATEGORIES)})
+    frame = frame.merge(counts, on="category", how="left").fillna({"systems": 0})
+    frame["label"] = frame["category"].map(EU_AI_ACT_CATEGORIES)
+    frame["systems"] = frame["systems"].astype("int64")
+    return frame
+
+
+def open_risks_by_level(db: Database) -> pd.DataFrame:
+    """Open risks per current level band (residual when assessed, else inherent)."""
+    counts = db.query_df(
+        f"SELECT current_level AS level, count(*) AS risks FROM ({RATED_RISKS_SQL}) "
+        "WHERE is_open GROUP BY ALL"
+    )
+    frame = pd.DataFrame({"level": list(LEVEL_BANDS)})
+    frame = frame.merge(counts, on="level", how="left").fillna({"risks": 0})
+    frame["risks"] = frame["risks"].astype("int64")
+    return frame

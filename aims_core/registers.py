@@ -1,0 +1,274 @@
+"""What each editable register holds: fields, types, allowed values and references.
+
+This metadata drives validation in the write path and the column set-up of the editable
+table, so a rule is stated once and holds everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+FieldKind = Literal["text", "int", "float", "bool", "date", "choice"]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A value that must exist in another table's key column."""
+
+    table: str
+    column: str = "id"
+    label_column: str | None = None
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    kind: FieldKind = "text"
+    required: bool = False
+    choices: dict[str, str] | None = None  # stored code -> label shown to people
+    min_value: float | None = None
+    max_value: float | None = None
+    max_length: int | None = 2000
+    reference: Reference | None = None
+    editable: bool = True
+    help: str | None = None
+
+
+@dataclass(frozen=True)
+class Register:
+    table: str
+    label: str  # singular, for messages: "AI system"
+    title_field: str  # names a row in messages
+    fields: tuple[Field, ...]
+    allow_delete: bool = False
+    referenced_by: tuple[tuple[str, str], ...] = field(default=())  # (table, column)
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(f"{self.table} has no field {name!r}")
+
+    @property
+    def field_names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+
+SOURCING = {
+    "built": "Built in-house",
+    "bought": "Bought (licensed product)",
+    "api": "Third-party API",
+    "saas_embedded": "Embedded in SaaS",
+}
+LIFECYCLE_STAGES = {
+    "design": "Design",
+    "development": "Development / training",
+    "validation": "Validation",
+    "deployment": "Deployment",
+    "operation": "Operation & monitoring",
+    "retired": "Retired",
+}
+EU_AI_ACT_CATEGORIES = {
+    "prohibited": "Prohibited practice",
+    "high_risk": "High-risk",
+    "transparency": "Transparency obligations",
+    "gpai": "General-purpose AI model",
+    "minimal": "Minimal risk",
+    "not_assessed": "Not yet assessed",
+}
+TREATMENTS = {"mitigate": "Mitigate", "accept": "Accept", "transfer": "Transfer", "avoid": "Avoid"}
+RISK_STATUSES = {
+    "open": "Open",
+    "treating": "In treatment",
+    "accepted": "Accepted",
+    "closed": "Closed",
+}
+IMPLEMENTATION_STATUSES = {
+    "not_started": "Not started",
+    "planned": "Planned",
+    "partial": "Partial",
+    "implemented": "Implemented",
+}
+VALIDATION_RESULTS = {"pass": "Pass", "conditional": "Conditional", "fail": "Fail"}
+KPI_DIRECTIONS = {"higher": "Higher is better", "lower": "Lower is better"}
+KPI_KINDS = {"computed": "Computed from the registers", "measured": "Measured"}
+MEASUREMENT_SOURCES = {"computed": "Computed", "entered": "Entered", "imported": "Imported"}
+FREQUENCIES = {
+    "daily": "Daily",
+    "weekly": "Weekly",
+    "monthly": "Monthly",
+    "quarterly": "Quarterly",
+    "yearly": "Yearly",
+}
+
+_LEVEL = {"kind": "int", "min_value": 1, "max_value": 5}
+_AI_SYSTEM_REF = Reference("ai_systems", "id", "name")
+_CONTROL_REF = Reference("controls", "control_id", "title")
+
+AI_SYSTEMS = Register(
+    table="ai_systems",
+    label="AI system",
+    title_field="name",
+    referenced_by=(("risks", "ai_system_id"), ("kpis", "ai_system_id"),
+                   ("validations", "ai_system_id")),
+    fields=(
+        Field("name", "Name", required=True, max_length=200),
+        Field("purpose", "Purpose"),
+        Field("owner", "Owner", required=True, max_length=200),
+        Field("department", "Department", max_length=200),
+        Field("sourcing", "Sourcing", "choice", required=True, choices=SOURCING),
+        Field("supplier", "Supplier", max_length=200),
+        Field("lifecycle_stage", "Life-cycle stage", "choice", required=True,
+              choices=LIFECYCLE_STAGES),
+        Field("model_version", "Model version", max_length=100),
+        Field("eu_ai_act_category", "EU AI Act category", "choice", required=True,
+              choices=EU_AI_ACT_CATEGORIES),
+        Field("annex_iii_area", "Annex III area", "int", min_value=1, max_value=8,
+              reference=Reference("eu_annex_iii_areas", "area_no", "title"),
+              help="1–8; only for systems in an EU AI Act Annex III area"),
+        Field("personal_data", "Personal data", "bool"),
+        Field("automated_decisions", "Automated decisions", "bool"),
+        Field("human_oversight", "Human oversight"),
+        Field("affected_people", "Affected people"),
+        Field("created_on", "Added on", "date"),
+        Field("retired_on", "Retired on", "date"),
+    ),
+)
+
+RISKS = Register(
+    table="risks",
+    label="Risk",
+    title_field="title",
+    referenced_by=(("risk_controls", "risk_id"),),
+    fields=(
+        Field("ai_system_id", "AI system", "int", reference=_AI_SYSTEM_REF,
+              help="Leave empty for an organisation-wide risk"),
+        Field("title", "Risk", required=True, max_length=300),
+        Field("description", "Description"),
+        Field("risk_source", "Risk source (Annex C.3)", "text",
+              reference=Reference("annex_c_risk_sources", "source_id", "title")),
+        Field("objective_affected", "Objective affected (Annex C.2)", "text",
+              reference=Reference("annex_c_objectives", "objective_id", "title")),
+        Field("owner", "Owner", required=True, max_length=200),
+        Field("inherent_likelihood", "Inherent likelihood", required=True, **_LEVEL),
+        Field("inherent_impact", "Inherent impact", required=True, **_LEVEL),
+        Field("residual_likelihood", "Residual likelihood", **_LEVEL),
+        Field("residual_impact", "Residual impact", **_LEVEL),
+        Field("treatment", "Treatment", "choice", choices=TREATMENTS),
+        Field("treatment_plan", "Treatment plan"),
+        Field("status", "Status", "choice", required=True, choices=RISK_STATUSES),
+        Field("identified_on", "Identified on", "date"),
+        Field("review_date", "Next review", "date"),
+    ),
+)
+
+RISK_CONTROLS = Register(
+    table="risk_controls",
+    label="Risk–control link",
+    title_field="control_id",
+    allow_delete=True,
+    fields=(
+        Field("risk_id", "Risk", "int", required=True, reference=Reference("risks", "id", "title")),
+        Field("control_id", "Annex A control", required=True, reference=_CONTROL_REF),
+    ),
+)
+
+SOA = Register(
+    table="soa",
+    label="SoA entry",
+    title_field="control_id",
+    fields=(
+        Field("control_id", "Control", required=True, reference=_CONTROL_REF, editable=False),
+        Field("applicable", "Applicable", "bool"),
+        Field("justification", "Justification"),
+        Field("implementation_status", "Implementation status", "choice", required=True,
+              choices=IMPLEMENTATION_STATUSES),
+        Field("owner", "Owner", max_length=200),
+        Field("evidence", "Evidence"),
+        Field("evidence_expiry", "Evidence expires", "date"),
+        Field("last_reviewed", "Last reviewed", "date"),
+        Field("target_date", "Target date", "date"),
+    ),
+)
+
+KPIS = Register(
+    table="kpis",
+    label="KPI",
+    title_field="name",
+    referenced_by=(("kpi_measurements", "kpi_id"),),
+    fields=(
+        Field("name", "KPI", required=True, max_length=200),
+        Field("description", "Description"),
+        Field("unit", "Unit", max_length=40),
+        Field("direction", "Direction", "choice", required=True, choices=KPI_DIRECTIONS),
+        Field("target", "Target", "float"),
+        Field("amber_threshold", "Amber threshold", "float"),
+        Field("red_threshold", "Red threshold", "float"),
+        Field("frequency", "Frequency", "choice", choices=FREQUENCIES),
+        Field("owner", "Owner", max_length=200),
+        Field("ai_system_id", "AI system", "int", reference=_AI_SYSTEM_REF),
+        Field("control_id", "Control", reference=_CONTROL_REF),
+        Field("kind", "Kind", "choice", required=True, choices=KPI_KINDS),
+    ),
+)
+
+KPI_MEASUREMENTS = Register(
+    table="kpi_measurements",
+    label="KPI measurement",
+    title_field="measured_on",
+    allow_delete=True,
+    fields=(
+        Field("kpi_id", "KPI", "int", required=True, reference=Reference("kpis", "id", "name")),
+        Field("measured_on", "Date", "date", required=True),
+        Field("value", "Value", "float", required=True),
+        Field("source", "Source", "choice", required=True, choices=MEASUREMENT_SOURCES),
+        Field("note", "Note"),
+    ),
+)
+
+VALIDATIONS = Register(
+    table="validations",
+    label="Validation",
+    title_field="validated_on",
+    fields=(
+        Field("ai_system_id", "AI system", "int", required=True, reference=_AI_SYSTEM_REF),
+        Field("validated_on", "Validated on", "date", required=True),
+        Field("validated_by", "Validated by", required=True, max_length=200),
+        Field("method", "Method"),
+        Field("result", "Result", "choice", required=True, choices=VALIDATION_RESULTS),
+        Field("notes", "Notes"),
+        Field("evidence_link", "Evidence link"),
+    ),
+)
+
+MANAGEMENT_REVIEWS = Register(
+    table="management_reviews",
+    label="Management review",
+    title_field="review_date",
+    fields=(
+        Field("review_date", "Review date", "date", required=True),
+        Field("chair", "Chair", max_length=200),
+        Field("attendees", "Attendees"),
+        Field("notes", "Notes"),
+    ),
+)
+
+ORGANISATION = Register(
+    table="organisation",
+    label="Organisation profile",
+    title_field="name",
+    fields=(
+        Field("name", "Organisation", required=True, max_length=200),
+        Field("scope_statement", "AIMS scope (4.3)"),
+        Field("ai_roles", "AI roles (developer, provider, deployer, customer)"),
+        Field("interested_parties", "Interested parties and their needs (4.2)"),
+    ),
+)
+
+REGISTERS: dict[str, Register] = {
+    r.table: r
+    for r in (ORGANISATION, AI_SYSTEMS, RISKS, RISK_CONTROLS, SOA, KPIS, KPI_MEASUREMENTS,
+              VALIDATIONS, MANAGEMENT_REVIEWS)
+}

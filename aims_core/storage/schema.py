@@ -1,0 +1,170 @@
+"""The database schema as an ordered list of migrations.
+
+A file records the migrations applied to it in ``schema_migrations``. Table and column
+names are part of the product (users query the file with SQL): add, never rename.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+_V1_CORE = (
+    """CREATE TABLE schema_migrations (
+        version INTEGER PRIMARY KEY,
+        description VARCHAR NOT NULL,
+        applied_at TIMESTAMP NOT NULL
+    )""",
+    """CREATE TABLE aims_meta (
+        key VARCHAR PRIMARY KEY,
+        value VARCHAR
+    )""",
+    # --- read-only reference catalogue (loaded from aims_core/catalogue/data) ---
+    """CREATE TABLE clauses (
+        clause_id VARCHAR PRIMARY KEY, parent_id VARCHAR, title VARCHAR NOT NULL,
+        is_leaf BOOLEAN NOT NULL, sort_order INTEGER NOT NULL, summary VARCHAR
+    )""",
+    """CREATE TABLE control_objectives (
+        objective_id VARCHAR PRIMARY KEY, title VARCHAR NOT NULL, summary VARCHAR,
+        control_count INTEGER NOT NULL, sort_order INTEGER NOT NULL
+    )""",
+    """CREATE TABLE controls (
+        control_id VARCHAR PRIMARY KEY, objective_id VARCHAR NOT NULL,
+        sub_objective_id VARCHAR, sub_objective_title VARCHAR, title VARCHAR NOT NULL,
+        title_alias VARCHAR, summary VARCHAR, sort_order INTEGER NOT NULL
+    )""",
+    """CREATE TABLE annex_c_objectives (
+        objective_id VARCHAR PRIMARY KEY, title VARCHAR NOT NULL, summary VARCHAR
+    )""",
+    """CREATE TABLE annex_c_risk_sources (
+        source_id VARCHAR PRIMARY KEY, title VARCHAR NOT NULL, summary VARCHAR
+    )""",
+    """CREATE TABLE eu_ai_act_categories (
+        category_id VARCHAR PRIMARY KEY, label VARCHAR NOT NULL, legal_basis VARCHAR,
+        consequence VARCHAR, sort_order INTEGER NOT NULL
+    )""",
+    """CREATE TABLE eu_annex_iii_areas (
+        area_no INTEGER PRIMARY KEY, title VARCHAR NOT NULL, sub_points VARCHAR
+    )""",
+    """CREATE TABLE eu_ai_act_dates (
+        applies_from DATE NOT NULL, item VARCHAR NOT NULL, legal_basis VARCHAR, note VARCHAR
+    )""",
+    """CREATE TABLE nist_functions (
+        function_id VARCHAR PRIMARY KEY, abbreviation VARCHAR NOT NULL, purpose VARCHAR,
+        sort_order INTEGER NOT NULL
+    )""",
+    """CREATE TABLE nist_categories (
+        category_id VARCHAR PRIMARY KEY, function_id VARCHAR NOT NULL, title VARCHAR NOT NULL,
+        subcategory_count INTEGER NOT NULL, sort_order INTEGER NOT NULL
+    )""",
+    """CREATE TABLE crosswalk_nist (
+        iso_id VARCHAR NOT NULL, iso_kind VARCHAR NOT NULL, nist_subcategory VARCHAR NOT NULL,
+        source_note VARCHAR
+    )""",
+    """CREATE TABLE crosswalk_eu_ai_act (
+        eu_article VARCHAR NOT NULL, article_title VARCHAR, iso_id VARCHAR NOT NULL,
+        iso_kind VARCHAR NOT NULL, coverage_note VARCHAR, indicative BOOLEAN NOT NULL
+    )""",
+    # --- the organisation's registers (every row: id + version for optimistic locking) ---
+    """CREATE TABLE organisation (
+        id BIGINT PRIMARY KEY, name VARCHAR NOT NULL, scope_statement VARCHAR,
+        ai_roles VARCHAR, interested_parties VARCHAR, version INTEGER NOT NULL
+    )""",
+    """CREATE TABLE ai_systems (
+        id BIGINT PRIMARY KEY, name VARCHAR NOT NULL, purpose VARCHAR, owner VARCHAR,
+        department VARCHAR, sourcing VARCHAR, supplier VARCHAR, lifecycle_stage VARCHAR,
+        model_version VARCHAR, eu_ai_act_category VARCHAR, annex_iii_area INTEGER,
+        personal_data BOOLEAN, automated_decisions BOOLEAN, human_oversight VARCHAR,
+        affected_people VARCHAR, created_on DATE, retired_on DATE, version INTEGER NOT NULL
+    )""",
+    """CREATE TABLE risks (
+        id BIGINT PRIMARY KEY, ai_system_id BIGINT, title VARCHAR NOT NULL, description VARCHAR,
+        risk_source VARCHAR, objective_affected VARCHAR, owner VARCHAR,
+        inherent_likelihood INTEGER, inherent_impact INTEGER,
+        residual_likelihood INTEGER, residual_impact INTEGER,
+        treatment VARCHAR, treatment_plan VARCHAR, status VARCHAR, identified_on DATE,
+        review_date DATE, version INTEGER NOT NULL
+    )""",
+    """CREATE TABLE risk_controls (
+        id BIGINT PRIMARY KEY, risk_id BIGINT NOT NULL, control_id VARCHAR NOT NULL,
+        version INTEGER NOT NULL
+    )""",
+    """CREATE TABLE soa (
+        id BIGINT PRIMARY KEY, control_id VARCHAR NOT NULL UNIQUE, applicable BOOLEAN,
+        justification VARCHAR, implementation_status VARCHAR, owner VARCHAR, evidence VARCHAR,
+        evidence_expiry DATE, last_reviewed DATE, target_date DATE, version INTEGER NOT NULL
+    )""",
+    """CREATE TABLE kpis (
+        id BIGINT PRIMARY KEY, name VARCHAR NOT NULL, description VARCHAR, unit VARCHAR,
+        direction VARCHAR, target DOUBLE, amber_threshold DOUBLE, red_threshold DOUBLE,
+        frequency VARCHAR, owner VARCHAR, ai_system_id BIGINT, control_id VARCHAR,
+        kind VARCHAR, version INTEGER NOT NULL
+    )""",
+    """CREATE TABLE kpi_measurements (
+        id BIGINT PRIMARY KEY, kpi_id BIGINT NOT NULL, measured_on DATE NOT NULL,
+        value DOUBLE NOT NULL, source VARCHAR, note VARCHAR, version INTEGER NOT NULL
+    )""",
+    """CREATE TABLE validations (
+        id BIGINT PRIMARY KEY, ai_system_id BIGINT NOT NULL, validated_on DATE NOT NULL,
+        validated_by VARCHAR, method VARCHAR, result VARCHAR, notes VARCHAR,
+        evidence_link VARCHAR, version INTEGER NOT NULL
+    )""",
+    """CREATE TABLE management_reviews (
+        id BIGINT PRIMARY KEY, review_date DATE NOT NULL, chair VARCHAR, attendees VARCHAR,
+        notes VARCHAR, version INTEGER NOT NULL
+    )""",
+    """CREATE TABLE change_log (
+        id BIGINT PRIMARY KEY, table_name VARCHAR NOT NULL, row_id BIGINT NOT NULL,
+        operation VARCHAR NOT NULL, changed_by VARCHAR NOT NULL, changed_at TIMESTAMP NOT NULL,
+        before_json VARCHAR, after_json VARCHAR
+    )""",
+)
+
+_V2_RISK_METHOD = (
+    """CREATE TABLE risk_scale (
+        axis VARCHAR NOT NULL, level INTEGER NOT NULL, label VARCHAR NOT NULL,
+        PRIMARY KEY (axis, level)
+    )""",
+    """CREATE TABLE risk_level_grid (
+        likelihood INTEGER NOT NULL, impact INTEGER NOT NULL, level_band VARCHAR NOT NULL,
+        PRIMARY KEY (likelihood, impact)
+    )""",
+    """CREATE TABLE revalidation_intervals (
+        risk_tier VARCHAR PRIMARY KEY, months INTEGER NOT NULL, description VARCHAR
+    )""",
+    """INSERT INTO risk_scale VALUES
+        ('likelihood', 1, 'Rare'), ('likelihood', 2, 'Unlikely'), ('likelihood', 3, 'Possible'),
+        ('likelihood', 4, 'Likely'), ('likelihood', 5, 'Almost certain'),
+        ('impact', 1, 'Negligible'), ('impact', 2, 'Minor'), ('impact', 3, 'Moderate'),
+        ('impact', 4, 'Major'), ('impact', 5, 'Catastrophic')""",
+    # Default 5 x 5 band grid (rows: likelihood 1..5, columns: impact 1..5).
+    """INSERT INTO risk_level_grid
+        SELECT l, i, ['Low','Low','Low','Medium','Medium',
+                      'Low','Low','Medium','Medium','High',
+                      'Low','Medium','Medium','High','High',
+                      'Medium','Medium','High','High','Critical',
+                      'Medium','High','High','Critical','Critical'][(l - 1) * 5 + i]
+        FROM range(1, 6) AS a(l), range(1, 6) AS b(i)""",
+    """INSERT INTO revalidation_intervals VALUES
+        ('eu_high_risk', 6, 'EU AI Act high-risk systems'),
+        ('critical', 6, 'Highest residual risk Critical'),
+        ('high', 12, 'Highest residual risk High'),
+        ('medium', 12, 'Highest residual risk Medium'),
+        ('low', 24, 'Highest residual risk Low, or no linked risk')""",
+    """INSERT INTO aims_meta VALUES ('risk_tolerance', 'Medium')""",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "Catalogue, registers and change log", _V1_CORE),
+    Migration(2, "Risk method (scale, level grid, tolerance) and re-validation intervals",
+              _V2_RISK_METHOD),
+)
+
+LATEST_VERSION = MIGRATIONS[-1].version

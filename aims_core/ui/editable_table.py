@@ -1,0 +1,176 @@
+"""One editable table for every register: data editor in, one write path out.
+
+How it avoids the data editor's known traps:
+- the frame shown is a per-session snapshot, never the editor's own output, and it does not
+  change under the user's pending edits when someone else saves (a notice offers a reload);
+- edits are read from the editor's state (``edited_rows``/``added_rows``/``deleted_rows``)
+  and sent through :func:`aims_core.writes.apply_changes` when Save is pressed (no st.form:
+  in a form the editor's pending edits did not reach the submit run in Chromium);
+- after a successful save the snapshot is reloaded and the editor key changes, which is the
+  supported way to reset it; after a failed save the edits stay on screen to be fixed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from aims_core.registers import Field, Register
+from aims_core.ui.session import Identity, get_db
+from aims_core.writes import RowChange, WriteResult, apply_changes
+
+_DTYPES = {"text": "string", "choice": "string", "int": "Int64", "float": "Float64",
+           "bool": "boolean"}
+
+
+def prepare_frame(register: Register, frame: pd.DataFrame) -> pd.DataFrame:
+    """Nullable dtypes and plain dates, so cleared cells and added rows keep their types."""
+    out = pd.DataFrame({"id": frame["id"].astype("Int64")})
+    for spec in register.fields:
+        column = frame[spec.name] if spec.name in frame else pd.Series([None] * len(frame))
+        if spec.kind == "date":
+            out[spec.name] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in column]
+        else:
+            out[spec.name] = column.astype(_DTYPES[spec.kind])
+    out["version"] = frame["version"].astype("Int64")
+    return out.reset_index(drop=True)
+
+
+def column_config(register: Register, labels: dict[str, dict[Any, str]] | None = None,
+                  read_only: bool = False) -> dict[str, Any]:
+    """Data-editor column set-up derived from the register's field metadata."""
+    labels = labels or {}
+    config: dict[str, Any] = {"id": st.column_config.NumberColumn("ID", disabled=True,
+                                                                   width="small")}
+    for spec in register.fields:
+        config[spec.name] = _column(spec, labels.get(spec.name), read_only)
+    return config
+
+
+def _column(spec: Field, options: dict[Any, str] | None, read_only: bool) -> Any:
+    common = {"help": spec.help, "required": spec.required,
+              "disabled": read_only or not spec.editable}
+    if spec.kind == "choice" and spec.choices:
+        return st.column_config.SelectboxColumn(spec.label, options=list(spec.choices),
+                                                format_func=spec.choices.get, **common)
+    if options is not None:
+        return st.column_config.SelectboxColumn(spec.label, options=list(options),
+                                                format_func=lambda v: options.get(v, str(v)),
+                                                **common)
+    if spec.kind in ("int", "float"):
+        return st.column_config.NumberColumn(
+            spec.label, min_value=spec.min_value, max_value=spec.max_value,
+            step=1 if spec.kind == "int" else None, **common)
+    if spec.kind == "bool":
+        return st.column_config.CheckboxColumn(spec.label, **common)
+    if spec.kind == "date":
+        return st.column_config.DateColumn(spec.label, format="YYYY-MM-DD", **common)
+    return st.column_config.TextColumn(spec.label, max_chars=spec.max_length, **common)
+
+
+def changes_from_state(register: Register, frame: pd.DataFrame,
+                       state: dict[str, Any]) -> list[RowChange]:
+    """Translate the editor's edit state (positions in ``frame``) into row changes."""
+    fields = set(register.field_names)
+    changes: list[RowChange] = []
+    for position, edits in (state.get("edited_rows") or {}).items():
+        row = frame.iloc[int(position)]
+        values = {k: _plain(v) for k, v in edits.items() if k in fields}
+        if values:
+            changes.append(RowChange("update", values, row_id=int(row["id"]),
+                                     expected_version=int(row["version"])))
+    for number, added in enumerate(state.get("added_rows") or [], start=1):
+        values = {k: _plain(v) for k, v in added.items() if k in fields}
+        if any(v is not None for v in values.values()):
+            changes.append(RowChange("insert", values, label=f"New row {number}"))
+    for position in state.get("deleted_rows") or []:
+        row = frame.iloc[int(position)]
+        changes.append(RowChange("delete", row_id=int(row["id"]),
+                                 expected_version=int(row["version"])))
+    return changes
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    return value
+
+
+def show_result(result: WriteResult) -> None:
+    for problem in result.conflicts:
+        st.warning(str(problem), icon=":material/sync_problem:")
+    if result.errors:
+        st.error("Nothing was saved. Please fix:\n\n" +
+                 "\n".join(f"- {problem}" for problem in result.errors),
+                 icon=":material/error:")
+
+
+def editable_table(register: Register, load: Callable[[], pd.DataFrame], *, key: str,
+                   who: Identity, signature: str = "", allow_add: bool = True,
+                   labels: dict[str, dict[Any, str]] | None = None,
+                   column_order: list[str] | None = None, height: int | str = "auto") -> None:
+    """Show ``load()``'s rows of ``register`` for editing and save edits on submit.
+
+    ``signature`` identifies the current filter/page: when it changes the snapshot is
+    reloaded. ``labels`` maps reference fields to {stored value: label} choices.
+    """
+    db = get_db()
+    snap_key, flash_key = f"_table_{key}", f"_table_{key}_flash"
+    snap = st.session_state.get(snap_key)
+    if snap is None or snap["signature"] != signature:
+        epoch = snap["epoch"] + 1 if snap else 0
+        snap = {"signature": signature, "generation": db.generation, "epoch": epoch,
+                "frame": prepare_frame(register, load())}
+        st.session_state[snap_key] = snap
+    if flash := st.session_state.pop(flash_key, None):
+        st.success(flash, icon=":material/check_circle:")
+    if snap["generation"] != db.generation:
+        left, right = st.columns([4, 1], vertical_alignment="center")
+        left.info("Newer data was saved since you opened this table. Your edits are checked "
+                  "against it when you save.", icon=":material/info:")
+        if right.button("Reload table", key=f"{key}_reload"):
+            st.session_state.pop(snap_key)
+            st.rerun()
+
+    read_only = not who.can_edit
+    if read_only:
+        st.caption("Pick your name in the sidebar to edit this table.")
+    frame: pd.DataFrame = snap["frame"]
+    editor_key = f"{key}_editor_{snap['epoch']}"
+    order = column_order or register.field_names
+    st.data_editor(
+        frame,
+        key=editor_key,
+        hide_index=True,
+        num_rows="dynamic" if allow_add and not read_only else "fixed",
+        column_config=column_config(register, labels, read_only),
+        column_order=["id", *order],
+        width="stretch",
+        height=height,
+        disabled=read_only,
+    )
+    submitted = st.button("Save changes", type="primary", icon=":material/save:",
+                          disabled=read_only, key=f"{key}_save")
+    if not submitted:
+        return
+    changes = changes_from_state(register, frame, st.session_state.get(editor_key, {}))
+    if not changes:
+        st.info("No changes to save yet. Finish the cell you are editing (Enter) and save "
+                "again.")
+        return
+    result = apply_changes(db, register.table, changes, who.name or "")
+    if result.ok:
+        st.session_state[flash_key] = _summary(register, result)
+        st.session_state[snap_key] = {**snap, "signature": None}
+        st.rerun()
+    show_result(result)
+
+
+def _summary(register: Register, result: WriteResult) -> str:
+    parts = [f"{len(ids)} {verb}" for verb, ids in
+             (("added", result.inserted), ("updated", result.updated),
+              ("deleted", result.deleted)) if ids]
+    return f"{register.label} changes saved: {', '.join(parts) or 'nothing changed'}."

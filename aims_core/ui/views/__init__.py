@@ -1,0 +1,1 @@
+"""Page bodies; each ``pages/*.py`` file calls one ``render()``."""

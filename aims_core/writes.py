@@ -1,0 +1,319 @@
+"""The one write path: validate, check versions, write in one transaction, log the change.
+
+Every edit to a register, from any page, import or command, goes through
+:func:`apply_changes`. A batch is all-or-nothing: one bad value or one conflicting version
+and nothing in the batch is written; the result names each row and field that stopped it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+import duckdb
+
+from aims_core.registers import REGISTERS, Register
+from aims_core.storage.database import Database, utc_now
+from aims_core.validation import InvalidValue, coerce, is_blank
+
+Operation = Literal["insert", "update", "delete"]
+
+
+@dataclass
+class RowChange:
+    """One row's edit. ``label`` names a new row in messages (e.g. "new row 2")."""
+
+    operation: Operation
+    values: dict[str, Any] = field(default_factory=dict)
+    row_id: int | None = None
+    expected_version: int | None = None
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: str
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.row}, field '{self.field}'" if self.field else self.row
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class WriteResult:
+    inserted: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    deleted: list[int] = field(default_factory=list)
+    errors: list[RowProblem] = field(default_factory=list)
+    conflicts: list[RowProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.conflicts
+
+    @property
+    def changed(self) -> int:
+        return len(self.inserted) + len(self.updated) + len(self.deleted)
+
+
+class _Abort(Exception):
+    """Rolls the transaction back after problems were collected."""
+
+
+# Cross-field rules per table: (merged row) -> [(field name, message)].
+RowRule = Callable[[dict[str, Any]], list[tuple[str, str]]]
+
+
+def _retired_needs_date(row: dict[str, Any]) -> list[tuple[str, str]]:
+    if row.get("lifecycle_stage") == "retired" and row.get("retired_on") is None:
+        return [("retired_on", "is required when the life-cycle stage is Retired")]
+    return []
+
+
+def _residual_pair(row: dict[str, Any]) -> list[tuple[str, str]]:
+    pair = (row.get("residual_likelihood"), row.get("residual_impact"))
+    if (pair[0] is None) != (pair[1] is None):
+        missing = "residual_impact" if pair[1] is None else "residual_likelihood"
+        return [(missing, "is required when the other residual rating is set")]
+    return []
+
+
+def _justified_applicability(row: dict[str, Any]) -> list[tuple[str, str]]:
+    if row.get("applicable") is not None and is_blank(row.get("justification")):
+        return [("justification", "is required for every inclusion and exclusion")]
+    return []
+
+
+ROW_RULES: dict[str, tuple[RowRule, ...]] = {
+    "ai_systems": (_retired_needs_date,),
+    "risks": (_residual_pair,),
+    "soa": (_justified_applicability,),
+}
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def row_json(row: dict[str, Any] | None) -> str | None:
+    if row is None:
+        return None
+    return json.dumps({k: _json_value(v) for k, v in row.items()}, ensure_ascii=False)
+
+
+def _fetch_row(cur: duckdb.DuckDBPyConnection, table: str, row_id: int) -> dict[str, Any] | None:
+    result = cur.execute(f'SELECT * FROM "{table}" WHERE id = ?', [row_id])
+    names = [d[0] for d in result.description]
+    found = result.fetchone()
+    return None if found is None else dict(zip(names, found, strict=True))
+
+
+def _row_name(register: Register, change: RowChange, current: dict[str, Any] | None,
+              position: int) -> str:
+    if change.operation == "insert":
+        return change.label or f"new {register.label} {position + 1}"
+    title = (current or {}).get(register.title_field)
+    suffix = f" ('{title}')" if title not in (None, "") else ""
+    return f"{register.label} {change.row_id}{suffix}"
+
+
+def _coerce_values(register: Register, change: RowChange, row: str,
+                   problems: list[RowProblem]) -> dict[str, Any]:
+    typed: dict[str, Any] = {}
+    for name, raw in change.values.items():
+        if name not in register.field_names:
+            problems.append(RowProblem(row, name, "is not a field of this register"))
+            continue
+        spec = register.field(name)
+        try:
+            typed[name] = coerce(spec, raw)
+        except InvalidValue as exc:
+            problems.append(RowProblem(row, spec.label, str(exc)))
+    if change.operation == "insert":
+        for spec in register.fields:
+            if spec.required and spec.name not in change.values:
+                problems.append(RowProblem(row, spec.label, "is required"))
+    return typed
+
+
+def _missing_references(cur: duckdb.DuckDBPyConnection, register: Register,
+                        typed_rows: Sequence[tuple[str, dict[str, Any]]]) -> list[RowProblem]:
+    problems: list[RowProblem] = []
+    for spec in register.fields:
+        ref = spec.reference
+        if ref is None:
+            continue
+        wanted = {vals[spec.name] for _, vals in typed_rows if vals.get(spec.name) is not None}
+        if not wanted:
+            continue
+        found = {
+            r[0]
+            for r in cur.execute(
+                f'SELECT "{ref.column}" FROM "{ref.table}" WHERE "{ref.column}" IN '
+                f"(SELECT unnest(?))",
+                [sorted(wanted)],
+            ).fetchall()
+        }
+        for row, vals in typed_rows:
+            value = vals.get(spec.name)
+            if value is not None and value not in found:
+                problems.append(RowProblem(row, spec.label, f"{value!r} does not exist"))
+    return problems
+
+
+def _last_changed_by(cur: duckdb.DuckDBPyConnection, table: str, row_id: int) -> str:
+    found = cur.execute(
+        "SELECT changed_by, changed_at FROM change_log WHERE table_name = ? AND row_id = ? "
+        "ORDER BY id DESC LIMIT 1",
+        [table, row_id],
+    ).fetchone()
+    return f" by {found[0]} at {found[1]:%Y-%m-%d %H:%M} UTC" if found else ""
+
+
+def _next_id(cur: duckdb.DuckDBPyConnection, table: str) -> int:
+    return cur.execute(f'SELECT coalesce(max(id), 0) + 1 FROM "{table}"').fetchone()[0]
+
+
+class _ChangeLog:
+    def __init__(self, cur: duckdb.DuckDBPyConnection, who: str, when: datetime) -> None:
+        self.cur, self.who, self.when = cur, who, when
+        self.next_id = _next_id(cur, "change_log")
+
+    def append(self, table: str, row_id: int, operation: Operation,
+               before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
+        self.cur.execute(
+            "INSERT INTO change_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [self.next_id, table, row_id, operation, self.who, self.when,
+             row_json(before), row_json(after)],
+        )
+        self.next_id += 1
+
+
+def apply_changes(db: Database, table: str, changes: Iterable[RowChange], changed_by: str,
+                  *, now: datetime | None = None) -> WriteResult:
+    """Validate and write a batch of edits to one register, all or nothing."""
+    register = REGISTERS[table]
+    changes = list(changes)
+    result = WriteResult()
+    if is_blank(changed_by):
+        result.errors.append(RowProblem("This change", None,
+                                        "has no author: pick your name in the sidebar first"))
+        return result
+    if not changes:
+        return result
+    try:
+        with db.transaction() as cur:
+            _apply(cur, register, changes, changed_by.strip(), now or utc_now(), result)
+            if not result.ok:
+                raise _Abort
+    except _Abort:
+        result.inserted.clear(), result.updated.clear(), result.deleted.clear()
+    except duckdb.ConstraintException as exc:
+        result.inserted.clear(), result.updated.clear(), result.deleted.clear()
+        result.errors.append(RowProblem(f"This {register.label} batch", None,
+                                        f"breaks a database rule: {exc}"))
+    return result
+
+
+def _apply(cur: duckdb.DuckDBPyConnection, register: Register, changes: list[RowChange],
+           who: str, when: datetime, result: WriteResult) -> None:
+    table = register.table
+    log = _ChangeLog(cur, who, when)
+    currents: list[dict[str, Any] | None] = []
+    named: list[tuple[str, dict[str, Any]]] = []
+    for position, change in enumerate(changes):
+        current = None
+        if change.operation != "insert":
+            current = _fetch_row(cur, table, int(change.row_id)) if change.row_id else None
+            row = _row_name(register, change, current, position)
+            if current is None:
+                result.conflicts.append(RowProblem(row, None, "no longer exists: someone "
+                                                   "else deleted it. Reload to see the register."))
+            elif change.expected_version is not None and \
+                    current["version"] != change.expected_version:
+                by = _last_changed_by(cur, table, change.row_id)
+                result.conflicts.append(RowProblem(
+                    row, None, f"was changed by someone else{by} since you loaded it. "
+                    "Your edit was not saved: reload and apply it again."))
+        row = _row_name(register, change, current, position)
+        typed = _coerce_values(register, change, row, result.errors)
+        for name in typed:
+            if change.operation == "update" and not register.field(name).editable \
+                    and current is not None and typed[name] != current.get(name):
+                result.errors.append(RowProblem(row, register.field(name).label,
+                                                "cannot be changed"))
+        currents.append(current)
+        named.append((row, typed))
+    result.errors.extend(_missing_references(cur, register, named))
+    if not result.ok:
+        return
+
+    new_id = _next_id(cur, table)
+    for change, current, (row, typed) in zip(changes, currents, named, strict=True):
+        if change.operation == "delete":
+            _delete(cur, register, change, current, row, log, result)
+            continue
+        merged = {**(current or {f.name: None for f in register.fields}), **typed}
+        for rule in ROW_RULES.get(table, ()):
+            for name, message in rule(merged):
+                result.errors.append(RowProblem(row, register.field(name).label, message))
+        if change.operation == "insert":
+            merged.update(id=new_id, version=1)
+            new_id += 1
+            columns = ["id", *register.field_names, "version"]
+            cur.execute(
+                f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES '
+                f'({", ".join("?" for _ in columns)})',
+                [merged.get(c) for c in columns],
+            )
+            after = _fetch_row(cur, table, merged["id"])
+            log.append(table, merged["id"], "insert", None, after)
+            result.inserted.append(merged["id"])
+        else:
+            _update(cur, register, change, current, typed, row, log, result)
+
+
+def _update(cur: duckdb.DuckDBPyConnection, register: Register, change: RowChange,
+            current: dict[str, Any], typed: dict[str, Any], row: str, log: _ChangeLog,
+            result: WriteResult) -> None:
+    diff = {k: v for k, v in typed.items() if current.get(k) != v}
+    if not diff:
+        return
+    assignments = ", ".join(f'"{k}" = ?' for k in diff)
+    count = cur.execute(
+        f'UPDATE "{register.table}" SET {assignments}, version = version + 1 '
+        "WHERE id = ? AND version = ?",
+        [*diff.values(), current["id"], current["version"]],
+    ).fetchone()[0]
+    if count != 1:
+        result.conflicts.append(RowProblem(row, None, "was changed while saving; reload"))
+        return
+    log.append(register.table, current["id"], "update", current,
+               _fetch_row(cur, register.table, current["id"]))
+    result.updated.append(current["id"])
+
+
+def _delete(cur: duckdb.DuckDBPyConnection, register: Register, change: RowChange,
+            current: dict[str, Any], row: str, log: _ChangeLog, result: WriteResult) -> None:
+    if not register.allow_delete:
+        result.errors.append(RowProblem(row, None, f"{register.label} rows cannot be deleted; "
+                                        "history is kept (retire or close it instead)"))
+        return
+    for ref_table, ref_column in register.referenced_by:
+        uses = cur.execute(f'SELECT count(*) FROM "{ref_table}" WHERE "{ref_column}" = ?',
+                           [current["id"]]).fetchone()[0]
+        if uses:
+            result.errors.append(RowProblem(row, None, f"is still used by {uses} row(s) of "
+                                            f"{ref_table}; remove those first"))
+            return
+    cur.execute(f'DELETE FROM "{register.table}" WHERE id = ? AND version = ?',
+                [current["id"], current["version"]])
+    log.append(register.table, current["id"], "delete", current, None)
+    result.deleted.append(current["id"])

@@ -1,0 +1,26 @@
+"""AIMS Dashboard entry point: page set-up, sidebar and router."""
+
+from pathlib import Path
+
+import streamlit as st
+
+from aims_core.ui.session import get_db, identity_sidebar
+
+HERE = Path(__file__).parent
+
+st.set_page_config(page_title="AIMS Dashboard", page_icon=":material/verified_user:",
+                   layout="wide")
+
+
+def page(file: str, title: str, icon: str, *, default: bool = False) -> st.Page:
+    return st.Page(HERE / "pages" / file, title=title, icon=f":material/{icon}:",
+                   url_path=file.removesuffix(".py"), default=default)
+
+
+navigation = st.navigation({
+    "Dashboard": [page("overview.py", "Overview", "dashboard", default=True)],
+    "Inventory": [page("ai_systems.py", "AI systems", "smart_toy")],
+})
+get_db()
+st.session_state["_identity"] = identity_sidebar()
+navigation.run()

@@ -1,0 +1,59 @@
+"""Print timings of generation and of the aggregate queries the pages run, at scale.
+
+Usage: python benchmarks/scale.py [--systems 2000] [--keep PATH]
+Figures only; no assertion. Compare runs on the same machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from aims_core import bootstrap, overview, revalidation
+from aims_core.storage.transfer import export_database
+
+
+def timed(label: str, func: Callable[[], object], repeat: int = 3) -> object:
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = func()
+        best = min(best, time.perf_counter() - started)
+    print(f"{label:<48} {best * 1000:9.1f} ms (best of {repeat})")
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--systems", type=int, default=2000)
+    args = parser.parse_args()
+    today = date.today()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = bootstrap.open_database(Path(tmp) / "bench.duckdb")
+        started = time.perf_counter()
+        counts = bootstrap.generate_into(db, args.systems)
+        print(f"{'generate ' + str(args.systems) + ' systems':<48} "
+              f"{(time.perf_counter() - started) * 1000:9.1f} ms (once)")
+        for table in ("ai_systems", "risks", "risk_controls", "kpi_measurements", "change_log"):
+            print(f"  {table:<46} {counts[table]:>9,} rows")
+        timed("overview headline", lambda: overview.headline(db, today))
+        timed("systems by EU AI Act category", lambda: overview.systems_by_category(db))
+        timed("open risks by level", lambda: overview.open_risks_by_level(db))
+        timed("re-validation schedule", lambda: revalidation.revalidation_schedule(db, today))
+        timed("AI systems page (100 rows, filtered by owner)", lambda: db.query_df(
+            "SELECT * FROM ai_systems WHERE owner IN (SELECT unnest(?)) ORDER BY id LIMIT 100",
+            [["Priya Shah"]]))
+        timed("export every table to Parquet", lambda: export_database(db, Path(tmp) / "x"),
+              repeat=1)
+        db.close()
+
+
+if __name__ == "__main__":
+    main()
