@@ -19,7 +19,9 @@ def page(file: str, title: str, icon: str, *, default: bool = False) -> st.Page:
 
 navigation = st.navigation({
     "Dashboard": [page("overview.py", "Overview", "dashboard", default=True)],
-    "Inventory": [page("ai_systems.py", "AI systems", "smart_toy")],
+    "Inventory": [page("ai_systems.py", "AI systems", "smart_toy"),
+                  page("schedule.py", "Schedule", "event")],
+    "Support registers": [page("suppliers.py", "Suppliers", "handshake")],
 })
 get_db()
 st.session_state["_identity"] = identity_sidebar()

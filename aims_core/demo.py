@@ -129,6 +129,29 @@ KPI_TEMPLATES = (
 )
 # fmt: on
 
+_NO_AREA = {"art5_practices": ["none"], "annex_i": "no", "annex_iii_area": "0",
+            "gpai_provider": "no"}
+# EU AI Act triage answers per archetype (None: not yet assessed). Each must lead to the
+# archetype's category; the generator checks it.
+TRIAGE_ANSWERS: tuple[dict | None, ...] = (
+    {**_NO_AREA, "role": "both", "annex_iii_area": "5", "area5_point": "b", "profiling": "yes",
+     "fria_public_service": "no", "art50_cases": ["none"]},
+    {**_NO_AREA, "role": "deployer", "annex_iii_area": "4", "profiling": "yes",
+     "fria_public_service": "no", "art50_cases": ["none"]},
+    {**_NO_AREA, "role": "deployer", "art50_cases": ["interacts"]},
+    {**_NO_AREA, "role": "both", "art50_cases": ["none"]},
+    {**_NO_AREA, "role": "deployer", "art50_cases": ["none"]},
+    {**_NO_AREA, "role": "deployer", "art50_cases": ["generates"],
+     "placed_before_aug_2026": "yes"},
+    {**_NO_AREA, "role": "both", "art50_cases": ["none"]},
+    {**_NO_AREA, "role": "both", "art50_cases": ["none"]},
+    {**_NO_AREA, "role": "deployer", "art50_cases": ["none"]},
+    {**_NO_AREA, "role": "deployer", "annex_iii_area": "4", "profiling": "yes",
+     "fria_public_service": "no", "art50_cases": ["none"]},
+    {**_NO_AREA, "role": "deployer", "art50_cases": ["none"]},
+    None,
+)
+
 SOA_EXCLUSIONS = {
     "A.10.4": "We supply no AI system or AI-based service to customers of our own; revisit if "
     "the chatbot is offered to partner firms.",
@@ -199,8 +222,12 @@ def generate(systems: int = 12, seed: int = 42, anchor: date = DEMO_ANCHOR,
                                                                dict(organisation))])
     frames["organisation"] = pd.DataFrame([organisation])
 
-    sys_rows = _systems(systems, rng, start, anchor, history)
+    frames["suppliers"] = _suppliers(start, anchor, history)
+    supplier_ids = dict(zip(frames["suppliers"]["name"], frames["suppliers"]["id"], strict=True))
+    sys_rows = _systems(systems, rng, start, anchor, history, supplier_ids)
     frames["ai_systems"] = pd.DataFrame(sys_rows)
+    frames["ai_data_sources"] = _data_sources(sys_rows, start, history)
+    frames["triage_assessments"] = _triage(sys_rows, history)
     per_system = risks_per_system or (25 if scale else None)
     risks, links = _risks(sys_rows, rng, start, anchor, history, per_system)
     frames["risks"], frames["risk_controls"] = risks, links
@@ -213,8 +240,75 @@ def generate(systems: int = 12, seed: int = 42, anchor: date = DEMO_ANCHOR,
     return frames
 
 
+def _suppliers(start: date, anchor: date, history: _History) -> pd.DataFrame:
+    names = sorted({a.supplier for a in ARCHETYPES if a.supplier})
+    provides = {a.supplier: a.purpose for a in ARCHETYPES if a.supplier}
+    rows = []
+    for i, name in enumerate(names, 1):
+        checked = _months_before(anchor, 3 + (i * 5) % 14)
+        row = {"id": i, "name": name, "provides": provides[name], "owner": AIMS_OWNER,
+               "contract_ai_clauses": i % 3 != 0,
+               "contract_notes": "AI addendum: model change notice, data use limits, audit "
+               "rights" if i % 3 else "Standard SaaS terms; AI addendum under negotiation",
+               "last_due_diligence": checked, "next_review": _months_before(checked, -12)}
+        row["version"] = history.record("suppliers", [(_at(start + timedelta(days=i)),
+                                                       AIMS_OWNER, dict(row))])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# Data sources per archetype: (name, provenance, personal data, quality checks)
+_DATA_SOURCES = {
+    "built": ("Internal records extract", "Own core systems, nightly export", True,
+              "Completeness and range checks per load; drift report monthly"),
+    "bought": ("Vendor-trained model + our labelled sample", "Supplier training data "
+               "(described in contract) and 2,000 labelled internal cases", True,
+               "Quarterly sample re-labelled by two reviewers"),
+    "api": ("Prompts and uploaded documents", "Customer input at run time; sent to the "
+            "API provider under the data-processing agreement", True,
+            "PII redaction before sending; weekly sample review"),
+    "saas_embedded": ("Content inside the SaaS tool", "Staff-created content in the "
+                      "vendor's tenant", False, "Vendor statement; no own checks yet"),
+}
+
+
+def _data_sources(systems: list[dict], start: date, history: _History) -> pd.DataFrame:
+    rows = []
+    for system in systems:
+        name, provenance, personal, checks = _DATA_SOURCES[system["sourcing"]]
+        row = {"id": len(rows) + 1, "ai_system_id": system["id"], "name": name,
+               "provenance": provenance, "personal_data": personal and system["personal_data"],
+               "quality_checks": checks}
+        row["version"] = history.record("ai_data_sources", [(_at(system["created_on"], 12),
+                                                             system["owner"], dict(row))])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _triage(systems: list[dict], history: _History) -> pd.DataFrame:
+    from aims_core.triage import triage
+
+    rows = []
+    for system in systems:
+        answers = TRIAGE_ANSWERS[(system["id"] - 1) % len(ARCHETYPES)]
+        if answers is None:
+            continue
+        result = triage(answers)
+        if result.category != system["eu_ai_act_category"]:
+            raise AssertionError(f"demo triage of {system['name']} gives {result.category}")
+        day = system["created_on"] + timedelta(days=20)
+        row = {"id": len(rows) + 1, "ai_system_id": system["id"], "assessed_on": day,
+               "assessed_by": AIMS_OWNER, "answers_json": json.dumps(answers, sort_keys=True),
+               "category": result.category, "annex_iii_area": result.annex_iii_area,
+               "reasoning": result.reasoning_text()}
+        row["version"] = history.record("triage_assessments", [(_at(day, 15), AIMS_OWNER,
+                                                                dict(row))])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def _systems(n: int, rng: np.random.Generator, start: date, anchor: date,
-             history: _History) -> list[dict]:
+             history: _History, supplier_ids: dict[str, int]) -> list[dict]:
     rows = []
     span = (anchor - start).days
     for i in range(n):
@@ -224,7 +318,8 @@ def _systems(n: int, rng: np.random.Generator, start: date, anchor: date,
         created = start + timedelta(days=int(rng.integers(0, span // 3)))
         row = {
             "id": i + 1, "name": name, "purpose": arch.purpose, "owner": arch.owner,
-            "department": arch.department, "sourcing": arch.sourcing, "supplier": arch.supplier,
+            "department": arch.department, "sourcing": arch.sourcing,
+            "supplier_id": supplier_ids.get(arch.supplier),
             "lifecycle_stage": arch.stage, "model_version": f"{1 + batch % 3}.{i % 7}",
             "eu_ai_act_category": arch.category, "annex_iii_area": arch.annex_iii_area,
             "personal_data": arch.personal_data, "automated_decisions": arch.automated_decisions,

@@ -112,14 +112,16 @@ AI_SYSTEMS = Register(
     label="AI system",
     title_field="name",
     referenced_by=(("risks", "ai_system_id"), ("kpis", "ai_system_id"),
-                   ("validations", "ai_system_id")),
+                   ("validations", "ai_system_id"), ("ai_data_sources", "ai_system_id"),
+                   ("triage_assessments", "ai_system_id")),
     fields=(
         Field("name", "Name", required=True, max_length=200),
         Field("purpose", "Purpose"),
         Field("owner", "Owner", required=True, max_length=200),
         Field("department", "Department", max_length=200),
         Field("sourcing", "Sourcing", "choice", required=True, choices=SOURCING),
-        Field("supplier", "Supplier", max_length=200),
+        Field("supplier_id", "Supplier", "int", reference=Reference("suppliers", "id", "name"),
+              help="From the supplier register; empty for systems built in-house"),
         Field("lifecycle_stage", "Life-cycle stage", "choice", required=True,
               choices=LIFECYCLE_STAGES),
         Field("model_version", "Model version", max_length=100),
@@ -255,6 +257,64 @@ MANAGEMENT_REVIEWS = Register(
     ),
 )
 
+SUPPLIERS = Register(
+    table="suppliers",
+    label="Supplier",
+    title_field="name",
+    referenced_by=(("ai_systems", "supplier_id"),),
+    fields=(
+        Field("name", "Supplier", required=True, max_length=200),
+        Field("provides", "What it provides"),
+        Field("owner", "Relationship owner", max_length=200),
+        Field("contract_ai_clauses", "AI clauses in contract", "bool",
+              help="Does the contract cover AI-specific duties (A.10.2, A.10.3)?"),
+        Field("contract_notes", "Contract notes"),
+        Field("last_due_diligence", "Last due diligence", "date"),
+        Field("next_review", "Next review", "date"),
+    ),
+)
+
+AI_DATA_SOURCES = Register(
+    table="ai_data_sources",
+    label="Data source",
+    title_field="name",
+    allow_delete=True,
+    fields=(
+        Field("ai_system_id", "AI system", "int", required=True, reference=_AI_SYSTEM_REF),
+        Field("name", "Data source", required=True, max_length=200),
+        Field("provenance", "Provenance (A.7.5)"),
+        Field("personal_data", "Personal data", "bool"),
+        Field("quality_checks", "Quality checks (A.7.4)"),
+    ),
+)
+
+TRIAGE_ASSESSMENTS = Register(
+    table="triage_assessments",
+    label="EU AI Act triage",
+    title_field="assessed_on",
+    fields=(
+        Field("ai_system_id", "AI system", "int", required=True, reference=_AI_SYSTEM_REF),
+        Field("assessed_on", "Assessed on", "date", required=True),
+        Field("assessed_by", "Assessed by", required=True, max_length=200),
+        Field("answers_json", "Answers", required=True, max_length=20000),
+        Field("category", "Category", "choice", required=True, choices=EU_AI_ACT_CATEGORIES),
+        Field("annex_iii_area", "Annex III area", "int", min_value=1, max_value=8),
+        Field("reasoning", "Reasoning", required=True, max_length=20000),
+    ),
+)
+
+REVALIDATION_INTERVALS = Register(
+    table="revalidation_intervals",
+    label="Re-validation interval",
+    title_field="risk_tier",
+    fields=(
+        Field("risk_tier", "Risk tier", required=True, editable=False),
+        Field("months", "Months between validations", "int", required=True, min_value=1,
+              max_value=60),
+        Field("description", "Applies to", editable=False),
+    ),
+)
+
 ORGANISATION = Register(
     table="organisation",
     label="Organisation profile",
@@ -269,6 +329,7 @@ ORGANISATION = Register(
 
 REGISTERS: dict[str, Register] = {
     r.table: r
-    for r in (ORGANISATION, AI_SYSTEMS, RISKS, RISK_CONTROLS, SOA, KPIS, KPI_MEASUREMENTS,
-              VALIDATIONS, MANAGEMENT_REVIEWS)
+    for r in (ORGANISATION, AI_SYSTEMS, SUPPLIERS, AI_DATA_SOURCES, TRIAGE_ASSESSMENTS, RISKS,
+              RISK_CONTROLS, SOA, KPIS, KPI_MEASUREMENTS, VALIDATIONS, MANAGEMENT_REVIEWS,
+              REVALIDATION_INTERVALS)
 }

@@ -1,7 +1,10 @@
 """When each AI system is next due for re-validation, and why (PRODUCT.md section 4).
 
-Next due = last validation + the interval of the system's risk tier. The tier is the
-stricter of "EU AI Act high-risk" and the system's worst open residual risk band.
+Calendar rule: next due = last validation + the interval of the system's risk tier, the
+stricter of "EU AI Act high-risk" and the band of its worst open risk.
+Early triggers make a system due *now* when they happen after its last validation:
+a change of life-cycle stage or model version (read from the change history) and a linked
+KPI whose latest value is beyond its red threshold.
 Systems in design or development are not yet due; retired systems never are.
 """
 
@@ -15,6 +18,16 @@ from aims_core.risk_method import LEVEL_BANDS, RATED_RISKS_SQL, band_rank_sql
 from aims_core.storage.database import Database
 
 VALIDATED_STAGES = ("validation", "deployment", "operation")
+TIER_LABELS = {
+    "eu_high_risk": "EU AI Act high-risk",
+    "critical": "worst open risk Critical",
+    "high": "worst open risk High",
+    "medium": "worst open risk Medium",
+    "low": "worst open risk Low or none",
+}
+
+_STAGE = "json_extract_string({side}, '$.lifecycle_stage')"
+_MODEL = "json_extract_string({side}, '$.model_version')"
 
 SCHEDULE_SQL = f"""
 WITH rated AS ({RATED_RISKS_SQL}),
@@ -28,8 +41,8 @@ last AS (
     FROM validations GROUP BY ai_system_id
 ),
 tiered AS (
-    SELECT s.id AS ai_system_id, s.name, s.owner, s.eu_ai_act_category, s.lifecycle_stage,
-           l.last_validated, l.last_result,
+    SELECT s.id AS ai_system_id, s.name, s.owner, s.department, s.eu_ai_act_category,
+           s.lifecycle_stage, l.last_validated, l.last_result,
            lower(list_extract({list(LEVEL_BANDS)!r}, greatest(coalesce(w.worst_rank, 1), 1)))
                AS risk_band,
            s.eu_ai_act_category = 'high_risk' AS eu_high_risk
@@ -37,39 +50,93 @@ tiered AS (
     LEFT JOIN worst w ON w.ai_system_id = s.id
     LEFT JOIN last l ON l.ai_system_id = s.id
     WHERE s.lifecycle_stage IN {VALIDATED_STAGES!r}
+),
+material AS (
+    SELECT row_id AS ai_system_id, CAST(changed_at AS DATE) AS trigger_on,
+           CASE WHEN {_STAGE.format(side='before_json')}
+                     IS DISTINCT FROM {_STAGE.format(side='after_json')}
+                THEN 'Life-cycle stage changed from '
+                     || coalesce({_STAGE.format(side='before_json')}, '–') || ' to '
+                     || coalesce({_STAGE.format(side='after_json')}, '–')
+                ELSE 'Model version changed from '
+                     || coalesce({_MODEL.format(side='before_json')}, '–') || ' to '
+                     || coalesce({_MODEL.format(side='after_json')}, '–')
+           END AS trigger_kind
+    FROM change_log
+    WHERE table_name = 'ai_systems' AND operation = 'update'
+      AND ({_STAGE.format(side='before_json')} IS DISTINCT FROM {_STAGE.format(side='after_json')}
+        OR {_MODEL.format(side='before_json')} IS DISTINCT FROM {_MODEL.format(side='after_json')})
+),
+latest_kpi AS (
+    SELECT kpi_id, max(measured_on) AS measured_on, arg_max(value, measured_on) AS value
+    FROM kpi_measurements GROUP BY kpi_id
+),
+breach AS (
+    SELECT k.ai_system_id, m.measured_on AS trigger_on,
+           'KPI "' || k.name || '" is beyond its red threshold (' || round(m.value, 3)
+           || ' vs ' || k.red_threshold || ')' AS trigger_kind
+    FROM kpis k JOIN latest_kpi m ON m.kpi_id = k.id
+    WHERE k.ai_system_id IS NOT NULL AND k.red_threshold IS NOT NULL
+      AND CASE k.direction WHEN 'higher' THEN m.value < k.red_threshold
+                           ELSE m.value > k.red_threshold END
+),
+triggered AS (
+    SELECT x.ai_system_id, max(x.trigger_on) AS trigger_on,
+           arg_max(x.trigger_kind, x.trigger_on) AS trigger_kind
+    FROM (SELECT * FROM material UNION ALL SELECT * FROM breach) x
+    JOIN tiered t USING (ai_system_id)
+    WHERE t.last_validated IS NULL OR x.trigger_on > t.last_validated
+    GROUP BY x.ai_system_id
 )
 SELECT t.*,
        CASE WHEN t.eu_high_risk AND e.months <= b.months THEN 'eu_high_risk' ELSE t.risk_band END
            AS risk_tier,
        least(b.months, CASE WHEN t.eu_high_risk THEN e.months END) AS interval_months,
        CAST(t.last_validated + to_months(least(b.months,
-            CASE WHEN t.eu_high_risk THEN e.months END)) AS DATE) AS next_due
+            CASE WHEN t.eu_high_risk THEN e.months END)) AS DATE) AS calendar_due,
+       g.trigger_on, g.trigger_kind,
+       CASE WHEN g.trigger_on IS NOT NULL THEN least(g.trigger_on, calendar_due)
+            ELSE calendar_due END AS next_due
 FROM tiered t
 JOIN revalidation_intervals b ON b.risk_tier = t.risk_band
 LEFT JOIN revalidation_intervals e ON e.risk_tier = 'eu_high_risk'
+LEFT JOIN triggered g ON g.ai_system_id = t.ai_system_id
 """
 
 
+_OVERDUE = "next_due IS NULL OR next_due < ?::DATE OR trigger_on IS NOT NULL"
+
+
+def _reason(row: dict) -> str:
+    if pd.notna(row["trigger_kind"]):
+        return f"Due now: {row['trigger_kind']} on {row['trigger_on']:%Y-%m-%d}, after the " \
+            + ("last validation" if pd.notna(row["last_validated"]) else "system went live")
+    if pd.isna(row["last_validated"]):
+        return "Never validated"
+    tier = TIER_LABELS.get(row["risk_tier"], row["risk_tier"])
+    interval = f"{row['interval_months']}-month interval ({tier})"
+    if row["overdue"]:
+        return f"Overdue since {row['next_due']:%Y-%m-%d}: {interval} after the validation of " \
+            f"{row['last_validated']:%Y-%m-%d}"
+    return f"Due {row['next_due']:%Y-%m-%d}: {interval}"
+
+
 def revalidation_schedule(db: Database, today: date) -> pd.DataFrame:
-    """One row per system that needs validating: next due date, overdue flag, reason."""
-    return db.query_df(
-        f"""SELECT *,
-               next_due IS NULL OR next_due < ?::DATE AS overdue,
-               CASE WHEN last_validated IS NULL THEN 'Never validated'
-                    WHEN next_due < ?::DATE THEN
-                        'Last validated ' || strftime(last_validated, '%Y-%m-%d')
-                        || '; interval ' || interval_months || ' months (' || risk_tier
-                        || ' tier) ran out on ' || strftime(next_due, '%Y-%m-%d')
-                    ELSE 'Due ' || strftime(next_due, '%Y-%m-%d') || ' (' || interval_months
-                        || '-month interval, ' || risk_tier || ' tier)'
-               END AS reason
+    """One row per system to validate: next due date, overdue flag and the reason, overdue
+    first."""
+    frame = db.query_df(
+        f"""SELECT *, {_OVERDUE} AS overdue
             FROM ({SCHEDULE_SQL})
             ORDER BY overdue DESC, next_due NULLS FIRST, name""",
-        [today, today],
+        [today],
     )
+    frame["due_now"] = frame["trigger_kind"].notna()
+    frame["reason"] = pd.Series([_reason(row) for row in frame.to_dict("records")],
+                                index=frame.index, dtype="string")
+    return frame
 
 
 def overdue_count(db: Database, today: date) -> int:
     return int(db.scalar(
-        f"SELECT count(*) FROM ({SCHEDULE_SQL}) WHERE next_due IS NULL OR next_due < ?::DATE",
+        f"SELECT count(*) FROM ({SCHEDULE_SQL}) WHERE {_OVERDUE}",
         [today]))

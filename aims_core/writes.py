@@ -199,26 +199,32 @@ class _ChangeLog:
 def apply_changes(db: Database, table: str, changes: Iterable[RowChange], changed_by: str,
                   *, now: datetime | None = None) -> WriteResult:
     """Validate and write a batch of edits to one register, all or nothing."""
-    register = REGISTERS[table]
-    changes = list(changes)
+    return apply_batches(db, [(table, changes)], changed_by, now=now)
+
+
+def apply_batches(db: Database, batches: Sequence[tuple[str, Iterable[RowChange]]],
+                  changed_by: str, *, now: datetime | None = None) -> WriteResult:
+    """Edits to several registers in one transaction (e.g. a triage and its system)."""
+    batches = [(table, list(changes)) for table, changes in batches]
     result = WriteResult()
     if is_blank(changed_by):
         result.errors.append(RowProblem("This change", None,
                                         "has no author: pick your name in the sidebar first"))
         return result
-    if not changes:
+    if not any(changes for _, changes in batches):
         return result
     try:
         with db.transaction() as cur:
-            _apply(cur, register, changes, changed_by.strip(), now or utc_now(), result)
-            if not result.ok:
-                raise _Abort
+            for table, changes in batches:
+                _apply(cur, REGISTERS[table], changes, changed_by.strip(), now or utc_now(),
+                       result)
+                if not result.ok:
+                    raise _Abort
     except _Abort:
         result.inserted.clear(), result.updated.clear(), result.deleted.clear()
     except duckdb.ConstraintException as exc:
         result.inserted.clear(), result.updated.clear(), result.deleted.clear()
-        result.errors.append(RowProblem(f"This {register.label} batch", None,
-                                        f"breaks a database rule: {exc}"))
+        result.errors.append(RowProblem("This batch", None, f"breaks a database rule: {exc}"))
     return result
 
 

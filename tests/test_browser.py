@@ -1,4 +1,5 @@
-"""End to end in Debian's chromium: every page opens cleanly, an edit survives a reload.
+"""End to end in Debian's chromium: every page opens cleanly, an edit survives a reload, a
+triage sets a system's category and shows its reasoning.
 
 The app runs under ``streamlit run`` on a free port against a demo database of its own.
 Screenshots of every page are written to ``screenshots/`` (git-ignored).
@@ -31,7 +32,8 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-quic"]
-PAGES = {"Overview": "overview", "AI systems": "ai_systems"}
+PAGES = {"Overview": "overview", "AI systems": "ai_systems", "Schedule": "schedule",
+         "Suppliers": "suppliers"}
 
 
 @dataclass
@@ -179,3 +181,66 @@ def test_edit_a_cell_and_see_it_after_reload(server: Server, page: object) -> No
     con.close()
     assert name == "Edited in Chromium" and version >= 2
     assert log[0] == "Browser Tester" and json.loads(log[1])["name"] == "Edited in Chromium"
+
+
+def test_bookmarked_page_url_runs_inside_the_router(server: Server, page: object) -> None:
+    """The first visit after a start may be a page URL: it must get the sidebar too."""
+    page.goto(f"{server.url}/schedule")
+    settle(page)
+    assert page.locator("h1").first.inner_text().strip() == "Schedule"
+    assert page.locator("[data-testid='stSidebarNav'] a").count() == len(PAGES)
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
+def _answer(page: object, question: str, option: str) -> None:
+    page.locator("[data-testid='stRadio']", has_text=question).get_by_text(
+        option, exact=True).click()
+    settle(page)
+
+
+def _choose(page: object, question: str, option: str) -> None:
+    box = page.locator("[data-testid='stMultiSelect']", has_text=question).locator("input")
+    box.click()
+    box.fill(option)  # the option list is virtualised: filter it to the wanted one
+    page.get_by_role("option", name=option, exact=True).click()
+    page.keyboard.press("Escape")
+    settle(page)
+
+
+def test_triage_a_system_and_see_its_category_and_reasoning(server: Server,
+                                                           page: object) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    con = duckdb.connect(str(server.db_path), read_only=True)
+    system_id = con.execute("SELECT id FROM ai_systems WHERE name = 'IncomeCheck categoriser'"
+                            ).fetchone()[0]
+    con.close()
+    page.goto(f"{server.url}/ai_systems?system={system_id}")
+    settle(page)
+    _pick_identity(page, "Browser Tester")
+    page.get_by_text("No EU AI Act triage recorded yet").wait_for()
+    _answer(page, "What is your organisation's role", "Deployer (we use it under our authority)")
+    _choose(page, "Does the system carry out any of these practices", "None of these")
+    _answer(page, "safety component of a product", "No")
+    _answer(page, "Annex III areas?", "4. Employment, workers' management, access to "
+                                      "self-employment")
+    _answer(page, "perform profiling of natural persons", "Yes")
+    _answer(page, "public body, or a private entity", "No")
+    _choose(page, "Which of these transparency cases apply", "None of these")
+    _answer(page, "general-purpose AI model on the market", "No")
+    page.get_by_role("button", name="Save triage and set the category").click()
+    page.locator("[data-testid='stAlert']", has_text="Triage saved: High-risk").wait_for(
+        timeout=30_000)
+    settle(page)
+    page.get_by_text("Result: High-risk · Annex III area 4").wait_for()
+    page.get_by_text("profiles natural persons, so no derogation can apply").wait_for()
+    page.screenshot(path=str(SHOTS / "ai_system_triage.png"), full_page=True)
+
+    server.stop()
+    con = duckdb.connect(str(server.db_path), read_only=True)
+    category, area = con.execute("SELECT eu_ai_act_category, annex_iii_area FROM ai_systems "
+                                 "WHERE id = ?", [system_id]).fetchone()
+    by, answers = con.execute("SELECT assessed_by, answers_json FROM triage_assessments "
+                              "WHERE ai_system_id = ?", [system_id]).fetchone()
+    con.close()
+    assert (category, area) == ("high_risk", 4)
+    assert by == "Browser Tester" and json.loads(answers)["profiling"] == "yes"

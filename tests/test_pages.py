@@ -14,7 +14,7 @@ from aims_core.ui.session import get_db
 from tests.conftest import TODAY
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["pages/overview.py", "pages/ai_systems.py"]
+PAGES = ["pages/overview.py", "pages/ai_systems.py", "pages/schedule.py", "pages/suppliers.py"]
 
 
 def _fresh_caches() -> None:
@@ -93,3 +93,142 @@ def test_overview_tiles_equal_sql(demo_path: Path) -> None:
         "WHERE r.status IN ('open', 'treating') AND g.level_band IN ('High', 'Critical')")
     assert tiles["High & critical risks open"] == str(high)
     assert int(tiles["Re-validations overdue"]) >= 1
+
+
+def _open_systems(name: str | None = "Priya Shah") -> AppTest:
+    at = run_app()
+    at.switch_page("pages/ai_systems.py").run()
+    if name:
+        at.sidebar.selectbox(key="identity_name").set_value(name).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _save(at: AppTest, state: dict, editor: str = "ai_systems_editor_0") -> AppTest:
+    at.session_state[editor] = {"edited_rows": {}, "added_rows": [], "deleted_rows": [],
+                                **state}
+    at.button(key="ai_systems_save").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _shown_ids(at: AppTest) -> list[int]:
+    return [int(i) for i in at.session_state["_table_ai_systems"]["frame"]["id"]]
+
+
+def test_filter_by_owner_and_stage(demo_path: Path) -> None:
+    at = _open_systems(None)
+    at.multiselect(key="systems_owner").set_value(["Priya Shah"]).run()
+    expected = get_db().query_rows("SELECT id FROM ai_systems WHERE owner = 'Priya Shah' "
+                                   "ORDER BY id")
+    assert _shown_ids(at) == [r[0] for r in expected]
+    at.multiselect(key="systems_stage").set_value(["operation"]).run()
+    expected = get_db().query_rows("SELECT id FROM ai_systems WHERE owner = 'Priya Shah' "
+                                   "AND lifecycle_stage = 'operation' ORDER BY id")
+    assert _shown_ids(at) == [r[0] for r in expected]
+
+
+def test_overdue_filter_lists_the_schedule_overdue(demo_path: Path) -> None:
+    from aims_core.revalidation import revalidation_schedule
+    from aims_core.ui.session import today
+
+    at = _open_systems(None)
+    at.toggle(key="systems_overdue").set_value(True).run()
+    schedule = revalidation_schedule(get_db(), today())
+    assert sorted(_shown_ids(at)) == sorted(int(i) for i in
+                                            schedule.loc[schedule["overdue"], "ai_system_id"])
+
+
+def test_edit_in_place_is_saved_and_logged(demo_path: Path) -> None:
+    at = _open_systems()
+    at = _save(at, {"edited_rows": {0: {"owner": "Noor Haddad"}}})
+    assert any("1 updated" in s.value for s in at.success)
+    db = get_db()
+    assert db.scalar("SELECT owner FROM ai_systems WHERE id = 1") == "Noor Haddad"
+    assert db.scalar("SELECT changed_by FROM change_log ORDER BY id DESC LIMIT 1") == "Priya Shah"
+
+
+def test_add_a_system_gets_a_due_date(demo_path: Path) -> None:
+    at = _open_systems()
+    at = _save(at, {"added_rows": [{"name": "Invoice classifier", "owner": "Priya Shah",
+                                    "sourcing": "built", "lifecycle_stage": "operation",
+                                    "eu_ai_act_category": "minimal"}]})
+    assert any("1 added" in s.value for s in at.success), [s.value for s in at.success]
+    from aims_core.revalidation import revalidation_schedule
+    from aims_core.ui.session import today
+
+    new_id = get_db().scalar("SELECT id FROM ai_systems WHERE name = 'Invoice classifier'")
+    schedule = revalidation_schedule(get_db(), today())
+    row = schedule[schedule["ai_system_id"] == new_id].iloc[0]
+    assert bool(row["overdue"]) and row["reason"] == "Never validated"
+
+
+def test_bad_edit_names_row_and_field_and_keeps_nothing(demo_path: Path) -> None:
+    at = _open_systems()
+    at = _save(at, {"edited_rows": {1: {"lifecycle_stage": "retired"}}})
+    assert at.error, "expected an error message"
+    assert "AI system 2 ('TalentSift CV screening'), field 'Retired on'" in at.error[0].value
+    assert get_db().scalar("SELECT lifecycle_stage FROM ai_systems WHERE id = 2") == "operation"
+
+
+def test_retire_with_a_date(demo_path: Path) -> None:
+    at = _open_systems()
+    at = _save(at, {"edited_rows": {1: {"lifecycle_stage": "retired",
+                                        "retired_on": "2026-11-20"}}})
+    assert any("1 updated" in s.value for s in at.success)
+    row = get_db().query_rows("SELECT lifecycle_stage, retired_on FROM ai_systems WHERE id = 2")
+    assert row[0][0] == "retired" and str(row[0][1]) == "2026-11-20"
+    assert get_db().scalar("SELECT count(*) FROM ai_systems") == 12  # nothing deleted
+
+
+def test_no_name_no_edit(demo_path: Path) -> None:
+    at = _open_systems(None)
+    assert at.button(key="ai_systems_save").disabled
+
+
+def _open_detail(at: AppTest, system_name: str) -> int:
+    system_id = int(get_db().scalar("SELECT id FROM ai_systems WHERE name = ?", [system_name]))
+    at.selectbox(key="system_detail_choice").set_value(system_id).run()
+    assert not at.exception, at.exception
+    return system_id
+
+
+def test_triage_saves_answers_category_and_reasoning(demo_path: Path) -> None:
+    at = _open_systems()
+    system_id = _open_detail(at, "MeetNotes transcription")
+    steps = [("role", "deployer"), ("art5_practices", ["none"]), ("annex_i", "no"),
+             ("annex_iii_area", "0"), ("art50_cases", ["interacts"]), ("gpai_provider", "no")]
+    for question, value in steps:
+        key = f"triage_{system_id}_{question}"
+        widget = at.multiselect(key=key) if isinstance(value, list) else at.radio(key=key)
+        widget.set_value(value).run()
+    at.button(key=f"triage_save_{system_id}").click().run()
+    assert not at.exception, at.exception
+    assert any("Triage saved: Transparency obligations" in s.value for s in at.success)
+    db = get_db()
+    assert db.scalar("SELECT eu_ai_act_category FROM ai_systems WHERE id = ?",
+                     [system_id]) == "transparency"
+    reasoning = db.scalar("SELECT reasoning FROM triage_assessments WHERE ai_system_id = ? "
+                          "ORDER BY id DESC LIMIT 1", [system_id])
+    assert "Art. 50: transparency duties apply" in reasoning
+    assert any("Art. 50: transparency duties apply" in m.value for m in at.markdown)
+
+
+def test_recording_a_validation_moves_the_due_date(demo_path: Path) -> None:
+    from aims_core.revalidation import revalidation_schedule
+    from aims_core.ui.session import today
+
+    at = _open_systems()
+    overdue = revalidation_schedule(get_db(), today())
+    name = get_db().scalar("SELECT name FROM ai_systems WHERE id = ?", [int(
+        overdue.loc[overdue["overdue"] & (overdue["reason"] != "Never validated"),
+                    "ai_system_id"].iloc[0])])
+    system_id = _open_detail(at, name)
+    prefix = f"validation_{system_id}"
+    at.text_input(key=f"{prefix}_method").input("Hold-out test set")
+    at.selectbox(key=f"{prefix}_result").set_value("pass")
+    at.button(key=f"FormSubmitter:{prefix}-Save validation").click().run()
+    assert not at.exception, at.exception
+    assert any("Validation saved" in s.value for s in at.success), [e.value for e in at.error]
+    row = revalidation_schedule(get_db(), today()).set_index("ai_system_id").loc[system_id]
+    assert not bool(row["overdue"])

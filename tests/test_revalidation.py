@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -89,3 +89,49 @@ def test_design_and_retired_systems_are_not_scheduled(db: Database) -> None:
     design = system(db, stage="design")
     schedule = revalidation_schedule(db, date(2026, 11, 22))
     assert design not in set(schedule["ai_system_id"])
+
+
+def update_system(db: Database, system_id: int, **values: object) -> None:
+    version = db.scalar("SELECT version FROM ai_systems WHERE id = ?", [system_id])
+    assert apply_changes(db, "ai_systems", [RowChange("update", values, row_id=system_id,
+                                                      expected_version=version)], "Ana").ok
+
+
+def test_model_version_change_after_validation_makes_it_due_now(db: Database) -> None:
+    sid = system(db)
+    validate(db, sid, date(2026, 6, 1))
+    assert not bool(row(db, sid)["overdue"])
+    update_system(db, sid, model_version="2.0")  # logged today, after the validation
+    found = row(db, sid, today=date.today())
+    assert bool(found["overdue"]) and bool(found["due_now"])
+    assert "Model version changed from – to 2.0" in found["reason"]
+
+
+def test_stage_change_trigger_and_a_new_validation_clears_it(db: Database) -> None:
+    sid = system(db, stage="validation")
+    validate(db, sid, date(2026, 1, 10))
+    update_system(db, sid, lifecycle_stage="operation")
+    assert "Life-cycle stage changed from validation to operation" in \
+        row(db, sid, today=date.today())["reason"]
+    validate(db, sid, date.today() + timedelta(days=1))
+    assert not bool(row(db, sid, today=date.today())["due_now"])
+
+
+def test_kpi_breach_makes_linked_system_due_now(db: Database) -> None:
+    sid = system(db)
+    validate(db, sid, date(2026, 6, 1))
+    kpi = apply_changes(db, "kpis", [RowChange("insert", {
+        "name": "AUC", "direction": "higher", "red_threshold": 0.7, "kind": "measured",
+        "ai_system_id": sid})], "Ana").inserted[0]
+
+    def measure(on: date, value: float) -> None:
+        assert apply_changes(db, "kpi_measurements", [RowChange("insert", {
+            "kpi_id": kpi, "measured_on": on, "value": value, "source": "entered"})], "Ana").ok
+
+    measure(date(2026, 7, 1), 0.75)
+    assert not bool(row(db, sid)["due_now"])
+    measure(date(2026, 8, 1), 0.65)
+    found = row(db, sid)
+    assert bool(found["due_now"]) and 'KPI "AUC" is beyond its red threshold' in found["reason"]
+    measure(date(2026, 9, 1), 0.78)  # back above the threshold: the latest value counts
+    assert not bool(row(db, sid)["due_now"])

@@ -79,7 +79,7 @@ _V1_CORE = (
     )""",
     """CREATE TABLE ai_systems (
         id BIGINT PRIMARY KEY, name VARCHAR NOT NULL, purpose VARCHAR, owner VARCHAR,
-        department VARCHAR, sourcing VARCHAR, supplier VARCHAR, lifecycle_stage VARCHAR,
+        department VARCHAR, sourcing VARCHAR, supplier_id BIGINT, lifecycle_stage VARCHAR,
         model_version VARCHAR, eu_ai_act_category VARCHAR, annex_iii_area INTEGER,
         personal_data BOOLEAN, automated_decisions BOOLEAN, human_oversight VARCHAR,
         affected_people VARCHAR, created_on DATE, retired_on DATE, version INTEGER NOT NULL
@@ -137,7 +137,8 @@ _V2_RISK_METHOD = (
         PRIMARY KEY (likelihood, impact)
     )""",
     """CREATE TABLE revalidation_intervals (
-        risk_tier VARCHAR PRIMARY KEY, months INTEGER NOT NULL, description VARCHAR
+        id BIGINT PRIMARY KEY, risk_tier VARCHAR NOT NULL UNIQUE, months INTEGER NOT NULL,
+        description VARCHAR, version INTEGER NOT NULL
     )""",
     """INSERT INTO risk_scale VALUES
         ('likelihood', 1, 'Rare'), ('likelihood', 2, 'Unlikely'), ('likelihood', 3, 'Possible'),
@@ -153,18 +154,38 @@ _V2_RISK_METHOD = (
                       'Medium','High','High','Critical','Critical'][(l - 1) * 5 + i]
         FROM range(1, 6) AS a(l), range(1, 6) AS b(i)""",
     """INSERT INTO revalidation_intervals VALUES
-        ('eu_high_risk', 6, 'EU AI Act high-risk systems'),
-        ('critical', 6, 'Highest residual risk Critical'),
-        ('high', 12, 'Highest residual risk High'),
-        ('medium', 12, 'Highest residual risk Medium'),
-        ('low', 24, 'Highest residual risk Low, or no linked risk')""",
+        (1, 'eu_high_risk', 6, 'EU AI Act high-risk systems', 1),
+        (2, 'critical', 6, 'Worst open risk Critical', 1),
+        (3, 'high', 12, 'Worst open risk High', 1),
+        (4, 'medium', 12, 'Worst open risk Medium', 1),
+        (5, 'low', 24, 'Worst open risk Low, or no open risk', 1)""",
     """INSERT INTO aims_meta VALUES ('risk_tolerance', 'Medium')""",
+)
+
+_V3_INVENTORY = (
+    """CREATE TABLE suppliers (
+        id BIGINT PRIMARY KEY, name VARCHAR NOT NULL, provides VARCHAR, owner VARCHAR,
+        contract_ai_clauses BOOLEAN, contract_notes VARCHAR, last_due_diligence DATE,
+        next_review DATE, version INTEGER NOT NULL
+    )""",
+    """CREATE TABLE ai_data_sources (
+        id BIGINT PRIMARY KEY, ai_system_id BIGINT NOT NULL, name VARCHAR NOT NULL,
+        provenance VARCHAR, personal_data BOOLEAN, quality_checks VARCHAR,
+        version INTEGER NOT NULL
+    )""",
+    """CREATE TABLE triage_assessments (
+        id BIGINT PRIMARY KEY, ai_system_id BIGINT NOT NULL, assessed_on DATE NOT NULL,
+        assessed_by VARCHAR NOT NULL, answers_json VARCHAR NOT NULL, category VARCHAR NOT NULL,
+        annex_iii_area INTEGER, reasoning VARCHAR NOT NULL, version INTEGER NOT NULL
+    )""",
 )
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "Catalogue, registers and change log", _V1_CORE),
     Migration(2, "Risk method (scale, level grid, tolerance) and re-validation intervals",
               _V2_RISK_METHOD),
+    Migration(3, "Inventory: suppliers, data sources per AI system, EU AI Act triage",
+              _V3_INVENTORY),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -71,9 +71,12 @@ def _column(spec: Field, options: dict[Any, str] | None, read_only: bool) -> Any
     return st.column_config.TextColumn(spec.label, max_chars=spec.max_length, **common)
 
 
-def changes_from_state(register: Register, frame: pd.DataFrame,
-                       state: dict[str, Any]) -> list[RowChange]:
-    """Translate the editor's edit state (positions in ``frame``) into row changes."""
+def changes_from_state(register: Register, frame: pd.DataFrame, state: dict[str, Any],
+                       fixed: dict[str, Any] | None = None) -> list[RowChange]:
+    """Translate the editor's edit state (positions in ``frame``) into row changes.
+
+    ``fixed`` values are set on every added row (e.g. the AI system a sub-table belongs to).
+    """
     fields = set(register.field_names)
     changes: list[RowChange] = []
     for position, edits in (state.get("edited_rows") or {}).items():
@@ -85,7 +88,8 @@ def changes_from_state(register: Register, frame: pd.DataFrame,
     for number, added in enumerate(state.get("added_rows") or [], start=1):
         values = {k: _plain(v) for k, v in added.items() if k in fields}
         if any(v is not None for v in values.values()):
-            changes.append(RowChange("insert", values, label=f"New row {number}"))
+            changes.append(RowChange("insert", {**values, **(fixed or {})},
+                                     label=f"New row {number}"))
     for position in state.get("deleted_rows") or []:
         row = frame.iloc[int(position)]
         changes.append(RowChange("delete", row_id=int(row["id"]),
@@ -111,22 +115,23 @@ def show_result(result: WriteResult) -> None:
 def editable_table(register: Register, load: Callable[[], pd.DataFrame], *, key: str,
                    who: Identity, signature: str = "", allow_add: bool = True,
                    labels: dict[str, dict[Any, str]] | None = None,
-                   column_order: list[str] | None = None, height: int | str = "auto") -> None:
+                   column_order: list[str] | None = None, height: int | str = "auto",
+                   fixed: dict[str, Any] | None = None) -> None:
     """Show ``load()``'s rows of ``register`` for editing and save edits on submit.
 
     ``signature`` identifies the current filter/page: when it changes the snapshot is
-    reloaded. ``labels`` maps reference fields to {stored value: label} choices.
+    reloaded. ``labels`` maps reference fields to {stored value: label} choices. ``fixed``
+    columns are hidden and set on added rows.
     """
     db = get_db()
-    snap_key, flash_key = f"_table_{key}", f"_table_{key}_flash"
+    snap_key = f"_table_{key}"
     snap = st.session_state.get(snap_key)
     if snap is None or snap["signature"] != signature:
         epoch = snap["epoch"] + 1 if snap else 0
         snap = {"signature": signature, "generation": db.generation, "epoch": epoch,
                 "frame": prepare_frame(register, load())}
         st.session_state[snap_key] = snap
-    if flash := st.session_state.pop(flash_key, None):
-        st.success(flash, icon=":material/check_circle:")
+    show_outcome(st.session_state.pop(f"_table_{key}_outcome", None))
     if snap["generation"] != db.generation:
         left, right = st.columns([4, 1], vertical_alignment="center")
         left.info("Newer data was saved since you opened this table. Your edits are checked "
@@ -138,12 +143,10 @@ def editable_table(register: Register, load: Callable[[], pd.DataFrame], *, key:
     read_only = not who.can_edit
     if read_only:
         st.caption("Pick your name in the sidebar to edit this table.")
-    frame: pd.DataFrame = snap["frame"]
-    editor_key = f"{key}_editor_{snap['epoch']}"
-    order = column_order or register.field_names
+    order = [c for c in (column_order or register.field_names) if c not in (fixed or {})]
     st.data_editor(
-        frame,
-        key=editor_key,
+        snap["frame"],
+        key=f"{key}_editor_{snap['epoch']}",
         hide_index=True,
         num_rows="dynamic" if allow_add and not read_only else "fixed",
         column_config=column_config(register, labels, read_only),
@@ -152,21 +155,43 @@ def editable_table(register: Register, load: Callable[[], pd.DataFrame], *, key:
         height=height,
         disabled=read_only,
     )
-    submitted = st.button("Save changes", type="primary", icon=":material/save:",
-                          disabled=read_only, key=f"{key}_save")
-    if not submitted:
-        return
-    changes = changes_from_state(register, frame, st.session_state.get(editor_key, {}))
+    st.button("Save changes", type="primary", icon=":material/save:", disabled=read_only,
+              key=f"{key}_save", on_click=_save, args=(register, key, who, fixed))
+
+
+def _save(register: Register, key: str, who: Identity, fixed: dict[str, Any] | None) -> None:
+    """Save-button callback: runs before the rerun, so the rerun already shows the result
+    (and no rerun is needed that could drop the click)."""
+    snap = st.session_state[f"_table_{key}"]
+    state = st.session_state.get(f"{key}_editor_{snap['epoch']}", {})
+    outcome_key = f"_table_{key}_outcome"
+    changes = changes_from_state(register, snap["frame"], state, fixed)
     if not changes:
-        st.info("No changes to save yet. Finish the cell you are editing (Enter) and save "
-                "again.")
+        st.session_state[outcome_key] = ("info", "No changes to save yet. Finish the cell you "
+                                                 "are editing (Enter) and save again.")
         return
-    result = apply_changes(db, register.table, changes, who.name or "")
+    result = apply_changes(get_db(), register.table, changes, who.name or "")
     if result.ok:
-        st.session_state[flash_key] = _summary(register, result)
-        st.session_state[snap_key] = {**snap, "signature": None}
-        st.rerun()
-    show_result(result)
+        st.session_state[outcome_key] = ("success", _summary(register, result))
+        st.session_state[f"_table_{key}"] = {**snap, "signature": None}  # reload, reset editor
+    else:
+        st.session_state[outcome_key] = result
+
+
+Outcome = tuple[str, str] | WriteResult
+"""What a save callback leaves for the next run to show: ("success" | "info" | "error",
+message) or the write result with its per-row problems."""
+
+_NOTICES = {"success": (st.success, ":material/check_circle:"),
+            "info": (st.info, ":material/info:"), "error": (st.error, ":material/error:")}
+
+
+def show_outcome(outcome: Outcome | None) -> None:
+    if isinstance(outcome, WriteResult):
+        show_result(outcome)
+    elif outcome:
+        notice, icon = _NOTICES[outcome[0]]
+        notice(outcome[1], icon=icon)
 
 
 def _summary(register: Register, result: WriteResult) -> str:

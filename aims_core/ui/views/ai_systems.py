@@ -1,59 +1,81 @@
-"""AI systems: the inventory, filtered and paged, edited through the one write path."""
+"""AI systems: the inventory, filtered and paged, edited through the one write path, with a
+detail view of one system and exports."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
-from aims_core.registers import AI_SYSTEMS, EU_AI_ACT_CATEGORIES, LIFECYCLE_STAGES
+from aims_core import exports
+from aims_core.registers import AI_SYSTEMS, EU_AI_ACT_CATEGORIES, LIFECYCLE_STAGES, SOURCING
+from aims_core.revalidation import revalidation_schedule
 from aims_core.ui.editable_table import editable_table
-from aims_core.ui.session import current_identity, query
+from aims_core.ui.session import cached, current_identity, query, today
+from aims_core.ui.views import system_detail
 
 PAGE_SIZE = 100
 
 
+def _overdue_ids() -> list[int]:
+    schedule = cached(revalidation_schedule, today())
+    return [int(i) for i in schedule.loc[schedule["overdue"], "ai_system_id"]]
+
+
 def _filters() -> tuple[str, list, str]:
-    owners = query("SELECT DISTINCT owner FROM ai_systems WHERE owner IS NOT NULL ORDER BY 1")
-    cols = st.columns([2, 2, 2, 2])
-    search = cols[0].text_input("Search name or purpose", key="systems_search")
-    owner = cols[1].multiselect("Owner", owners["owner"].tolist(), key="systems_owner")
-    stage = cols[2].multiselect("Life-cycle stage", list(LIFECYCLE_STAGES),
-                                format_func=LIFECYCLE_STAGES.get, key="systems_stage")
-    category = cols[3].multiselect("EU AI Act category", list(EU_AI_ACT_CATEGORIES),
-                                   format_func=EU_AI_ACT_CATEGORIES.get, key="systems_category")
+    people = query("SELECT DISTINCT owner, department FROM ai_systems")
+    top = st.columns([3, 2, 2])
+    search = top[0].text_input("Search name or purpose", key="systems_search")
+    owner = top[1].multiselect("Owner", sorted(people["owner"].dropna().unique()),
+                               key="systems_owner")
+    department = top[2].multiselect("Department", sorted(people["department"].dropna().unique()),
+                                    key="systems_department")
+    row = st.columns([2, 2, 2, 1], vertical_alignment="bottom")
+    sourcing = row[0].multiselect("Sourcing", list(SOURCING), format_func=SOURCING.get,
+                                  key="systems_sourcing")
+    stage = row[1].multiselect("Life-cycle stage", list(LIFECYCLE_STAGES),
+                               format_func=LIFECYCLE_STAGES.get, key="systems_stage")
+    category = row[2].multiselect("EU AI Act category", list(EU_AI_ACT_CATEGORIES),
+                                  format_func=EU_AI_ACT_CATEGORIES.get, key="systems_category")
+    overdue = row[3].toggle("Overdue only", key="systems_overdue",
+                            help="Due for re-validation now or past the due date")
     clauses, params = ["TRUE"], []
     if search.strip():
         clauses.append("(name ILIKE ? OR purpose ILIKE ?)")
         params += [f"%{search.strip()}%"] * 2
-    for column, chosen in (("owner", owner), ("lifecycle_stage", stage),
+    for column, chosen in (("owner", owner), ("department", department),
+                           ("sourcing", sourcing), ("lifecycle_stage", stage),
                            ("eu_ai_act_category", category)):
         if chosen:
             clauses.append(f"{column} IN (SELECT unnest(?))")
             params.append(chosen)
-    where = " AND ".join(clauses)
-    return where, params, repr((search, owner, stage, category))
+    if overdue:
+        clauses.append("id IN (SELECT unnest(?::BIGINT[]))")
+        params.append(_overdue_ids())
+    signature = repr((search, owner, department, sourcing, stage, category, overdue))
+    return " AND ".join(clauses), params, signature
 
 
-def render() -> None:
-    st.title("AI systems")
-    st.caption("The inventory of every AI system the organisation builds, buys or uses "
-               "(ISO/IEC 42001 8.1, A.6). Edit cells in place, add rows at the bottom, "
-               "then save. Retire a system by setting its stage to Retired with a date.")
-    where, params, signature = _filters()
+def _register(where: str, params: list, signature: str) -> None:
     total = int(query(f"SELECT count(*) AS n FROM ai_systems WHERE {where}", tuple(params))
                 ["n"].iloc[0])
+    all_systems = int(query("SELECT count(*) AS n FROM ai_systems")["n"].iloc[0])
     pages = max(1, -(-total // PAGE_SIZE))
     page = 1
     if pages > 1:
-        page = int(st.number_input(f"Page (of {pages}, {total} systems)", 1, pages, 1,
-                                   key="systems_page"))
-    elif total == 0 and signature == repr(("", [], [], [])):
-        st.info("No AI systems yet. Add the first one in the empty row of the table below: "
-                "name, owner, sourcing, life-cycle stage and EU AI Act category are required.",
-                icon=":material/lightbulb:")
+        page = int(st.number_input(f"Page (of {pages})", 1, pages, 1, key="systems_page"))
     offset = (page - 1) * PAGE_SIZE
-    if total:
+    if all_systems == 0:
+        st.info("No AI systems yet. Add the first one in the empty row of the table below: "
+                "name, owner, sourcing, life-cycle stage and EU AI Act category are required. "
+                "Then open it below to run the EU AI Act triage.",
+                icon=":material/lightbulb:")
+    elif total:
         st.caption(f"Showing {offset + 1}–{min(offset + PAGE_SIZE, total)} of {total} "
-                   f"matching AI systems")
+                   "matching AI systems")
+    else:
+        st.warning("No AI system matches these filters.", icon=":material/filter_alt_off:")
+    suppliers = query("SELECT id, name FROM suppliers ORDER BY name")
     areas = query("SELECT area_no, title FROM eu_annex_iii_areas ORDER BY area_no")
     editable_table(
         AI_SYSTEMS,
@@ -62,6 +84,35 @@ def render() -> None:
         key="ai_systems",
         who=current_identity(),
         signature=f"{signature}|{page}",
-        labels={"annex_iii_area": {int(r.area_no): f"{r.area_no}. {r.title}"
-                                   for r in areas.itertuples()}},
+        labels={
+            "annex_iii_area": {int(r.area_no): f"{r.area_no}. {r.title}"
+                               for r in areas.itertuples()},
+            "supplier_id": {int(r.id): r.name for r in suppliers.itertuples()},
+        },
     )
+
+
+def _exports() -> None:
+    frame = cached(exports.inventory)
+    stamp = date.today().isoformat()
+    left, right, _ = st.columns([1, 1, 3])
+    left.download_button("Inventory as CSV", exports.to_csv_bytes(frame),
+                         file_name=f"ai-inventory-{stamp}.csv", mime="text/csv",
+                         icon=":material/download:")
+    right.download_button(
+        "Inventory as Excel", lambda: exports.to_excel_bytes(frame, "AI inventory"),
+        file_name=f"ai-inventory-{stamp}.xlsx", icon=":material/download:",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def render() -> None:
+    st.title("AI systems")
+    st.caption("The inventory of every AI system the organisation builds, buys or uses "
+               "(ISO/IEC 42001 8.1, A.6). Edit cells in place, add rows at the bottom, then "
+               "save. Retire a system by setting its stage to Retired with a date: nothing is "
+               "deleted, its history stays.")
+    where, params, signature = _filters()
+    _register(where, params, signature)
+    _exports()
+    st.divider()
+    system_detail.render()

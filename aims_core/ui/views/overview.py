@@ -60,12 +60,13 @@ def render() -> None:
         )
         st.caption("Current level = residual rating where assessed, else inherent.")
 
-    st.subheader("Overdue re-validations")
+    st.subheader("Re-validations due now or overdue")
     schedule = cached(revalidation.revalidation_schedule, today())
     overdue = schedule[schedule["overdue"]]
     if overdue.empty:
         st.success("No AI system is overdue for re-validation.", icon=":material/task_alt:")
     else:
+        st.page_link("pages/schedule.py", label="Open the schedule", icon=":material/event:")
         st.dataframe(
             overdue[["name", "owner", "last_validated", "next_due", "reason"]],
             hide_index=True,

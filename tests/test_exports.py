@@ -1,0 +1,45 @@
+"""Inventory export: readable labels, triage reasoning, spreadsheet formula injection defused."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import openpyxl
+import pandas as pd
+
+from aims_core import exports
+from aims_core.storage.database import Database
+from aims_core.writes import RowChange, apply_batches, apply_changes
+
+
+def test_defuse_prefixes_formula_text_only() -> None:
+    assert exports.defuse("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    assert exports.defuse("@SUM(A1)") == "'@SUM(A1)"
+    assert exports.defuse("Plain text") == "Plain text"
+    assert exports.defuse(42) == 42
+
+
+def test_inventory_export_has_reasoning_and_is_defused(db: Database) -> None:
+    system = apply_changes(db, "ai_systems", [RowChange("insert", {
+        "name": "=cmd|' /C calc'!A0", "owner": "Ana", "sourcing": "api",
+        "lifecycle_stage": "operation", "eu_ai_act_category": "not_assessed"})], "Ana")
+    sid = system.inserted[0]
+    assert apply_batches(db, [("triage_assessments", [RowChange("insert", {
+        "ai_system_id": sid, "assessed_on": "2026-11-01", "assessed_by": "Ana",
+        "answers_json": json.dumps({}), "category": "transparency",
+        "reasoning": "Art. 50: the system interacts directly with people."})])], "Ana").ok
+    frame = exports.inventory(db)
+    assert frame.loc[0, "sourcing"] == "Third-party API"
+    assert frame.loc[0, "triage_reasoning"].startswith("Art. 50")
+
+    text = exports.to_csv_bytes(frame).decode("utf-8-sig")
+    parsed = pd.read_csv(io.StringIO(text))
+    assert parsed.loc[0, "name"] == "'=cmd|' /C calc'!A0"
+    assert "triage_reasoning" in parsed.columns
+
+    book = openpyxl.load_workbook(io.BytesIO(exports.to_excel_bytes(frame, "AI inventory")))
+    sheet = book["AI inventory"]
+    header = [c.value for c in sheet[1]]
+    assert sheet.cell(row=2, column=header.index("name") + 1).value.startswith("'=")
+    assert sheet.max_row == 2
