@@ -230,7 +230,11 @@ def generate(systems: int = 12, seed: int = 42, anchor: date = DEMO_ANCHOR,
     frames["triage_assessments"] = _triage(sys_rows, history)
     per_system = risks_per_system or (25 if scale else None)
     risks, links = _risks(sys_rows, rng, start, anchor, history, per_system)
-    frames["risks"], frames["risk_controls"] = risks, links
+    assessments, impacts, raised = _impact_assessments(sys_rows, anchor, history, len(risks) + 1)
+    frames["risks"] = pd.concat([risks, raised], ignore_index=True)
+    frames["risk_controls"] = links
+    frames["risk_acceptances"] = _acceptances(frames["risks"], rng, anchor, history)
+    frames["impact_assessments"], frames["impacts"] = assessments, impacts
     frames["soa"] = _soa(rng, start, anchor, history, scale)
     kpis, points = _kpis(sys_rows, rng, start, anchor, history, kpi_points_per_system)
     frames["kpis"], frames["kpi_measurements"] = kpis, points
@@ -364,6 +368,7 @@ def _risks(systems: list[dict], rng: np.random.Generator, start: date, anchor: d
             "inherent_likelihood": inherent_l, "inherent_impact": inherent_i,
             "residual_likelihood": None, "residual_impact": None, "treatment": None,
             "treatment_plan": None, "status": "open", "identified_on": identified,
+            "impact_id": None,
             "review_date": identified + timedelta(days=90),
         }
         states = [(_at(identified), owner, dict(row))]
@@ -391,6 +396,73 @@ def _risks(systems: list[dict], rng: np.random.Generator, start: date, anchor: d
             link["version"] = history.record("risk_controls", [(_at(identified, 11), owner, link)])
             links.append(link)
     return pd.DataFrame(rows), pd.DataFrame(links)
+
+
+IMPACT_TEMPLATES = (
+    ("individuals", "A person is wrongly refused or rated low and cannot tell why", 4, 3,
+     "Reason codes on every outcome; human review on request"),
+    ("groups", "Lower approval rates for a protected group through proxy variables", 4, 3,
+     "Quarterly disparate-impact test; remove proxies found"),
+    ("society", "Loss of public trust in automated decisions about people", 3, 2,
+     "Publish how the system is used and overseen"),
+)
+
+
+def _impact_assessments(systems: list[dict], anchor: date, history: _History,
+                        first_risk_id: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """An impact assessment per EU high-risk system; its first impact raised as a risk."""
+    assessments, impacts, raised = [], [], []
+    for system in (s for s in systems if s["eu_ai_act_category"] == "high_risk"):
+        day = anchor - timedelta(days=120 + 7 * len(assessments))
+        arch = ARCHETYPES[(system["id"] - 1) % len(ARCHETYPES)]
+        assessment = {
+            "id": len(assessments) + 1, "ai_system_id": system["id"],
+            "intended_use": system["purpose"],
+            "foreseeable_misuse": "Used as the only basis of a decision, without the human "
+                                  "review the procedure requires",
+            "affected_individuals": system["affected_people"],
+            "affected_groups": "Groups protected by equality law among the "
+                               + str(system["affected_people"]).lower(),
+            "societal_impact": "Fair access to credit and work", "reviewer": AIMS_OWNER,
+            "assessed_on": day, "next_review": day + timedelta(days=365)}
+        assessment["version"] = history.record("impact_assessments",
+                                               [(_at(day), AIMS_OWNER, dict(assessment))])
+        assessments.append(assessment)
+        for affected, text, severity, likelihood, mitigation in IMPACT_TEMPLATES:
+            impact = {"id": len(impacts) + 1, "impact_assessment_id": assessment["id"],
+                      "affected": affected, "description": text, "severity": severity,
+                      "likelihood": likelihood, "mitigation": mitigation}
+            impact["version"] = history.record("impacts", [(_at(day, 11), AIMS_OWNER,
+                                                            dict(impact))])
+            impacts.append(impact)
+        first = impacts[-len(IMPACT_TEMPLATES)]
+        risk = {"id": first_risk_id + len(raised), "ai_system_id": system["id"],
+                "title": first["description"],
+                "description": "Raised from the AI system impact assessment (6.1.4).",
+                "risk_source": "C.3.4", "objective_affected": "C.2.5", "owner": arch.owner,
+                "inherent_likelihood": first["likelihood"], "inherent_impact": first["severity"],
+                "residual_likelihood": None, "residual_impact": None, "treatment": "mitigate",
+                "treatment_plan": first["mitigation"], "status": "open", "identified_on": day,
+                "review_date": day + timedelta(days=90), "impact_id": first["id"]}
+        risk["version"] = history.record("risks", [(_at(day, 12), AIMS_OWNER, dict(risk))])
+        raised.append(risk)
+    return pd.DataFrame(assessments), pd.DataFrame(impacts), pd.DataFrame(raised)
+
+
+def _acceptances(risks: pd.DataFrame, rng: np.random.Generator, anchor: date,
+                 history: _History) -> pd.DataFrame:
+    """A year-long acceptance for every accepted risk; the older ones have expired."""
+    rows = []
+    for risk in risks[risks["status"] == "accepted"].itertuples():
+        approved = anchor - timedelta(days=int(rng.integers(30, 500)))
+        row = {"id": len(rows) + 1, "risk_id": risk.id, "approved_by": AIMS_OWNER,
+               "approved_on": approved,
+               "justification": "Residual risk within the tolerance set by top management",
+               "expires_on": approved + timedelta(days=365)}
+        row["version"] = history.record("risk_acceptances", [(_at(approved), AIMS_OWNER,
+                                                              dict(row))])
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def _soa(rng: np.random.Generator, start: date, anchor: date, history: _History,

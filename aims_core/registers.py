@@ -103,7 +103,9 @@ FREQUENCIES = {
     "yearly": "Yearly",
 }
 
-_LEVEL = {"kind": "int", "min_value": 1, "max_value": 5}
+MAX_MATRIX_SIZE = 7
+# The current matrix size is checked by the write path's rules (risk_scale).
+_LEVEL = {"kind": "int", "min_value": 1, "max_value": MAX_MATRIX_SIZE}
 _AI_SYSTEM_REF = Reference("ai_systems", "id", "name")
 _CONTROL_REF = Reference("controls", "control_id", "title")
 
@@ -113,7 +115,8 @@ AI_SYSTEMS = Register(
     title_field="name",
     referenced_by=(("risks", "ai_system_id"), ("kpis", "ai_system_id"),
                    ("validations", "ai_system_id"), ("ai_data_sources", "ai_system_id"),
-                   ("triage_assessments", "ai_system_id")),
+                   ("triage_assessments", "ai_system_id"),
+                   ("impact_assessments", "ai_system_id")),
     fields=(
         Field("name", "Name", required=True, max_length=200),
         Field("purpose", "Purpose"),
@@ -143,7 +146,7 @@ RISKS = Register(
     table="risks",
     label="Risk",
     title_field="title",
-    referenced_by=(("risk_controls", "risk_id"),),
+    referenced_by=(("risk_controls", "risk_id"), ("risk_acceptances", "risk_id")),
     fields=(
         Field("ai_system_id", "AI system", "int", reference=_AI_SYSTEM_REF,
               help="Leave empty for an organisation-wide risk"),
@@ -163,6 +166,59 @@ RISKS = Register(
         Field("status", "Status", "choice", required=True, choices=RISK_STATUSES),
         Field("identified_on", "Identified on", "date"),
         Field("review_date", "Next review", "date"),
+        Field("impact_id", "Raised from impact", "int", reference=Reference("impacts"),
+              editable=False, help="The impact assessment finding this risk was raised from"),
+    ),
+)
+
+RISK_ACCEPTANCES = Register(
+    table="risk_acceptances",
+    label="Risk acceptance",
+    title_field="approved_by",
+    fields=(
+        Field("risk_id", "Risk", "int", required=True, reference=Reference("risks", "id")),
+        Field("approved_by", "Approved by", required=True, max_length=200),
+        Field("approved_on", "Approved on", "date", required=True),
+        Field("justification", "Justification", required=True),
+        Field("expires_on", "Expires on", "date", required=True,
+              help="After this date the acceptance is due for renewal"),
+    ),
+)
+
+IMPACT_ASSESSMENTS = Register(
+    table="impact_assessments",
+    label="Impact assessment",
+    title_field="intended_use",
+    referenced_by=(("impacts", "impact_assessment_id"),),
+    fields=(
+        Field("ai_system_id", "AI system", "int", required=True, reference=_AI_SYSTEM_REF),
+        Field("intended_use", "Intended use", required=True),
+        Field("foreseeable_misuse", "Reasonably foreseeable misuse"),
+        Field("affected_individuals", "Affected individuals"),
+        Field("affected_groups", "Affected groups"),
+        Field("societal_impact", "Impact on society"),
+        Field("reviewer", "Reviewer", required=True, max_length=200),
+        Field("assessed_on", "Assessed on", "date", required=True),
+        Field("next_review", "Next review", "date"),
+    ),
+)
+
+IMPACT_AFFECTED = {"individuals": "Individuals", "groups": "Groups", "society": "Society"}
+
+IMPACTS = Register(
+    table="impacts",
+    label="Impact",
+    title_field="description",
+    referenced_by=(("risks", "impact_id"),),
+    allow_delete=True,
+    fields=(
+        Field("impact_assessment_id", "Assessment", "int", required=True,
+              reference=Reference("impact_assessments")),
+        Field("affected", "Who is affected", "choice", required=True, choices=IMPACT_AFFECTED),
+        Field("description", "Impact", required=True),
+        Field("severity", "Severity", required=True, **_LEVEL),
+        Field("likelihood", "Likelihood", required=True, **_LEVEL),
+        Field("mitigation", "Mitigation"),
     ),
 )
 
@@ -330,6 +386,7 @@ ORGANISATION = Register(
 REGISTERS: dict[str, Register] = {
     r.table: r
     for r in (ORGANISATION, AI_SYSTEMS, SUPPLIERS, AI_DATA_SOURCES, TRIAGE_ASSESSMENTS, RISKS,
-              RISK_CONTROLS, SOA, KPIS, KPI_MEASUREMENTS, VALIDATIONS, MANAGEMENT_REVIEWS,
+              RISK_CONTROLS, RISK_ACCEPTANCES, IMPACT_ASSESSMENTS, IMPACTS, SOA, KPIS,
+              KPI_MEASUREMENTS, VALIDATIONS, MANAGEMENT_REVIEWS,
               REVALIDATION_INTERVALS)
 }

@@ -65,17 +65,19 @@ class _Abort(Exception):
     """Rolls the transaction back after problems were collected."""
 
 
-# Cross-field rules per table: (merged row) -> [(field name, message)].
-RowRule = Callable[[dict[str, Any]], list[tuple[str, str]]]
+# Cross-field rules per table: (cursor, merged row) -> [(field name, message)]. The cursor
+# lets a rule read settings inside the same transaction (e.g. the risk matrix size).
+RowRule = Callable[[duckdb.DuckDBPyConnection, dict[str, Any]], list[tuple[str, str]]]
 
 
-def _retired_needs_date(row: dict[str, Any]) -> list[tuple[str, str]]:
+def _retired_needs_date(_: duckdb.DuckDBPyConnection,
+                        row: dict[str, Any]) -> list[tuple[str, str]]:
     if row.get("lifecycle_stage") == "retired" and row.get("retired_on") is None:
         return [("retired_on", "is required when the life-cycle stage is Retired")]
     return []
 
 
-def _residual_pair(row: dict[str, Any]) -> list[tuple[str, str]]:
+def _residual_pair(_: duckdb.DuckDBPyConnection, row: dict[str, Any]) -> list[tuple[str, str]]:
     pair = (row.get("residual_likelihood"), row.get("residual_impact"))
     if (pair[0] is None) != (pair[1] is None):
         missing = "residual_impact" if pair[1] is None else "residual_likelihood"
@@ -83,15 +85,29 @@ def _residual_pair(row: dict[str, Any]) -> list[tuple[str, str]]:
     return []
 
 
-def _justified_applicability(row: dict[str, Any]) -> list[tuple[str, str]]:
+def _justified_applicability(_: duckdb.DuckDBPyConnection,
+                             row: dict[str, Any]) -> list[tuple[str, str]]:
     if row.get("applicable") is not None and is_blank(row.get("justification")):
         return [("justification", "is required for every inclusion and exclusion")]
     return []
 
 
+_RATINGS = {"likelihood": ("inherent_likelihood", "residual_likelihood"),
+            "impact": ("inherent_impact", "residual_impact")}
+
+
+def _ratings_on_scale(cur: duckdb.DuckDBPyConnection,
+                      row: dict[str, Any]) -> list[tuple[str, str]]:
+    """Ratings must lie on the configured matrix (its size can change)."""
+    sizes = dict(cur.execute("SELECT axis, max(level) FROM risk_scale GROUP BY axis").fetchall())
+    return [(name, f"must be between 1 and {sizes[axis]} on the current risk matrix")
+            for axis, names in _RATINGS.items() for name in names
+            if row.get(name) is not None and row[name] > sizes[axis]]
+
+
 ROW_RULES: dict[str, tuple[RowRule, ...]] = {
     "ai_systems": (_retired_needs_date,),
-    "risks": (_residual_pair,),
+    "risks": (_residual_pair, _ratings_on_scale),
     "soa": (_justified_applicability,),
 }
 
@@ -181,7 +197,9 @@ def _next_id(cur: duckdb.DuckDBPyConnection, table: str) -> int:
     return cur.execute(f'SELECT coalesce(max(id), 0) + 1 FROM "{table}"').fetchone()[0]
 
 
-class _ChangeLog:
+class ChangeLog:
+    """Appends change-history rows inside the caller's transaction."""
+
     def __init__(self, cur: duckdb.DuckDBPyConnection, who: str, when: datetime) -> None:
         self.cur, self.who, self.when = cur, who, when
         self.next_id = _next_id(cur, "change_log")
@@ -202,22 +220,34 @@ def apply_changes(db: Database, table: str, changes: Iterable[RowChange], change
     return apply_batches(db, [(table, changes)], changed_by, now=now)
 
 
+SettingsWrite = Callable[[duckdb.DuckDBPyConnection, ChangeLog], list[RowProblem]]
+
+
 def apply_batches(db: Database, batches: Sequence[tuple[str, Iterable[RowChange]]],
-                  changed_by: str, *, now: datetime | None = None) -> WriteResult:
-    """Edits to several registers in one transaction (e.g. a triage and its system)."""
+                  changed_by: str, *, now: datetime | None = None,
+                  also: SettingsWrite | None = None) -> WriteResult:
+    """Edits to several registers in one transaction (e.g. a triage and its system).
+
+    ``also`` writes non-register settings in the same transaction once the batches are
+    valid; it logs through the given change log and returns problems to roll back on.
+    """
     batches = [(table, list(changes)) for table, changes in batches]
     result = WriteResult()
     if is_blank(changed_by):
         result.errors.append(RowProblem("This change", None,
                                         "has no author: pick your name in the sidebar first"))
         return result
-    if not any(changes for _, changes in batches):
+    if not any(changes for _, changes in batches) and also is None:
         return result
+    who, when = changed_by.strip(), now or utc_now()
     try:
         with db.transaction() as cur:
             for table, changes in batches:
-                _apply(cur, REGISTERS[table], changes, changed_by.strip(), now or utc_now(),
-                       result)
+                _apply(cur, REGISTERS[table], changes, who, when, result)
+                if not result.ok:
+                    raise _Abort
+            if also is not None:
+                result.errors.extend(also(cur, ChangeLog(cur, who, when)))
                 if not result.ok:
                     raise _Abort
     except _Abort:
@@ -231,7 +261,7 @@ def apply_batches(db: Database, batches: Sequence[tuple[str, Iterable[RowChange]
 def _apply(cur: duckdb.DuckDBPyConnection, register: Register, changes: list[RowChange],
            who: str, when: datetime, result: WriteResult) -> None:
     table = register.table
-    log = _ChangeLog(cur, who, when)
+    log = ChangeLog(cur, who, when)
     currents: list[dict[str, Any] | None] = []
     named: list[tuple[str, dict[str, Any]]] = []
     for position, change in enumerate(changes):
@@ -268,7 +298,7 @@ def _apply(cur: duckdb.DuckDBPyConnection, register: Register, changes: list[Row
             continue
         merged = {**(current or {f.name: None for f in register.fields}), **typed}
         for rule in ROW_RULES.get(table, ()):
-            for name, message in rule(merged):
+            for name, message in rule(cur, merged):
                 result.errors.append(RowProblem(row, register.field(name).label, message))
         if change.operation == "insert":
             merged.update(id=new_id, version=1)
@@ -287,7 +317,7 @@ def _apply(cur: duckdb.DuckDBPyConnection, register: Register, changes: list[Row
 
 
 def _update(cur: duckdb.DuckDBPyConnection, register: Register, change: RowChange,
-            current: dict[str, Any], typed: dict[str, Any], row: str, log: _ChangeLog,
+            current: dict[str, Any], typed: dict[str, Any], row: str, log: ChangeLog,
             result: WriteResult) -> None:
     diff = {k: v for k, v in typed.items() if current.get(k) != v}
     if not diff:
@@ -307,7 +337,7 @@ def _update(cur: duckdb.DuckDBPyConnection, register: Register, change: RowChang
 
 
 def _delete(cur: duckdb.DuckDBPyConnection, register: Register, change: RowChange,
-            current: dict[str, Any], row: str, log: _ChangeLog, result: WriteResult) -> None:
+            current: dict[str, Any], row: str, log: ChangeLog, result: WriteResult) -> None:
     if not register.allow_delete:
         result.errors.append(RowProblem(row, None, f"{register.label} rows cannot be deleted; "
                                         "history is kept (retire or close it instead)"))

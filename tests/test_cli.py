@@ -113,7 +113,10 @@ def test_generate_at_scale(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     con = duckdb.connect(str(path), read_only=True)
     assert con.execute("SELECT count(*) FROM ai_systems").fetchone()[0] == 60
-    assert con.execute("SELECT count(*) FROM risks").fetchone()[0] == 60 * 25 + 4
+    high_risk = con.execute("SELECT count(*) FROM ai_systems WHERE eu_ai_act_category = "
+                            "'high_risk'").fetchone()[0]
+    # 25 per system, 4 organisation-wide, one raised from each high-risk impact assessment
+    assert con.execute("SELECT count(*) FROM risks").fetchone()[0] == 60 * 25 + 4 + high_risk
     # 250 daily points for each system beyond the twelve curated ones, plus their monthly KPIs
     assert con.execute("SELECT count(*) FROM kpi_measurements").fetchone()[0] == 48 * 250 + 180
     con.close()

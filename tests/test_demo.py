@@ -71,6 +71,8 @@ def test_dates_are_moved_to_end_today(demo_db: Database) -> None:
 def test_scale_generation_counts() -> None:
     frames = demo.generate(systems=100, seed=7)
     assert len(frames["ai_systems"]) == 100
-    assert len(frames["risks"]) == 100 * 25 + len(demo.ORG_RISKS)
+    high_risk = int((frames["ai_systems"]["eu_ai_act_category"] == "high_risk").sum())
+    assert len(frames["risks"]) == 100 * 25 + len(demo.ORG_RISKS) + high_risk
+    assert len(frames["impact_assessments"]) == high_risk
     assert frames["ai_systems"]["name"].is_unique
     assert len(frames["kpi_measurements"]) == (100 - 12) * 250 + 180

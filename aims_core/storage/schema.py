@@ -180,12 +180,35 @@ _V3_INVENTORY = (
     )""",
 )
 
+_V4_RISK_TREATMENT = (
+    """CREATE TABLE risk_acceptances (
+        id BIGINT PRIMARY KEY, risk_id BIGINT NOT NULL, approved_by VARCHAR NOT NULL,
+        approved_on DATE NOT NULL, justification VARCHAR NOT NULL, expires_on DATE NOT NULL,
+        version INTEGER NOT NULL
+    )""",
+    """CREATE TABLE impact_assessments (
+        id BIGINT PRIMARY KEY, ai_system_id BIGINT NOT NULL, intended_use VARCHAR NOT NULL,
+        foreseeable_misuse VARCHAR, affected_individuals VARCHAR, affected_groups VARCHAR,
+        societal_impact VARCHAR, reviewer VARCHAR NOT NULL, assessed_on DATE NOT NULL,
+        next_review DATE, version INTEGER NOT NULL
+    )""",
+    """CREATE TABLE impacts (
+        id BIGINT PRIMARY KEY, impact_assessment_id BIGINT NOT NULL, affected VARCHAR NOT NULL,
+        description VARCHAR NOT NULL, severity INTEGER NOT NULL, likelihood INTEGER NOT NULL,
+        mitigation VARCHAR, version INTEGER NOT NULL
+    )""",
+    """ALTER TABLE risks ADD COLUMN impact_id BIGINT""",
+    """INSERT INTO aims_meta VALUES ('risk_method_version', '1')""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "Catalogue, registers and change log", _V1_CORE),
     Migration(2, "Risk method (scale, level grid, tolerance) and re-validation intervals",
               _V2_RISK_METHOD),
     Migration(3, "Inventory: suppliers, data sources per AI system, EU AI Act triage",
               _V3_INVENTORY),
+    Migration(4, "Risk treatment: residual-risk acceptances, AI system impact assessments "
+                 "and their impacts, impact-to-risk links", _V4_RISK_TREATMENT),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -1,0 +1,165 @@
+"""The risk register's queries: filters, heatmap counts, movement, acceptances, impacts.
+
+Heatmaps count *live* risks (every status except closed) after the register's filters, so a
+cell's count is always the number of rows the table shows when that cell is clicked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+import pandas as pd
+
+from aims_core.risk_method import LEVEL_BANDS, RATED_RISKS_SQL
+from aims_core.storage.database import Database
+from aims_core.writes import RowChange, RowProblem, WriteResult, apply_changes
+
+View = Literal["inherent", "residual"]
+VIEWS: tuple[View, ...] = ("inherent", "residual")
+
+# Latest acceptance per risk, and whether it has run out.
+_ACCEPTANCE_SQL = """
+    SELECT risk_id, arg_max(approved_by, approved_on) AS accepted_by,
+           max(approved_on) AS accepted_on, arg_max(expires_on, approved_on) AS acceptance_expires
+    FROM risk_acceptances GROUP BY risk_id
+"""
+
+REGISTER_SQL = f"""
+    SELECT r.*, s.name AS ai_system,
+           a.accepted_by, a.accepted_on, a.acceptance_expires,
+           r.status = 'accepted' AND (a.acceptance_expires IS NULL
+                                      OR a.acceptance_expires < $today) AS acceptance_due,
+           r.status <> 'closed' AND r.review_date < $today AS review_overdue
+    FROM ({RATED_RISKS_SQL}) r
+    LEFT JOIN ai_systems s ON s.id = r.ai_system_id
+    LEFT JOIN ({_ACCEPTANCE_SQL}) a ON a.risk_id = r.id
+"""
+
+
+@dataclass
+class RiskFilter:
+    """The register's filters; each empty list means 'any'."""
+
+    ai_system_ids: list[int] = field(default_factory=list)
+    org_wide: bool = False  # include risks not tied to one system
+    owners: list[str] = field(default_factory=list)
+    levels: list[str] = field(default_factory=list)  # current level band
+    statuses: list[str] = field(default_factory=list)
+    risk_sources: list[str] = field(default_factory=list)
+    objectives: list[str] = field(default_factory=list)
+    cell: tuple[View, int, int] | None = None  # (view, likelihood, impact) clicked
+
+    def where(self, *, with_cell: bool = True) -> tuple[str, dict[str, object]]:
+        """SQL condition over REGISTER_SQL's columns and its named parameters."""
+        clauses, params = ["TRUE"], {}
+        systems = []
+        if self.ai_system_ids:
+            systems.append("ai_system_id IN (SELECT unnest($systems::BIGINT[]))")
+            params["systems"] = self.ai_system_ids
+        if self.org_wide:
+            systems.append("ai_system_id IS NULL")
+        if systems:
+            clauses.append("(" + " OR ".join(systems) + ")")
+        for column, name, chosen in (("owner", "owners", self.owners),
+                                     ("current_level", "levels", self.levels),
+                                     ("status", "statuses", self.statuses),
+                                     ("risk_source", "sources", self.risk_sources),
+                                     ("objective_affected", "objectives", self.objectives)):
+            if chosen:
+                clauses.append(f"{column} IN (SELECT unnest(${name}::VARCHAR[]))")
+                params[name] = list(chosen)
+        if with_cell and self.cell:
+            view, likelihood, impact = self.cell
+            clauses.append(f"{view}_likelihood = $cell_l AND {view}_impact = $cell_i "
+                           "AND status <> 'closed'")
+            params.update(cell_l=likelihood, cell_i=impact)
+        return " AND ".join(clauses), params
+
+
+def register(db: Database, today: date, filters: RiskFilter, me: str | None = None,
+             limit: int | None = None, offset: int = 0) -> pd.DataFrame:
+    """Filtered risks; with ``me``, that owner's risks first, overdue reviews on top."""
+    where, params = filters.where()
+    mine = "owner = $me" if me else "FALSE"
+    page = f"LIMIT {int(limit)} OFFSET {int(offset)}" if limit else ""
+    return db.query_df(
+        f"""SELECT *, {mine} AS mine FROM ({REGISTER_SQL}) WHERE {where}
+            ORDER BY mine DESC, (mine AND (review_overdue OR acceptance_due)) DESC,
+                     review_overdue DESC, id {page}""",
+        {**params, "today": today, **({"me": me} if me else {})})
+
+
+def count(db: Database, today: date, filters: RiskFilter) -> int:
+    where, params = filters.where()
+    return int(db.scalar(f"SELECT count(*) FROM ({REGISTER_SQL}) WHERE {where}",
+                         {**params, "today": today}))
+
+
+def matrix_counts(db: Database, today: date, filters: RiskFilter, view: View) -> pd.DataFrame:
+    """Live risks per (likelihood, impact) cell of one view, with the cell's band: one row per
+    cell of the matrix, zero counts included."""
+    where, params = filters.where(with_cell=False)
+    return db.query_df(
+        f"""WITH picked AS (SELECT * FROM ({REGISTER_SQL}) WHERE {where} AND status <> 'closed')
+            SELECT g.likelihood, g.impact, g.level_band, count(p.id) AS risks
+            FROM risk_level_grid g
+            LEFT JOIN picked p ON p.{view}_likelihood = g.likelihood
+                              AND p.{view}_impact = g.impact
+            GROUP BY ALL ORDER BY g.likelihood, g.impact""",
+        {**params, "today": today})
+
+
+def unrated_residual(db: Database, today: date, filters: RiskFilter) -> int:
+    where, params = filters.where(with_cell=False)
+    return int(db.scalar(
+        f"SELECT count(*) FROM ({REGISTER_SQL}) WHERE {where} AND status <> 'closed' "
+        "AND residual_likelihood IS NULL", {**params, "today": today}))
+
+
+def movement(db: Database, today: date, filters: RiskFilter) -> pd.DataFrame:
+    """Live risks by inherent band (rows) and residual band (columns, 'Not rated' too)."""
+    where, params = filters.where(with_cell=False)
+    counts = db.query_df(
+        f"""SELECT inherent_level, coalesce(residual_level, 'Not rated') AS residual_level,
+                   count(*) AS risks
+            FROM ({REGISTER_SQL}) WHERE {where} AND status <> 'closed' GROUP BY ALL""",
+        {**params, "today": today})
+    columns = [*LEVEL_BANDS, "Not rated"]
+    if counts.empty:
+        return pd.DataFrame(0, index=list(LEVEL_BANDS), columns=columns)
+    table = counts.pivot_table(index="inherent_level", columns="residual_level",
+                               values="risks", aggfunc="sum", fill_value=0)
+    return table.reindex(index=list(LEVEL_BANDS), columns=columns, fill_value=0).astype(int)
+
+
+def acceptances_due(db: Database, today: date) -> pd.DataFrame:
+    """Accepted risks whose acceptance has expired or was never recorded."""
+    return db.query_df(
+        f"""SELECT id AS risk_id, title, owner, accepted_by, accepted_on, acceptance_expires
+            FROM ({REGISTER_SQL}) WHERE acceptance_due
+            ORDER BY acceptance_expires NULLS FIRST, id""", {"today": today})
+
+
+def raise_impact_as_risk(db: Database, impact_id: int, owner: str, today: date,
+                         who: str) -> WriteResult:
+    """Turn an impact-assessment finding into a risk on the same system, linked to it."""
+    found = db.query_df(
+        """SELECT i.description, i.severity, i.likelihood, i.mitigation, a.ai_system_id,
+                  (SELECT min(id) FROM risks WHERE impact_id = i.id) AS existing_risk
+           FROM impacts i JOIN impact_assessments a ON a.id = i.impact_assessment_id
+           WHERE i.id = ?""", [impact_id])
+    if found.empty:
+        return WriteResult(conflicts=[RowProblem(f"Impact {impact_id}", None, "no longer exists")])
+    row = found.iloc[0]
+    if pd.notna(row["existing_risk"]):
+        return WriteResult(errors=[RowProblem(
+            f"Impact {impact_id}", None, f"is already raised as risk {int(row['existing_risk'])}")])
+    return apply_changes(db, "risks", [RowChange("insert", {
+        "ai_system_id": int(row["ai_system_id"]), "title": row["description"][:300],
+        "description": "Raised from the AI system impact assessment (6.1.4).",
+        "owner": owner, "inherent_likelihood": int(row["likelihood"]),
+        "inherent_impact": int(row["severity"]), "treatment": "mitigate",
+        "treatment_plan": row["mitigation"], "status": "open", "identified_on": today,
+        "impact_id": impact_id}, label=f"Risk from impact {impact_id}")], who)
