@@ -21,6 +21,9 @@ navigation = st.navigation({
     "Dashboard": [page("overview.py", "Overview", "dashboard", default=True)],
     "Inventory": [page("ai_systems.py", "AI systems", "smart_toy"),
                   page("schedule.py", "Schedule", "event")],
+    "Risk": [page("risks.py", "Risks", "warning"),
+             page("impact_assessments.py", "Impact assessments", "diversity_3"),
+             page("risk_method.py", "Risk method", "grid_on")],
     "Support registers": [page("suppliers.py", "Suppliers", "handshake")],
 })
 get_db()

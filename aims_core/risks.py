@@ -6,7 +6,7 @@ cell's count is always the number of rows the table shows when that cell is clic
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
@@ -38,17 +38,17 @@ REGISTER_SQL = f"""
 """
 
 
-@dataclass
+@dataclass(frozen=True)
 class RiskFilter:
-    """The register's filters; each empty list means 'any'."""
+    """The register's filters; each empty tuple means 'any'. Frozen, so it can key caches."""
 
-    ai_system_ids: list[int] = field(default_factory=list)
+    ai_system_ids: tuple[int, ...] = ()
     org_wide: bool = False  # include risks not tied to one system
-    owners: list[str] = field(default_factory=list)
-    levels: list[str] = field(default_factory=list)  # current level band
-    statuses: list[str] = field(default_factory=list)
-    risk_sources: list[str] = field(default_factory=list)
-    objectives: list[str] = field(default_factory=list)
+    owners: tuple[str, ...] = ()
+    levels: tuple[str, ...] = ()  # current level band
+    statuses: tuple[str, ...] = ()
+    risk_sources: tuple[str, ...] = ()
+    objectives: tuple[str, ...] = ()
     cell: tuple[View, int, int] | None = None  # (view, likelihood, impact) clicked
 
     def where(self, *, with_cell: bool = True) -> tuple[str, dict[str, object]]:
@@ -57,7 +57,7 @@ class RiskFilter:
         systems = []
         if self.ai_system_ids:
             systems.append("ai_system_id IN (SELECT unnest($systems::BIGINT[]))")
-            params["systems"] = self.ai_system_ids
+            params["systems"] = list(self.ai_system_ids)
         if self.org_wide:
             systems.append("ai_system_id IS NULL")
         if systems:

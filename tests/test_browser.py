@@ -17,12 +17,16 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from aims_core import risks
 from aims_core.bootstrap import init_database
+from aims_core.risk_method import load_method
+from aims_core.storage.database import Database
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +37,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-quic"]
 PAGES = {"Overview": "overview", "AI systems": "ai_systems", "Schedule": "schedule",
-         "Suppliers": "suppliers"}
+         "Risks": "risks", "Impact assessments": "impact_assessments",
+         "Risk method": "risk_method", "Suppliers": "suppliers"}
 
 
 @dataclass
@@ -244,3 +249,59 @@ def test_triage_a_system_and_see_its_category_and_reasoning(server: Server,
     con.close()
     assert (category, area) == ("high_risk", 4)
     assert by == "Browser Tester" and json.loads(answers)["profiling"] == "yes"
+
+
+def _residual_counts(page: object) -> dict[tuple[int, int], int]:
+    """Counts printed in the residual matrix's cells, read from the drawn Plotly figure."""
+    traces = page.evaluate("() => document.querySelector('.js-plotly-plot').data"
+                           ".map(t => ({name: t.name, text: t.text, cells: t.customdata}))")
+    residual = next(t for t in traces if t["name"] == "residual")
+    return {(cell[1], cell[2]): int(text[3:text.index("</b>")]) if text.startswith("<b>")
+            else 0 for cell, text in zip(residual["cells"], residual["text"], strict=True)}
+
+
+def test_change_a_residual_rating_and_see_the_heatmap_move(server: Server,
+                                                          page: object) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    db = Database(server.db_path)  # before the app opens the file
+    first = risks.register(db, date.today(), risks.RiskFilter(), me="Browser Tester").iloc[0]
+    labels = load_method(db).likelihood_labels
+    db.close()
+    old = (int(first["residual_likelihood"]), int(first["residual_impact"]))
+    target = 1 if old[0] != 1 else 2
+    page.goto(f"{server.url}/risks")
+    settle(page)
+    _pick_identity(page, "Browser Tester")
+    page.get_by_text("Pick your name in the sidebar").wait_for(state="detached")
+    before = _residual_counts(page)
+    grid = page.locator("[data-testid='stDataFrame']").filter(visible=True).first
+    grid.scroll_into_view_if_needed()
+    page.wait_for_timeout(800)
+    box = grid.bounding_box()
+    # Select the first row's "Risk" cell, walk right to "Residual likelihood", open its
+    # drop-down, pick the new level by typing its label, commit with Enter.
+    page.mouse.click(box["x"] + 150, box["y"] + 35 + 18)
+    for _ in range(6):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    page.keyboard.type(f"{target} · {labels[target - 1]}")
+    page.keyboard.press("Enter")
+    settle(page)
+    page.get_by_role("button", name="Save changes").click()
+    page.locator("[data-testid='stAlert']", has_text="Risk changes saved: 1 updated").wait_for(
+        timeout=30_000)
+    settle(page)
+    after = _residual_counts(page)
+    page.screenshot(path=str(SHOTS / "risks_after_edit.png"), full_page=True)
+    moved = (target, old[1])
+    assert after[old] == before[old] - 1
+    assert after[moved] == before[moved] + 1
+    assert {k: v for k, v in after.items() if k not in (old, moved)} == \
+        {k: v for k, v in before.items() if k not in (old, moved)}
+
+    server.stop()
+    con = duckdb.connect(str(server.db_path), read_only=True)
+    stored = con.execute("SELECT residual_likelihood, residual_impact FROM risks WHERE id = ?",
+                         [int(first["id"])]).fetchone()
+    con.close()
+    assert stored == moved

@@ -14,7 +14,8 @@ from aims_core.ui.session import get_db
 from tests.conftest import TODAY
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["pages/overview.py", "pages/ai_systems.py", "pages/schedule.py", "pages/suppliers.py"]
+PAGES = ["pages/overview.py", "pages/ai_systems.py", "pages/schedule.py", "pages/risks.py",
+         "pages/impact_assessments.py", "pages/risk_method.py", "pages/suppliers.py"]
 
 
 def _fresh_caches() -> None:
@@ -232,3 +233,79 @@ def test_recording_a_validation_moves_the_due_date(demo_path: Path) -> None:
     assert any("Validation saved" in s.value for s in at.success), [e.value for e in at.error]
     row = revalidation_schedule(get_db(), today()).set_index("ai_system_id").loc[system_id]
     assert not bool(row["overdue"])
+
+
+def test_heatmap_cell_click_filters_the_register(demo_path: Path) -> None:
+    import json as _json
+
+    at = run_app()
+    at.switch_page("pages/risks.py").run()
+    chart = _json.loads(at.get("plotly_chart")[0].proto.spec)
+    residual = next(t for t in chart["data"] if t["name"] == "residual")
+    cells = list(zip(residual["customdata"], residual["text"], strict=True))
+    (view, likelihood, impact), _ = max(
+        cells, key=lambda c: int(c[1].split("</b>")[0].removeprefix("<b>"))
+        if c[1].startswith("<b>") else 0)
+    at.session_state["risk_matrix_0"] = {"selection": {"points": [
+        {"customdata": [view, likelihood, impact]}], "point_indices": [], "box": [],
+        "lasso": []}}
+    at.run()
+    assert not at.exception, at.exception
+    shown = sorted(int(i) for i in at.session_state["_table_risks"]["frame"]["id"])
+    expected = [r[0] for r in get_db().query_rows(
+        "SELECT id FROM risks WHERE residual_likelihood = ? AND residual_impact = ? "
+        "AND status <> 'closed' ORDER BY id", [likelihood, impact])]
+    assert shown == expected and len(expected) > 1
+    at.button(key="risks_clear_cell").click().run()
+    assert len(at.session_state["_table_risks"]["frame"]) == get_db().scalar(
+        "SELECT count(*) FROM risks")
+
+
+def test_recording_an_acceptance_sets_the_risk_accepted(demo_path: Path) -> None:
+    at = run_app()
+    at.switch_page("pages/risks.py").run()
+    at.sidebar.selectbox(key="identity_name").set_value("Sarah Klein").run()
+    risk_id = int(get_db().scalar("SELECT min(id) FROM risks WHERE status = 'treating'"))
+    at.selectbox(key="risks_detail_choice").set_value(risk_id).run()
+    prefix = f"acceptance_{risk_id}"
+    at.text_area(key=f"{prefix}_why").input("Residual within tolerance after retraining")
+    at.button(key=f"FormSubmitter:{prefix}-Record acceptance").click().run()
+    assert not at.exception, at.exception
+    assert any("Acceptance recorded" in s.value for s in at.success), \
+        [e.value for e in at.error]
+    assert get_db().scalar("SELECT status FROM risks WHERE id = ?", [risk_id]) == "accepted"
+
+
+def test_linking_controls_to_a_risk(demo_path: Path) -> None:
+    at = run_app()
+    at.switch_page("pages/risks.py").run()
+    at.sidebar.selectbox(key="identity_name").set_value("Sarah Klein").run()
+    at.selectbox(key="risks_detail_choice").set_value(1).run()
+    at.multiselect(key="risk_controls_1").set_value(["A.6.2.4", "A.7.4"]).run()
+    at.button(key="risk_controls_1_save").click().run()
+    assert any("Treating controls saved" in s.value for s in at.success)
+    assert [r[0] for r in get_db().query_rows(
+        "SELECT control_id FROM risk_controls WHERE risk_id = 1 ORDER BY 1")] == \
+        ["A.6.2.4", "A.7.4"]
+
+
+def test_raise_an_impact_as_a_risk_on_the_page(demo_path: Path) -> None:
+    at = run_app()
+    at.switch_page("pages/impact_assessments.py").run()
+    at.sidebar.selectbox(key="identity_name").set_value("Sarah Klein").run()
+    assessment = int(at.selectbox(key="impact_open").value)
+    at.button(key=f"raise_{assessment}_go").click().run()
+    assert not at.exception, at.exception
+    assert any("Raised as risk" in s.value for s in at.success), [e.value for e in at.error]
+
+
+def test_risk_method_page_shrinks_the_matrix(demo_path: Path) -> None:
+    at = run_app()
+    at.switch_page("pages/risk_method.py").run()
+    at.sidebar.selectbox(key="identity_name").set_value("Sarah Klein").run()
+    at.number_input(key="method_size_v1").set_value(4).run()
+    assert any("clamps the ratings" in w.value for w in at.warning)
+    at.button(key="method_save").click().run()
+    assert not at.exception, at.exception
+    assert any("Risk method saved" in s.value for s in at.success), [e.value for e in at.error]
+    assert get_db().scalar("SELECT max(inherent_likelihood) FROM risks") == 4

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 # Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
@@ -28,3 +29,50 @@ def labelled_bars(frame: pd.DataFrame, label: str, value: str, colours: list[str
     fig.update_yaxes(autorange="reversed", title=None)
     fig.update_xaxes(title=None, rangemode="tozero", showgrid=True)
     return _style(fig, height)
+
+
+def risk_matrices(counts: dict[str, pd.DataFrame], size: int, likelihood_labels: list[str],
+                  impact_labels: list[str], band_colours: dict[str, str],
+                  above_tolerance: set[str], height: int = 520) -> go.Figure:
+    """Inherent and residual matrices side by side.
+
+    Each ``counts`` frame has one row per cell (likelihood, impact, level_band, risks). The
+    cells are square scatter markers, not a heatmap, because Streamlit receives clicks on
+    scatter points only; ``customdata`` carries (view, likelihood, impact) to filter the
+    register. Colour = level band; the count and the band's name are printed in each cell;
+    cells above the risk tolerance get a thick black border.
+    """
+    views = list(counts)
+    fig = make_subplots(1, len(views), subplot_titles=[v.title() for v in views],
+                        shared_yaxes=True, horizontal_spacing=0.06)
+    marker_px = int((height - 150) / size * 0.92)
+    for column, view in enumerate(views, start=1):
+        frame = counts[view]
+        above = frame["level_band"].isin(above_tolerance)
+        fig.add_trace(go.Scatter(
+            x=frame["impact"], y=frame["likelihood"], mode="markers+text",
+            marker={"symbol": "square", "size": marker_px,
+                    "color": [band_colours[b] for b in frame["level_band"]],
+                    "line": {"color": ["#000000" if a else "#FFFFFF" for a in above],
+                             "width": [4 if a else 1 for a in above]}},
+            text=[f"<b>{n}</b><br><span style='font-size:13px'>{b}</span>" if n else
+                  f"<span style='font-size:13px'>{b}</span>"
+                  for n, b in zip(frame["risks"], frame["level_band"], strict=True)],
+            textfont={"size": 20, "color": "#000000"},
+            customdata=[[view, int(lik), int(imp)] for lik, imp in
+                        zip(frame["likelihood"], frame["impact"], strict=True)],
+            hovertemplate=("%{customdata[0]}: likelihood %{y}, impact %{x}<br>"
+                           "%{text}<extra>click to filter</extra>"),
+            name=view), row=1, col=column)
+        fig.update_xaxes(tickvals=list(range(1, size + 1)), ticktext=impact_labels,
+                         range=[0.5, size + 0.5], title_text="Impact", showgrid=False,
+                         tickfont={"size": 14},
+                         zeroline=False, fixedrange=True, row=1, col=column)
+    fig.update_yaxes(tickvals=list(range(1, size + 1)), ticktext=likelihood_labels,
+                     range=[0.5, size + 0.5], showgrid=False, zeroline=False, fixedrange=True,
+                     tickfont={"size": 14})
+    fig.update_yaxes(title_text="Likelihood", row=1, col=1)
+    fig.update_layout(height=height, font={"size": FONT_SIZE}, showlegend=False,
+                      margin={"l": 10, "r": 10, "t": 40, "b": 10}, dragmode=False,
+                      clickmode="event+select", plot_bgcolor="#FFFFFF")
+    return fig

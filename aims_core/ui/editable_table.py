@@ -26,8 +26,12 @@ _DTYPES = {"text": "string", "choice": "string", "int": "Int64", "float": "Float
            "bool": "boolean"}
 
 
-def prepare_frame(register: Register, frame: pd.DataFrame) -> pd.DataFrame:
-    """Nullable dtypes and plain dates, so cleared cells and added rows keep their types."""
+def prepare_frame(register: Register, frame: pd.DataFrame,
+                  computed: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Nullable dtypes and plain dates, so cleared cells and added rows keep their types.
+
+    ``computed`` columns (levels, flags) are carried along as shown, read-only.
+    """
     out = pd.DataFrame({"id": frame["id"].astype("Int64")})
     for spec in register.fields:
         column = frame[spec.name] if spec.name in frame else pd.Series([None] * len(frame))
@@ -35,6 +39,8 @@ def prepare_frame(register: Register, frame: pd.DataFrame) -> pd.DataFrame:
             out[spec.name] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in column]
         else:
             out[spec.name] = column.astype(_DTYPES[spec.kind])
+    for name in computed:
+        out[name] = frame[name].to_numpy()
     out["version"] = frame["version"].astype("Int64")
     return out.reset_index(drop=True)
 
@@ -116,20 +122,23 @@ def editable_table(register: Register, load: Callable[[], pd.DataFrame], *, key:
                    who: Identity, signature: str = "", allow_add: bool = True,
                    labels: dict[str, dict[Any, str]] | None = None,
                    column_order: list[str] | None = None, height: int | str = "auto",
-                   fixed: dict[str, Any] | None = None) -> None:
+                   fixed: dict[str, Any] | None = None,
+                   computed: dict[str, Any] | None = None) -> None:
     """Show ``load()``'s rows of ``register`` for editing and save edits on submit.
 
     ``signature`` identifies the current filter/page: when it changes the snapshot is
     reloaded. ``labels`` maps reference fields to {stored value: label} choices. ``fixed``
-    columns are hidden and set on added rows.
+    columns are hidden and set on added rows. ``computed`` maps read-only columns of
+    ``load()``'s frame to their column config (list them in ``column_order`` to place them).
     """
+    computed = computed or {}
     db = get_db()
     snap_key = f"_table_{key}"
     snap = st.session_state.get(snap_key)
     if snap is None or snap["signature"] != signature:
         epoch = snap["epoch"] + 1 if snap else 0
         snap = {"signature": signature, "generation": db.generation, "epoch": epoch,
-                "frame": prepare_frame(register, load())}
+                "frame": prepare_frame(register, load(), tuple(computed))}
         st.session_state[snap_key] = snap
     show_outcome(st.session_state.pop(f"_table_{key}_outcome", None))
     if snap["generation"] != db.generation:
@@ -149,7 +158,8 @@ def editable_table(register: Register, load: Callable[[], pd.DataFrame], *, key:
         key=f"{key}_editor_{snap['epoch']}",
         hide_index=True,
         num_rows="dynamic" if allow_add and not read_only else "fixed",
-        column_config=column_config(register, labels, read_only),
+        column_config={**column_config(register, labels, read_only),
+                       **{name: {**config, "disabled": True} for name, config in computed.items()}},
         column_order=["id", *order],
         width="stretch",
         height=height,
@@ -157,6 +167,18 @@ def editable_table(register: Register, load: Callable[[], pd.DataFrame], *, key:
     )
     st.button("Save changes", type="primary", icon=":material/save:", disabled=read_only,
               key=f"{key}_save", on_click=_save, args=(register, key, who, fixed))
+
+
+def shown_rows(key: str) -> pd.DataFrame:
+    """The rows the table ``key`` shows on this run (its snapshot)."""
+    return st.session_state[f"_table_{key}"]["frame"]
+
+
+def invalidate(key: str) -> None:
+    """Make the table ``key`` reload on its next run (after a write made elsewhere)."""
+    snap = st.session_state.get(f"_table_{key}")
+    if snap:
+        st.session_state[f"_table_{key}"] = {**snap, "signature": None}
 
 
 def _save(register: Register, key: str, who: Identity, fixed: dict[str, Any] | None) -> None:
@@ -173,7 +195,7 @@ def _save(register: Register, key: str, who: Identity, fixed: dict[str, Any] | N
     result = apply_changes(get_db(), register.table, changes, who.name or "")
     if result.ok:
         st.session_state[outcome_key] = ("success", _summary(register, result))
-        st.session_state[f"_table_{key}"] = {**snap, "signature": None}  # reload, reset editor
+        invalidate(key)  # reload the rows and reset the editor
     else:
         st.session_state[outcome_key] = result
 

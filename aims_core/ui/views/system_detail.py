@@ -20,7 +20,7 @@ from aims_core.registers import (
 )
 from aims_core.revalidation import revalidation_schedule
 from aims_core.risk_method import RATED_RISKS_SQL
-from aims_core.ui.editable_table import editable_table, show_outcome
+from aims_core.ui.editable_table import editable_table, invalidate, show_outcome
 from aims_core.ui.session import cached, current_identity, get_db, query, today
 from aims_core.ui.text import md_escape
 from aims_core.writes import RowChange, apply_batches, apply_changes
@@ -169,7 +169,7 @@ def _save_triage(system_id: int, version: int, who: str) -> None:
     outcome = apply_batches(get_db(), [("triage_assessments", [record]),
                                        ("ai_systems", [update])], who)
     if outcome.ok:
-        st.session_state["_table_ai_systems"] = None  # the register shows the new category
+        invalidate("ai_systems")  # the register shows the new category
         st.session_state[outcome_key] = (
             "success", f"Triage saved: {EU_AI_ACT_CATEGORIES[result.category]}.")
     else:

@@ -1,0 +1,295 @@
+"""Risks: inherent and residual heatmaps that filter the register, the register edited in
+place, and one risk's treating controls and residual-risk acceptance."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from aims_core import risks
+from aims_core.registers import RISK_STATUSES, RISKS
+from aims_core.risk_method import BAND_COLOURS, LEVEL_BANDS, RiskMethod, load_method
+from aims_core.ui.charts import risk_matrices
+from aims_core.ui.editable_table import editable_table, invalidate, show_outcome, shown_rows
+from aims_core.ui.session import cached, current_identity, get_db, query, today
+from aims_core.ui.text import md_escape
+from aims_core.writes import RowChange, apply_batches, apply_changes
+
+PAGE_SIZE = 100
+ORG_WIDE = 0  # the AI-system filter's option for organisation-wide risks
+MATRIX_KEY = "risk_matrix"
+COLUMNS = ["title", "ai_system_id", "owner", "inherent_likelihood", "inherent_impact",
+           "inherent_level", "residual_likelihood", "residual_impact", "residual_level",
+           "treatment", "treatment_plan", "status", "review_date", "flags", "risk_source",
+           "objective_affected", "description", "identified_on"]
+
+
+def _filters() -> risks.RiskFilter:
+    systems = query("SELECT id, name FROM ai_systems ORDER BY name")
+    names = {ORG_WIDE: "Organisation-wide", **{int(r.id): r.name for r in systems.itertuples()}}
+    sources = query("SELECT source_id, title FROM annex_c_risk_sources ORDER BY source_id")
+    objectives = query("SELECT objective_id, title FROM annex_c_objectives "
+                       "ORDER BY objective_id")
+    owners = query("SELECT DISTINCT owner FROM risks WHERE owner IS NOT NULL ORDER BY owner")
+    top = st.columns([3, 2, 2, 2])
+    chosen = top[0].multiselect("AI system", list(names), format_func=names.get,
+                                key="risks_system")
+    owner = top[1].multiselect("Owner", list(owners["owner"]), key="risks_owner")
+    level = top[2].multiselect("Current level", list(LEVEL_BANDS), key="risks_level")
+    status = top[3].multiselect("Status", list(RISK_STATUSES), format_func=RISK_STATUSES.get,
+                                key="risks_status")
+    row = st.columns([3, 3, 2], vertical_alignment="bottom")
+    source_names = dict(zip(sources["source_id"], sources["title"], strict=True))
+    source = row[0].multiselect("Risk source (Annex C.3)", list(source_names),
+                                format_func=lambda s: f"{s} {source_names[s]}",
+                                key="risks_source")
+    objective_names = dict(zip(objectives["objective_id"], objectives["title"], strict=True))
+    objective = row[1].multiselect("Objective affected (Annex C.2)", list(objective_names),
+                                   format_func=lambda o: f"{o} {objective_names[o]}",
+                                   key="risks_objective")
+    row[2].toggle("My risks first", value=True, key="risks_mine_first",
+                  help="Your risks on top, overdue reviews and expired acceptances first "
+                       "(pick your name in the sidebar)")
+    return risks.RiskFilter(
+        ai_system_ids=tuple(i for i in chosen if i != ORG_WIDE), org_wide=ORG_WIDE in chosen,
+        owners=tuple(owner), levels=tuple(level), statuses=tuple(status),
+        risk_sources=tuple(source), objectives=tuple(objective))
+
+
+def _clicked_cell() -> tuple[risks.View, int, int] | None:
+    state = st.session_state.get(f"{MATRIX_KEY}_{st.session_state.get('risk_matrix_epoch', 0)}")
+    points = (state or {}).get("selection", {}).get("points", []) if state else []
+    for point in points:
+        data = point.get("customdata")
+        if data and data[0] in risks.VIEWS:
+            return data[0], int(data[1]), int(data[2])
+    return None
+
+
+def _clear_cell() -> None:
+    st.session_state["risk_matrix_epoch"] = st.session_state.get("risk_matrix_epoch", 0) + 1
+
+
+def _heatmaps(method: RiskMethod, filters: risks.RiskFilter) -> None:
+    counts = {view: cached(risks.matrix_counts, today(), filters, view) for view in risks.VIEWS}
+    above = {band for band in LEVEL_BANDS if method.above_tolerance(band)}
+    st.plotly_chart(
+        risk_matrices(counts, method.size, list(method.likelihood_labels),
+                      list(method.impact_labels), BAND_COLOURS, above),
+        on_select="rerun", selection_mode=("points",),
+        key=f"{MATRIX_KEY}_{st.session_state.get('risk_matrix_epoch', 0)}",
+        config={"displayModeBar": False})
+    unrated = cached(risks.unrated_residual, today(), filters)
+    st.caption(
+        f"Live risks (all but closed) after the filters above. Colour and name = level band; "
+        f"cells with a **thick black border** are above the risk tolerance "
+        f"(**{method.tolerance}**). {unrated} risk(s) without a residual rating appear only "
+        "on the inherent matrix. Click a cell to list its risks below.")
+
+
+def _movement(filters: risks.RiskFilter) -> None:
+    table = cached(risks.movement, today(), filters)
+    st.markdown("**How treatment moved risks** — live risks by inherent level (rows) and "
+                "residual level (columns)")
+    st.dataframe(table.rename_axis("Inherent ↓ / Residual →"), width="stretch")
+
+
+def _acceptances_due() -> None:
+    due = cached(risks.acceptances_due, today())
+    if due.empty:
+        return
+    st.warning(f"{len(due)} accepted risk(s) need their acceptance renewed (expired or never "
+               "recorded): " + ", ".join(f"#{int(r.risk_id)} {md_escape(r.title)}"
+                                         for r in due.head(8).itertuples())
+               + (" …" if len(due) > 8 else ""), icon=":material/event_busy:")
+
+
+def _flags(frame: pd.DataFrame) -> list[str]:
+    def flag(row: Any) -> str:
+        notes = []
+        if row.review_overdue:
+            notes.append("review overdue")
+        if row.acceptance_due:
+            notes.append("acceptance expired")
+        return ", ".join(notes)
+    return [flag(row) for row in frame.itertuples()]
+
+
+def _load(filters: risks.RiskFilter, me: str | None, offset: int) -> pd.DataFrame:
+    frame = risks.register(get_db(), today(), filters, me=me, limit=PAGE_SIZE, offset=offset)
+    frame["flags"] = _flags(frame)
+    return frame
+
+
+def _register(method: RiskMethod, filters: risks.RiskFilter) -> pd.DataFrame:
+    who = current_identity()
+    me = who.name if st.session_state.get("risks_mine_first") else None
+    total = cached(risks.count, today(), filters)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = int(st.number_input(f"Page (of {pages})", 1, pages, 1, key="risks_page")) \
+        if pages > 1 else 1
+    offset = (page - 1) * PAGE_SIZE
+    if not cached(risks.count, today(), risks.RiskFilter()):
+        st.info("No risks yet. Add the first one in the empty row below: title, owner, "
+                "inherent likelihood and impact, and status are required. Leave the AI system "
+                "empty for an organisation-wide risk.", icon=":material/lightbulb:")
+    elif total:
+        st.caption(f"Showing {offset + 1}–{min(offset + PAGE_SIZE, total)} of {total} "
+                   "matching risks")
+    else:
+        st.warning("No risk matches these filters.", icon=":material/filter_alt_off:")
+    systems = query("SELECT id, name FROM ai_systems ORDER BY name")
+    sources = query("SELECT source_id, title FROM annex_c_risk_sources ORDER BY source_id")
+    objectives = query("SELECT objective_id, title FROM annex_c_objectives ORDER BY 1")
+    likelihood = {n: f"{n} · {label}" for n, label in enumerate(method.likelihood_labels, 1)}
+    impact = {n: f"{n} · {label}" for n, label in enumerate(method.impact_labels, 1)}
+    editable_table(
+        RISKS, lambda: _load(filters, me, offset), key="risks", who=who,
+        signature=repr((filters, me, page, method.version)),
+        column_order=COLUMNS,
+        labels={"ai_system_id": {int(r.id): r.name for r in systems.itertuples()},
+                "risk_source": {r.source_id: f"{r.source_id} {r.title}"
+                                for r in sources.itertuples()},
+                "objective_affected": {r.objective_id: f"{r.objective_id} {r.title}"
+                                       for r in objectives.itertuples()},
+                "inherent_likelihood": likelihood, "residual_likelihood": likelihood,
+                "inherent_impact": impact, "residual_impact": impact},
+        computed={"inherent_level": st.column_config.TextColumn("Inherent level"),
+                  "residual_level": st.column_config.TextColumn("Residual level"),
+                  "flags": st.column_config.TextColumn("Attention")},
+        height=420,
+    )
+    return shown_rows("risks")
+
+
+def render() -> None:
+    st.title("Risks")
+    st.caption("The AI risk register (ISO/IEC 42001 6.1.2, 8.2–8.3): one risk method for "
+               "every risk, inherent and residual ratings, treatment, the Annex A controls that "
+               "treat each risk, and residual-risk acceptance.")
+    method = cached(load_method)
+    filters = _filters()
+    cell = _clicked_cell()
+    _heatmaps(method, filters)
+    if cell:
+        view, likelihood, impact = cell
+        left, right = st.columns([4, 1], vertical_alignment="center")
+        left.info(f"Showing the {view} cell likelihood {likelihood} "
+                  f"({method.likelihood_labels[likelihood - 1]}) × impact {impact} "
+                  f"({method.impact_labels[impact - 1]}).", icon=":material/filter_alt:")
+        right.button("Show all cells", on_click=_clear_cell, key="risks_clear_cell")
+        filters = replace(filters, cell=cell)
+    with st.expander("Movement from inherent to residual"):
+        _movement(filters)
+    _acceptances_due()
+    st.subheader("Register")
+    shown = _register(method, filters)
+    st.divider()
+    _risk_detail(shown)
+
+
+def _risk_detail(shown: pd.DataFrame) -> None:
+    st.header("One risk: treating controls and acceptance")
+    if shown.empty:
+        st.caption("Risks shown in the register above can be opened here.")
+        return
+    titles = {int(r.id): f"#{int(r.id)} {r.title}" for r in shown.itertuples()}
+    risk_id = st.selectbox("Open a risk", list(titles), format_func=titles.get, index=None,
+                           placeholder="Choose a risk from the register above",
+                           key="risks_detail_choice")
+    if risk_id is None:
+        return
+    risk = query("SELECT * FROM risks WHERE id = ?", (risk_id,)).iloc[0]
+    if pd.notna(risk["impact_id"]):
+        st.caption(f"Raised from impact #{int(risk['impact_id'])} of an AI system impact "
+                   "assessment (see the Impact assessments page).")
+    left, right = st.columns(2)
+    with left:
+        _controls(risk_id)
+    with right:
+        _acceptance(risk)
+
+
+def _controls(risk_id: int) -> None:
+    st.subheader("Treating controls (Annex A)")
+    controls = query("SELECT control_id, title FROM controls ORDER BY sort_order")
+    names = dict(zip(controls["control_id"], controls["title"], strict=True))
+    linked = query("SELECT id, control_id, version FROM risk_controls WHERE risk_id = ?",
+                   (risk_id,))
+    key = f"risk_controls_{risk_id}"
+    show_outcome(st.session_state.pop(f"{key}_outcome", None))
+    st.multiselect("Controls that treat this risk", list(names),
+                   default=list(linked["control_id"]),
+                   format_func=lambda c: f"{c} {names[c]}", key=key)
+    who = current_identity()
+    st.button("Save controls", key=f"{key}_save", disabled=not who.can_edit,
+              on_click=_save_controls, args=(risk_id, linked, who.name or ""))
+
+
+def _save_controls(risk_id: int, linked: pd.DataFrame, who: str) -> None:
+    key = f"risk_controls_{risk_id}"
+    wanted = set(st.session_state.get(key) or [])
+    have = dict(zip(linked["control_id"], zip(linked["id"], linked["version"], strict=True),
+                    strict=True))
+    changes = [RowChange("insert", {"risk_id": risk_id, "control_id": c},
+                         label=f"Link to {c}") for c in sorted(wanted - set(have))]
+    changes += [RowChange("delete", row_id=int(have[c][0]), expected_version=int(have[c][1]))
+                for c in sorted(set(have) - wanted)]
+    if not changes:
+        st.session_state[f"{key}_outcome"] = ("info", "The linked controls are unchanged.")
+        return
+    result = apply_changes(get_db(), "risk_controls", changes, who)
+    st.session_state[f"{key}_outcome"] = ("success", "Treating controls saved.") \
+        if result.ok else result
+
+
+def _acceptance(risk: pd.Series) -> None:
+    st.subheader("Residual-risk acceptance (6.1.3)")
+    risk_id = int(risk["id"])
+    history = query("SELECT approved_by, approved_on, expires_on, justification FROM "
+                    "risk_acceptances WHERE risk_id = ? ORDER BY approved_on DESC", (risk_id,))
+    prefix = f"acceptance_{risk_id}"
+    show_outcome(st.session_state.pop(f"{prefix}_outcome", None))
+    if history.empty:
+        st.caption("Not accepted yet.")
+    else:
+        latest = history.iloc[0]
+        expired = latest["expires_on"].date() < today()
+        (st.error if expired else st.success)(
+            f"Accepted by {md_escape(latest['approved_by'])} on "
+            f"{latest['approved_on']:%d %b %Y}; " + ("expired" if expired else "valid until")
+            + f" {latest['expires_on']:%d %b %Y}.", icon=":material/verified:")
+        st.dataframe(history, hide_index=True, width="stretch")
+    who = current_identity()
+    with st.form(prefix, clear_on_submit=True):
+        cols = st.columns(2)
+        cols[0].text_input("Approved by", value=who.name or "", key=f"{prefix}_by")
+        cols[1].date_input("Approved on", value=today(), max_value=today(),
+                           key=f"{prefix}_on")
+        st.text_area("Justification", height=80, key=f"{prefix}_why",
+                     placeholder="Why the residual risk is acceptable")
+        st.date_input("Expires on", value=today() + timedelta(days=365), key=f"{prefix}_until")
+        st.form_submit_button("Record acceptance", disabled=not who.can_edit,
+                              on_click=_save_acceptance,
+                              args=(risk_id, int(risk["version"]), who.name or ""))
+
+
+def _save_acceptance(risk_id: int, risk_version: int, who: str) -> None:
+    """Record the acceptance and set the risk to accepted, in one transaction."""
+    prefix = f"acceptance_{risk_id}"
+    values = {"risk_id": risk_id, "approved_by": st.session_state.get(f"{prefix}_by"),
+              "approved_on": st.session_state.get(f"{prefix}_on"),
+              "justification": st.session_state.get(f"{prefix}_why"),
+              "expires_on": st.session_state.get(f"{prefix}_until")}
+    result = apply_batches(get_db(), [
+        ("risk_acceptances", [RowChange("insert", values, label="The acceptance")]),
+        ("risks", [RowChange("update", {"status": "accepted", "treatment": "accept"},
+                             row_id=risk_id, expected_version=risk_version)])], who)
+    st.session_state[f"{prefix}_outcome"] = (
+        ("success", "Acceptance recorded; the risk is now Accepted.") if result.ok else result)
+    if result.ok:
+        invalidate("risks")
