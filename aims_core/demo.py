@@ -386,7 +386,7 @@ def _risks(systems: list[dict], rng: np.random.Generator, start: date, anchor: d
                 if treatment != "accept" else "Within tolerance; review yearly",
                 status="accepted" if treatment == "accept" else
                 ("closed" if roll < 0.15 else "treating"),
-                review_date=treated + timedelta(days=int(rng.integers(60, 400))),
+                review_date=max(treated, anchor + timedelta(days=int(rng.integers(-45, 330)))),
             )
             states.append((_at(treated, 15), owner, dict(row)))
         row["version"] = history.record("risks", states)

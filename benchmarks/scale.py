@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from aims_core import bootstrap, overview, revalidation
+from aims_core import bootstrap, overview, revalidation, risks, schedule
 from aims_core.storage.transfer import export_database
 
 
@@ -41,7 +41,8 @@ def main() -> None:
         counts = bootstrap.generate_into(db, args.systems)
         print(f"{'generate ' + str(args.systems) + ' systems':<48} "
               f"{(time.perf_counter() - started) * 1000:9.1f} ms (once)")
-        for table in ("ai_systems", "risks", "risk_controls", "kpi_measurements", "change_log"):
+        for table in ("ai_systems", "risks", "risk_controls", "risk_acceptances", "impacts",
+                      "kpi_measurements", "change_log"):
             print(f"  {table:<46} {counts[table]:>9,} rows")
         timed("overview headline", lambda: overview.headline(db, today))
         timed("systems by EU AI Act category", lambda: overview.systems_by_category(db))
@@ -50,6 +51,13 @@ def main() -> None:
         timed("AI systems page (100 rows, filtered by owner)", lambda: db.query_df(
             "SELECT * FROM ai_systems WHERE owner IN (SELECT unnest(?)) ORDER BY id LIMIT 100",
             [["Priya Shah"]]))
+        everything = risks.RiskFilter()
+        timed("risk heatmap counts (residual, all risks)",
+              lambda: risks.matrix_counts(db, today, everything, "residual"))
+        timed("risk register page (100 rows, my risks first)",
+              lambda: risks.register(db, today, everything, me="Priya Shah", limit=100))
+        timed("risk movement inherent -> residual", lambda: risks.movement(db, today, everything))
+        timed("schedule of every due date", lambda: schedule.due_dates(db, today))
         timed("export every table to Parquet", lambda: export_database(db, Path(tmp) / "x"),
               repeat=1)
         db.close()

@@ -264,7 +264,9 @@ def test_change_a_residual_rating_and_see_the_heatmap_move(server: Server,
                                                           page: object) -> None:
     SHOTS.mkdir(exist_ok=True)
     db = Database(server.db_path)  # before the app opens the file
-    first = risks.register(db, date.today(), risks.RiskFilter(), me="Browser Tester").iloc[0]
+    listed = risks.register(db, date.today(), risks.RiskFilter(), me="Browser Tester")
+    row = int(listed["residual_likelihood"].notna().to_numpy().argmax())  # first rated row
+    first = listed.iloc[row]
     labels = load_method(db).likelihood_labels
     db.close()
     old = (int(first["residual_likelihood"]), int(first["residual_impact"]))
@@ -274,17 +276,23 @@ def test_change_a_residual_rating_and_see_the_heatmap_move(server: Server,
     _pick_identity(page, "Browser Tester")
     page.get_by_text("Pick your name in the sidebar").wait_for(state="detached")
     before = _residual_counts(page)
+    page.locator("h1").first.click()  # move the focus out of the sidebar's name box
     grid = page.locator("[data-testid='stDataFrame']").filter(visible=True).first
     grid.scroll_into_view_if_needed()
     page.wait_for_timeout(800)
     box = grid.bounding_box()
-    # Select the first row's "Risk" cell, walk right to "Residual likelihood", open its
-    # drop-down, pick the new level by typing its label, commit with Enter.
-    page.mouse.click(box["x"] + 150, box["y"] + 35 + 18)
+    # Select that row's "Risk" cell (rows are 35 px under a 35 px header), walk right to
+    # "Residual likelihood", open its drop-down, pick the new level by typing its label.
+    page.mouse.click(box["x"] + 150, box["y"] + 35 + 18 + 35 * row)
+    page.wait_for_function("() => document.activeElement?.closest(\"[data-testid='stDataFrame']\")")
     for _ in range(6):
         page.keyboard.press("ArrowRight")
     page.keyboard.press("Enter")
-    page.keyboard.type(f"{target} · {labels[target - 1]}")
+    # The cell's drop-down editor (react-select) takes the focus once it is open.
+    page.wait_for_function("() => document.activeElement?.id.startsWith('react-select')")
+    label = f"{target} · {labels[target - 1]}"
+    page.keyboard.type(label)
+    page.get_by_text(label, exact=True).last.wait_for()  # the drop-down's matching option
     page.keyboard.press("Enter")
     settle(page)
     page.get_by_role("button", name="Save changes").click()

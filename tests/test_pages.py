@@ -309,3 +309,23 @@ def test_risk_method_page_shrinks_the_matrix(demo_path: Path) -> None:
     assert not at.exception, at.exception
     assert any("Risk method saved" in s.value for s in at.success), [e.value for e in at.error]
     assert get_db().scalar("SELECT max(inherent_likelihood) FROM risks") == 4
+
+
+def test_schedule_filters_by_horizon_kind_and_owner(demo_path: Path) -> None:
+    from aims_core.schedule import due_dates
+    from aims_core.ui.session import today
+
+    at = run_app()
+    at.switch_page("pages/schedule.py").run()
+    at.sidebar.selectbox(key="identity_name").set_value("Tom Becker").run()
+    items = due_dates(get_db(), today())
+    assert at.metric[0].value == str(int(items["overdue"].sum()))
+    at.selectbox(key="schedule_horizon").set_value("Overdue only").run()
+    shown = at.dataframe[0].value
+    assert len(shown) == int(items["overdue"].sum()) and set(shown["status"]) == {"Overdue"}
+    at.selectbox(key="schedule_horizon").set_value("Everything").run()
+    at.multiselect(key="schedule_kinds").set_value(["Risk review"]).run()
+    at.toggle(key="schedule_mine").set_value(True).run()
+    shown = at.dataframe[0].value
+    expected = items[(items["kind"] == "Risk review") & (items["owner"] == "Tom Becker")]
+    assert list(shown["item"]) == list(expected["item"]) and len(expected) >= 1

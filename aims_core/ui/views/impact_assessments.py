@@ -109,8 +109,12 @@ def render() -> None:
     st.divider()
     labels = {int(r.id): f"#{int(r.id)} {names.get(int(r.ai_system_id), '?')} — "
                          f"{r.assessed_on:%d %b %Y}" for r in assessments.itertuples()}
-    chosen = st.selectbox("Open an assessment", list(labels), format_func=labels.get,
-                          key="impact_open")
+    ids = list(labels)
+    wanted = st.query_params.get("assessment", "")
+    chosen = st.selectbox("Open an assessment", ids, format_func=labels.get,
+                          index=ids.index(int(wanted)) if wanted.isdigit()
+                          and int(wanted) in labels else 0, key="impact_open")
+    st.query_params["assessment"] = str(chosen)
     assessment = assessments.set_index("id").loc[chosen]
     assessment["id"] = chosen
     st.subheader(f"Impacts of {names.get(int(assessment['ai_system_id']), '?')}")

@@ -194,15 +194,24 @@ def render() -> None:
 
 def _risk_detail(shown: pd.DataFrame) -> None:
     st.header("One risk: treating controls and acceptance")
-    if shown.empty:
+    titles = {int(r.id): f"#{int(r.id)} {r.title}" for r in shown.itertuples()}
+    wanted = st.query_params.get("risk", "")
+    if wanted.isdigit() and int(wanted) not in titles:  # a link from the Schedule
+        linked = query("SELECT id, title FROM risks WHERE id = ?", (int(wanted),))
+        titles.update({int(r.id): f"#{int(r.id)} {r.title}" for r in linked.itertuples()})
+    if not titles:
         st.caption("Risks shown in the register above can be opened here.")
         return
-    titles = {int(r.id): f"#{int(r.id)} {r.title}" for r in shown.itertuples()}
-    risk_id = st.selectbox("Open a risk", list(titles), format_func=titles.get, index=None,
+    ids = list(titles)
+    risk_id = st.selectbox("Open a risk", ids, format_func=titles.get,
+                           index=ids.index(int(wanted)) if wanted.isdigit()
+                           and int(wanted) in titles else None,
                            placeholder="Choose a risk from the register above",
                            key="risks_detail_choice")
     if risk_id is None:
+        st.query_params.pop("risk", None)
         return
+    st.query_params["risk"] = str(risk_id)
     risk = query("SELECT * FROM risks WHERE id = ?", (risk_id,)).iloc[0]
     if pd.notna(risk["impact_id"]):
         st.caption(f"Raised from impact #{int(risk['impact_id'])} of an AI system impact "
