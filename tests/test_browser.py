@@ -15,13 +15,14 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from aims_core import risks
 from aims_core.bootstrap import init_database
@@ -251,6 +252,19 @@ def test_triage_a_system_and_see_its_category_and_reasoning(server: Server,
     assert by == "Browser Tester" and json.loads(answers)["profiling"] == "yes"
 
 
+def _until(page: object, act: Callable[[], None], selector: str, tries: int = 5) -> None:
+    """Repeat ``act`` until ``selector`` is in the page: the grid sometimes takes the first
+    click or key only as focus."""
+    for _ in range(tries):
+        act()
+        try:
+            page.wait_for_selector(selector, state="attached", timeout=3_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"{selector} never appeared after {tries} tries")
+
+
 def _residual_counts(page: object) -> dict[tuple[int, int], int]:
     """Counts printed in the residual matrix's cells, read from the drawn Plotly figure."""
     traces = page.evaluate("() => document.querySelector('.js-plotly-plot').data"
@@ -277,23 +291,24 @@ def test_change_a_residual_rating_and_see_the_heatmap_move(server: Server,
     page.get_by_text("Pick your name in the sidebar").wait_for(state="detached")
     before = _residual_counts(page)
     page.locator("h1").first.click()  # move the focus out of the sidebar's name box
+    settle(page)
     grid = page.locator("[data-testid='stDataFrame']").filter(visible=True).first
-    grid.scroll_into_view_if_needed()
-    page.wait_for_timeout(800)
-    box = grid.bounding_box()
-    # Select that row's "Risk" cell (rows are 35 px under a 35 px header), walk right to
-    # "Residual likelihood", open its drop-down, pick the new level by typing its label.
-    page.mouse.click(box["x"] + 150, box["y"] + 35 + 18 + 35 * row)
-    page.wait_for_function("() => document.activeElement?.closest(\"[data-testid='stDataFrame']\")")
-    for _ in range(6):
+    # The grid's accessible table mirrors its canvas: cell ids are glide-cell-<column>-<row>
+    # and carry aria-selected, so every step below is checked rather than timed.
+    risk_cell, rating_cell = f"#glide-cell-2-{row}", f"#glide-cell-8-{row}"
+    _until(page, lambda: grid.click(position={"x": 150, "y": 35 + 18 + 35 * row}),
+           f"{risk_cell}[aria-selected='true']")
+    for _ in range(6):  # from "Risk" right to "Residual likelihood"
         page.keyboard.press("ArrowRight")
-    page.keyboard.press("Enter")
-    # The cell's drop-down editor (react-select) takes the focus once it is open.
-    page.wait_for_function("() => document.activeElement?.id.startsWith('react-select')")
+    page.wait_for_selector(f"{rating_cell}[aria-selected='true']", state="attached")
+    # Enter opens the cell's drop-down editor (react-select), which takes the focus.
+    _until(page, lambda: page.keyboard.press("Enter"), "[id^='react-select'][aria-expanded='true']")
     label = f"{target} · {labels[target - 1]}"
     page.keyboard.type(label)
     page.get_by_text(label, exact=True).last.wait_for()  # the drop-down's matching option
     page.keyboard.press("Enter")
+    page.wait_for_function(
+        f"() => document.querySelector(\"{rating_cell}\")?.textContent === '{target}'")
     settle(page)
     page.get_by_role("button", name="Save changes").click()
     page.locator("[data-testid='stAlert']", has_text="Risk changes saved: 1 updated").wait_for(
