@@ -21,6 +21,8 @@ navigation = st.navigation({
     "Dashboard": [page("overview.py", "Overview", "dashboard", default=True)],
     "Inventory": [page("ai_systems.py", "AI systems", "smart_toy"),
                   page("schedule.py", "Schedule", "event")],
+    "Compliance": [page("soa.py", "Controls (SoA)", "checklist"),
+                   page("clauses.py", "Clauses 4–10", "rule")],
     "Support registers": [page("suppliers.py", "Suppliers", "handshake")],
 })
 get_db()

@@ -205,7 +205,7 @@ def suggestions(db: Database) -> pd.DataFrame:
         "SELECT c.control_id, c.title AS control_title, c.sort_order, s.id, s.version, "
         "s.applicable, s.justification FROM controls c LEFT JOIN soa s USING (control_id)")
     frame = frame.merge(current, on="control_id", how="left").sort_values("sort_order")
-    frame["differs"] = frame["applicable"].ne(True)
+    frame["differs"] = ~frame["applicable"].astype("boolean").fillna(False).astype(bool)
     return frame.drop(columns="sort_order").reset_index(drop=True)
 
 

@@ -26,8 +26,12 @@ _DTYPES = {"text": "string", "choice": "string", "int": "Int64", "float": "Float
            "bool": "boolean"}
 
 
-def prepare_frame(register: Register, frame: pd.DataFrame) -> pd.DataFrame:
-    """Nullable dtypes and plain dates, so cleared cells and added rows keep their types."""
+def prepare_frame(register: Register, frame: pd.DataFrame,
+                  extra: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Nullable dtypes and plain dates, so cleared cells and added rows keep their types.
+
+    ``extra`` columns of ``frame`` (read-only context such as a title) are kept as they are.
+    """
     out = pd.DataFrame({"id": frame["id"].astype("Int64")})
     for spec in register.fields:
         column = frame[spec.name] if spec.name in frame else pd.Series([None] * len(frame))
@@ -36,6 +40,8 @@ def prepare_frame(register: Register, frame: pd.DataFrame) -> pd.DataFrame:
         else:
             out[spec.name] = column.astype(_DTYPES[spec.kind])
     out["version"] = frame["version"].astype("Int64")
+    for name in extra:
+        out[name] = frame[name].to_numpy()
     return out.reset_index(drop=True)
 
 
@@ -116,12 +122,14 @@ def editable_table(register: Register, load: Callable[[], pd.DataFrame], *, key:
                    who: Identity, signature: str = "", allow_add: bool = True,
                    labels: dict[str, dict[Any, str]] | None = None,
                    column_order: list[str] | None = None, height: int | str = "auto",
-                   fixed: dict[str, Any] | None = None) -> None:
+                   fixed: dict[str, Any] | None = None,
+                   context: dict[str, Any] | None = None) -> None:
     """Show ``load()``'s rows of ``register`` for editing and save edits on submit.
 
     ``signature`` identifies the current filter/page: when it changes the snapshot is
     reloaded. ``labels`` maps reference fields to {stored value: label} choices. ``fixed``
-    columns are hidden and set on added rows.
+    columns are hidden and set on added rows. ``context`` maps further columns of
+    ``load()`` to their column config: shown read-only (place them with ``column_order``).
     """
     db = get_db()
     snap_key = f"_table_{key}"
@@ -129,7 +137,7 @@ def editable_table(register: Register, load: Callable[[], pd.DataFrame], *, key:
     if snap is None or snap["signature"] != signature:
         epoch = snap["epoch"] + 1 if snap else 0
         snap = {"signature": signature, "generation": db.generation, "epoch": epoch,
-                "frame": prepare_frame(register, load())}
+                "frame": prepare_frame(register, load(), tuple(context or {}))}
         st.session_state[snap_key] = snap
     show_outcome(st.session_state.pop(f"_table_{key}_outcome", None))
     if snap["generation"] != db.generation:
@@ -143,17 +151,19 @@ def editable_table(register: Register, load: Callable[[], pd.DataFrame], *, key:
     read_only = not who.can_edit
     if read_only:
         st.caption("Pick your name in the sidebar to edit this table.")
-    order = [c for c in (column_order or register.field_names) if c not in (fixed or {})]
+    order = [c for c in (column_order or [*register.field_names, *(context or {})])
+             if c not in (fixed or {})]
+    config = {**column_config(register, labels, read_only), **(context or {})}
     st.data_editor(
         snap["frame"],
         key=f"{key}_editor_{snap['epoch']}",
         hide_index=True,
         num_rows="dynamic" if allow_add and not read_only else "fixed",
-        column_config=column_config(register, labels, read_only),
+        column_config=config,
         column_order=["id", *order],
         width="stretch",
         height=height,
-        disabled=read_only,
+        disabled=read_only or list(context or {}),
     )
     st.button("Save changes", type="primary", icon=":material/save:", disabled=read_only,
               key=f"{key}_save", on_click=_save, args=(register, key, who, fixed))
