@@ -371,17 +371,10 @@ def untreated_risks(db: Database) -> pd.DataFrame:
 
 # --- clause 4-10 status ----------------------------------------------------------------------
 def clause_table(db: Database) -> pd.DataFrame:
-    """The clause_status rows in clause order, with their main clause."""
+    """The clause_status rows in clause order, with each subclause's title."""
     return db.query_df("""
-        SELECT s.*, p.clause_id || ' ' || p.title AS main_clause
-        FROM clause_status s JOIN clauses c USING (clause_id)
-        JOIN clauses p ON p.clause_id = split_part(c.clause_id, '.', 1)
-        ORDER BY c.sort_order""")
-
-
-def clause_labels(db: Database) -> dict[str, str]:
-    return {cid: f"{cid} {title}" for cid, title in db.query_rows(
-        "SELECT clause_id, title FROM clauses WHERE is_leaf ORDER BY sort_order")}
+        SELECT s.*, c.title AS clause_title
+        FROM clause_status s JOIN clauses c USING (clause_id) ORDER BY c.sort_order""")
 
 
 # --- the auditor's export --------------------------------------------------------------------

@@ -54,10 +54,12 @@ def status_bars(frame: pd.DataFrame, label: str, total: str) -> go.Figure:
             customdata=frame[[status, total]].to_numpy().tolist(),
             hovertemplate="%{y}<br>" + IMPLEMENTATION_STATUSES[status]
             + ": %{customdata[0]} of %{customdata[1]} (%{x:.0f} %)<extra></extra>"))
-    fig.update_yaxes(autorange="reversed", title=None, automargin=True)
-    fig.update_xaxes(title=None, range=[0, 100], ticksuffix=" %", showgrid=True)
+    fig.update_yaxes(autorange="reversed", title=None, automargin=True,
+                     tickfont={"size": FONT_SIZE})
+    fig.update_xaxes(title=None, range=[0, 100], ticksuffix=" %", showgrid=True,
+                     tickfont={"size": FONT_SIZE})
     _style(fig, max(260, 46 * len(frame) + 90))
     fig.update_layout(barmode="stack", showlegend=True, margin={"l": 10, "r": 30, "t": 50, "b": 10},
                       legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0,
-                              "traceorder": "normal"})
+                              "traceorder": "normal", "font": {"size": FONT_SIZE}})
     return fig

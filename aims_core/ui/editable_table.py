@@ -41,8 +41,14 @@ def prepare_frame(register: Register, frame: pd.DataFrame,
             out[spec.name] = column.astype(_DTYPES[spec.kind])
     out["version"] = frame["version"].astype("Int64")
     for name in extra:
-        out[name] = frame[name].to_numpy()
+        if name not in out:
+            out[name] = frame[name].to_numpy()
     return out.reset_index(drop=True)
+
+
+def table_height(rows: int) -> int:
+    """Pixel height that shows ``rows`` rows and the header without inner scrolling."""
+    return 35 * (rows + 1) + 3
 
 
 def column_config(register: Register, labels: dict[str, dict[Any, str]] | None = None,
@@ -123,13 +129,15 @@ def editable_table(register: Register, load: Callable[[], pd.DataFrame], *, key:
                    labels: dict[str, dict[Any, str]] | None = None,
                    column_order: list[str] | None = None, height: int | str = "auto",
                    fixed: dict[str, Any] | None = None,
-                   context: dict[str, Any] | None = None) -> None:
+                   context: dict[str, Any] | None = None, show_id: bool = True) -> None:
     """Show ``load()``'s rows of ``register`` for editing and save edits on submit.
 
     ``signature`` identifies the current filter/page: when it changes the snapshot is
     reloaded. ``labels`` maps reference fields to {stored value: label} choices. ``fixed``
     columns are hidden and set on added rows. ``context`` maps further columns of
-    ``load()`` to their column config: shown read-only (place them with ``column_order``).
+    ``load()`` (or fields that are not editable) to their column config: shown read-only
+    (place them with ``column_order``). ``show_id=False`` hides the row id where another
+    column names each row.
     """
     db = get_db()
     snap_key = f"_table_{key}"
@@ -160,7 +168,7 @@ def editable_table(register: Register, load: Callable[[], pd.DataFrame], *, key:
         hide_index=True,
         num_rows="dynamic" if allow_add and not read_only else "fixed",
         column_config=config,
-        column_order=["id", *order],
+        column_order=["id", *order] if show_id else order,
         width="stretch",
         height=height,
         disabled=read_only or list(context or {}),

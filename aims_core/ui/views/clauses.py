@@ -7,11 +7,9 @@ import streamlit as st
 from aims_core import soa
 from aims_core.registers import CLAUSE_STATUS
 from aims_core.ui.charts import status_bars
-from aims_core.ui.editable_table import editable_table
+from aims_core.ui.editable_table import editable_table, table_height
 from aims_core.ui.session import cached, current_identity
 from aims_core.ui.views.soa import start_register
-
-_ROW_PX = 35
 
 
 def render() -> None:
@@ -36,8 +34,10 @@ def render() -> None:
     st.subheader("Status per subclause")
     editable_table(
         CLAUSE_STATUS, lambda: cached(soa.clause_table), key="clauses", who=who,
-        allow_add=False, labels={"clause_id": cached(soa.clause_labels)},
-        context={"main_clause": st.column_config.TextColumn("Clause")},
-        column_order=["clause_id", "status", "owner", "evidence", "notes", "last_reviewed",
-                      "main_clause"],
-        height=_ROW_PX * (len(table) + 1) + 3)
+        allow_add=False,
+        context={"clause_id": st.column_config.TextColumn("Subclause", pinned=True),
+                 "clause_title": st.column_config.TextColumn("Title", width="medium",
+                                                             pinned=True)},
+        column_order=["clause_id", "clause_title", "status", "owner", "evidence", "notes",
+                      "last_reviewed"],
+        height=table_height(len(table)), show_id=False)

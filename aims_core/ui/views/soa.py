@@ -13,12 +13,12 @@ import streamlit as st
 from aims_core import exports, soa
 from aims_core.registers import IMPLEMENTATION_STATUSES, SOA
 from aims_core.ui.charts import status_bars
-from aims_core.ui.editable_table import editable_table, show_outcome
+from aims_core.ui.editable_table import editable_table, show_outcome, table_height
 from aims_core.ui.session import Identity, cached, current_identity, get_db, query, today
+from aims_core.ui.text import md_escape
 from aims_core.writes import WriteResult
 
 CURRENT = 0  # version selector value for the current, not yet approved SoA
-_ROW_PX = 35
 
 
 def run_write(key: str, write: Callable[[], WriteResult], success: str) -> None:
@@ -102,6 +102,8 @@ def _filters(who: Identity) -> tuple[soa.SoaFilter, str]:
 
 
 _CONTEXT = {
+    "control_id": st.column_config.TextColumn("ID", pinned=True),
+    "control_title": st.column_config.TextColumn("Control", width="medium", pinned=True),
     "flags": st.column_config.TextColumn("Attention", width="small"),
     "risks": st.column_config.NumberColumn("Risks", help="Risks (not closed) this control "
                                            "treats", width="small"),
@@ -111,9 +113,9 @@ _CONTEXT = {
     "nist": st.column_config.TextColumn("NIST AI RMF", help="Official NIST crosswalk"),
     "objective": st.column_config.TextColumn("Objective"),
 }
-_ORDER = ["control_id", "applicable", "justification", "implementation_status", "owner",
-          "evidence", "evidence_expiry", "last_reviewed", "target_date", "flags", "risks",
-          "risk_titles", "eu_articles", "nist", "objective"]
+_ORDER = ["control_id", "control_title", "applicable", "justification",
+          "implementation_status", "owner", "evidence", "evidence_expiry", "last_reviewed",
+          "target_date", "flags", "risks", "risk_titles", "eu_articles", "nist", "objective"]
 
 
 def _statement(who: Identity) -> None:
@@ -125,13 +127,10 @@ def _statement(who: Identity) -> None:
     if shown.empty:
         st.warning("No control matches these filters.", icon=":material/filter_alt_off:")
         return
-    controls = query("SELECT control_id, title FROM controls")
     editable_table(
         SOA, lambda: cached(soa.soa_table, today(), filters), key="soa", who=who,
         signature=signature, allow_add=False, context=_CONTEXT, column_order=_ORDER,
-        labels={"control_id": {r.control_id: f"{r.control_id} {r.title}"
-                               for r in controls.itertuples()}},
-        height=_ROW_PX * (len(shown) + 1) + 3)
+        height=table_height(len(shown)), show_id=False)
     _exports()
 
 
@@ -141,7 +140,7 @@ def _version_label(number: int) -> str:
 
 def _exports() -> None:
     numbers = [CURRENT, *cached(soa.versions)["version_no"].astype(int)]
-    cols = st.columns([2, 1, 1], vertical_alignment="bottom")
+    cols = st.columns([3, 1, 1, 2], vertical_alignment="bottom")
     chosen = cols[0].selectbox("Export for the auditor", numbers, format_func=_version_label,
                                key="soa_export_version")
     frame = cached(soa.export_frame, chosen or None)
@@ -172,9 +171,10 @@ def _suggestions(who: Identity) -> None:
         st.success("The SoA already includes every suggested control.",
                    icon=":material/task_alt:")
     else:
-        st.dataframe(open_[["control_id", "control_title", "applicable", "reason",
-                            "justification"]], hide_index=True, width="stretch",
-                     column_config=_SUGGESTION_COLUMNS)
+        for row in open_.itertuples():
+            now = "not decided" if pd.isna(row.applicable) else "marked not applicable"
+            st.markdown(f"**{row.control_id} {md_escape(row.control_title)}** (now {now})  \n"
+                        f"{md_escape(row.reason)}")
         labels = dict(zip(open_["control_id"], open_["control_id"] + " " +
                           open_["control_title"], strict=True))
         picked = st.multiselect("Include these controls", list(labels),
@@ -193,10 +193,8 @@ def _suggestions(who: Identity) -> None:
 
 _SUGGESTION_COLUMNS = {
     "control_id": st.column_config.TextColumn("ID", width="small"),
-    "control_title": "Control",
-    "applicable": st.column_config.CheckboxColumn("Applicable now", width="small"),
+    "control_title": st.column_config.TextColumn("Control", width="medium"),
     "reason": st.column_config.TextColumn("Why it is suggested", width="large"),
-    "justification": st.column_config.TextColumn("Current justification", width="medium"),
 }
 
 
@@ -262,7 +260,8 @@ def _diff(numbers: list[int]) -> None:
                    icon=":material/check_circle:")
         return
     st.caption(f"{len(changes)} change(s) in {changes['control_id'].nunique()} control(s).")
-    st.dataframe(changes, hide_index=True, width="stretch", column_config={
+    st.dataframe(changes, hide_index=True, width="stretch",
+                 height=table_height(len(changes)), column_config={
         "control_id": st.column_config.TextColumn("ID", width="small"),
         "control_title": "Control", "field": "Field",
         "before": st.column_config.TextColumn(_version_label(old), width="large"),
@@ -278,7 +277,7 @@ def _gaps() -> None:
     else:
         st.dataframe(flagged[["control_id", "control_title", "flags", "owner",
                               "evidence_expiry"]], hide_index=True, width="stretch",
-                     column_config={
+                     height=table_height(len(flagged)), column_config={
                          "control_id": st.column_config.TextColumn("ID", width="small"),
                          "control_title": "Control", "flags": "Why", "owner": "Owner",
                          "evidence_expiry": st.column_config.DateColumn("Evidence expired")})
