@@ -230,3 +230,24 @@ def test_export_columns_rows_and_approval(demo_db: Database) -> None:
     assert stale == changed
     as_approved = soa.export_frame(demo_db, 1)
     assert as_approved["Approval"].str.startswith("Approved by").all()
+
+
+def test_export_files_are_defused_and_complete(db: Database) -> None:
+    import io
+
+    import openpyxl
+    import pandas as pd
+
+    from aims_core import exports
+
+    _start(db)
+    _set(db, "A.2.2", applicable=True, justification="=HYPERLINK(\"http://x\")")
+    frame = soa.export_frame(db)
+    csv = pd.read_csv(io.BytesIO(exports.to_csv_bytes(frame)), encoding="utf-8-sig")
+    assert list(csv.columns) == list(soa.EXPORT_COLUMNS) and len(csv) == 38
+    assert csv.loc[0, "Justification"].startswith("'=")
+    sheet = openpyxl.load_workbook(io.BytesIO(exports.to_excel_bytes(
+        frame, "Statement of Applicability"))).active
+    assert [c.value for c in sheet[1]] == list(soa.EXPORT_COLUMNS)
+    assert sheet.max_row == 39
+    assert sheet["E2"].value.startswith("'=")

@@ -36,7 +36,7 @@ def render() -> None:
         CLAUSE_STATUS, lambda: cached(soa.clause_table), key="clauses", who=who,
         allow_add=False,
         context={"clause_id": st.column_config.TextColumn("Subclause", pinned=True),
-                 "clause_title": st.column_config.TextColumn("Title", width="medium",
+                 "clause_title": st.column_config.TextColumn("Title", width="large",
                                                              pinned=True)},
         column_order=["clause_id", "clause_title", "status", "owner", "evidence", "notes",
                       "last_reviewed"],
