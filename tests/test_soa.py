@@ -3,11 +3,14 @@ export."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
+import openpyxl
+import pandas as pd
 import pytest
 
-from aims_core import soa
+from aims_core import exports, soa
 from aims_core.storage.database import Database
 from aims_core.writes import RowChange, apply_changes
 from tests.conftest import TODAY
@@ -233,13 +236,6 @@ def test_export_columns_rows_and_approval(demo_db: Database) -> None:
 
 
 def test_export_files_are_defused_and_complete(db: Database) -> None:
-    import io
-
-    import openpyxl
-    import pandas as pd
-
-    from aims_core import exports
-
     _start(db)
     _set(db, "A.2.2", applicable=True, justification="=HYPERLINK(\"http://x\")")
     frame = soa.export_frame(db)
