@@ -19,7 +19,8 @@ from aims_core.writes import RowChange, RowProblem, WriteResult, apply_batches, 
 # The SoA fields an approved version records (everything but the control itself).
 SNAPSHOT_FIELDS = tuple(f for f in SOA.field_names if f != "control_id")
 STATUS_ORDER = tuple(IMPLEMENTATION_STATUSES)  # not_started … implemented
-APPLICABLE_LABELS = {True: "Yes", False: "No"}
+# Applicability as snapshots hold it (cast to text) and as people read it.
+APPLICABLE_TEXT = {"true": "Yes", "false": "No"}
 UNDECIDED = "Not decided"
 
 
@@ -314,7 +315,7 @@ def _shown(field_name: str, value: object) -> str:
     if value is None or pd.isna(value):
         return "—"
     if field_name == "applicable":
-        return APPLICABLE_LABELS[value == "true"]
+        return APPLICABLE_TEXT[str(value)]
     if field_name == "implementation_status":
         return IMPLEMENTATION_STATUSES.get(str(value), str(value))
     return str(value)
@@ -424,17 +425,16 @@ def export_frame(db: Database, version_no: int | None = None) -> pd.DataFrame:
         LEFT JOIN treated t USING (control_id) LEFT JOIN nist n USING (control_id)
         LEFT JOIN eu e USING (control_id)
         ORDER BY c.sort_order""")
-    frame["applicable"] = frame["applicable"].map({"true": "Yes", "false": "No"})\
-        .fillna(UNDECIDED)
+    frame["applicable"] = frame["applicable"].map(APPLICABLE_TEXT).fillna(UNDECIDED)
     frame["implementation_status"] = frame["implementation_status"].map(IMPLEMENTATION_STATUSES)
+    as_approved = frame.pop("as_approved")
     if approval is None:
         frame["version"], frame["approval"] = "—", "Not yet approved"
     else:
         stamp = f"Approved by {approval.approved_by} on {approval.approved_on:%Y-%m-%d}"
         frame["version"] = f"v{approval.version_no}"
         frame["approval"] = [stamp if same else "Changed since this approval"
-                             for same in frame.pop("as_approved")]
-    frame = frame.drop(columns="as_approved", errors="ignore")
+                             for same in as_approved]
     frame.columns = list(EXPORT_COLUMNS)
     return frame
 

@@ -5,7 +5,6 @@ the auditor's export."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -49,18 +48,18 @@ def start_register(table: str, guidance: str, who: Identity) -> None:
 
 
 def _tiles(table: pd.DataFrame) -> None:
-    applicable = table[table["applicable"].eq(True)]
-    done = int(applicable["implementation_status"].eq("implemented").sum())
+    coverage = cached(soa.coverage)
+    applicable, done = int(coverage["applicable"].sum()), int(coverage["implemented"].sum())
     latest = cached(soa.latest_approval)
     gaps = cached(soa.untreated_risks)
     tiles = st.columns(4)
-    tiles[0].metric("Applicable controls", f"{len(applicable)} of {len(table)}", border=True)
-    tiles[1].metric("Implemented", f"{100 * done / len(applicable):.0f} %" if len(applicable)
-                    else "–", help=f"{done} of the {len(applicable)} applicable controls",
-                    border=True)
+    tiles[0].metric("Applicable controls", f"{applicable} of {len(table)}", border=True)
+    tiles[1].metric("Implemented", f"{100 * done / applicable:.0f} %" if applicable else "–",
+                    help=f"{done} of the {applicable} applicable controls", border=True)
     tiles[2].metric("Approved version", f"v{latest.version_no}" if latest else "none",
-                    help=f"Approved by {latest.approved_by} on {latest.approved_on:%d %b %Y}"
-                    if latest else "No version approved yet", border=True)
+                    help=f"Approved by {md_escape(latest.approved_by)} on "
+                    f"{latest.approved_on:%d %b %Y}" if latest else "No version approved yet",
+                    border=True)
     tiles[3].metric("Need attention", int((table["flags"] != "").sum()) + len(gaps),
                     help="Controls not decided, without owner or with expired evidence, and "
                     "risks no applicable control treats", border=True)
@@ -144,7 +143,7 @@ def _exports() -> None:
     chosen = cols[0].selectbox("Export for the auditor", numbers, format_func=_version_label,
                                key="soa_export_version")
     frame = cached(soa.export_frame, chosen or None)
-    stamp = f"v{chosen}" if chosen else date.today().isoformat()
+    stamp = f"v{chosen}" if chosen else today().isoformat()
     cols[1].download_button("SoA as CSV", exports.to_csv_bytes(frame),
                             file_name=f"statement-of-applicability-{stamp}.csv",
                             mime="text/csv", icon=":material/download:", key="soa_csv")
@@ -210,7 +209,7 @@ def _approve(who: Identity) -> None:
                                       placeholder="Who approves, e.g. the CEO")
         cols[1].date_input("Approved on", value=today(), key="soa_approved_on")
         cols[2].text_input("Note", key="soa_approval_note",
-                                  placeholder="e.g. approved at the management review")
+                           placeholder="e.g. approved at the management review")
         st.button("Approve this SoA", key="soa_approve", type="primary",
                   icon=":material/verified:", disabled=not (who.can_edit and approver.strip()),
                   on_click=run_write, args=("soa_approve", _approve_now(who),
@@ -280,7 +279,7 @@ def _gaps() -> None:
                      height=table_height(len(flagged)), column_config={
                          "control_id": st.column_config.TextColumn("ID", width="small"),
                          "control_title": "Control", "flags": "Why", "owner": "Owner",
-                         "evidence_expiry": st.column_config.DateColumn("Evidence expired")})
+                         "evidence_expiry": st.column_config.DateColumn("Evidence expires")})
     st.subheader("Risks no applicable control treats")
     risks = cached(soa.untreated_risks)
     if risks.empty:
