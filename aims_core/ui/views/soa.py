@@ -18,6 +18,7 @@ from aims_core.ui.text import md_escape
 from aims_core.writes import WriteResult
 
 CURRENT = 0  # version selector value for the current, not yet approved SoA
+RISKS_SHOWN = 200  # a large organisation's gap list stays a readable page
 
 
 def run_write(key: str, write: Callable[[], WriteResult], success: str) -> None:
@@ -286,8 +287,10 @@ def _gaps() -> None:
         st.success("Every risk that is not closed has an applicable treating control.",
                    icon=":material/task_alt:")
         return
-    st.caption("Link a treating control on the risk, or revisit the SoA decision.")
-    st.dataframe(risks, hide_index=True, width="stretch", column_config={
+    shown = f"the first {RISKS_SHOWN} of " if len(risks) > RISKS_SHOWN else ""
+    st.caption(f"Showing {shown}{len(risks)} risk(s). Link a treating control on the risk, or "
+               "revisit the SoA decision.")
+    st.dataframe(risks.head(RISKS_SHOWN), hide_index=True, width="stretch", column_config={
         "id": st.column_config.NumberColumn("Risk", width="small"), "title": "Title",
         "ai_system": "AI system", "owner": "Owner", "status": "Status",
         "reason": st.column_config.TextColumn("Why", width="large")})
