@@ -91,8 +91,9 @@ SELECT s.*, o.objective_id || ' ' || o.title AS objective, c.title AS control_ti
        concat_ws('; ',
            CASE WHEN s.applicable IS NULL THEN 'Not decided' END,
            CASE WHEN s.applicable AND s.owner IS NULL THEN 'No owner' END,
-           CASE WHEN s.applicable AND s.evidence_expiry < $today THEN 'Evidence expired' END)
-           AS flags
+           CASE WHEN s.applicable AND s.evidence_expiry < $today THEN 'Evidence expired' END,
+           CASE WHEN s.applicable AND s.implementation_status <> 'implemented'
+                AND s.target_date < $today THEN 'Target date passed' END) AS flags
 FROM soa s
 JOIN controls c USING (control_id)
 JOIN control_objectives o USING (objective_id)

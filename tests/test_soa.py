@@ -190,11 +190,15 @@ def test_flags_and_untreated_risks(db: Database) -> None:
     _decide_all(db)
     _set(db, "A.2.2", owner="Ana", evidence="Policy", evidence_expiry=date(2026, 1, 1))
     _set(db, "A.2.3", owner="Ana")
+    _set(db, "A.3.2", owner="Ana", target_date=date(2026, 10, 1))
+    _set(db, "A.3.3", owner="Ana", target_date=date(2026, 10, 1),
+         implementation_status="implemented")
     flags = soa.soa_table(db, TODAY).set_index("control_id")["flags"]
     assert flags["A.2.2"] == "Evidence expired"
-    assert flags["A.2.3"] == ""
+    assert flags["A.2.3"] == flags["A.3.3"] == ""
     assert flags["A.2.4"] == "No owner"
-    assert len(soa.soa_table(db, TODAY, soa.SoaFilter(flagged_only=True))) == 37
+    assert flags["A.3.2"] == "Target date passed"
+    assert len(soa.soa_table(db, TODAY, soa.SoaFilter(flagged_only=True))) == 36
     risk = {"title": "R", "owner": "Ana", "inherent_likelihood": 3, "inherent_impact": 3,
             "status": "open"}
     assert apply_changes(db, "risks", [RowChange("insert", risk),

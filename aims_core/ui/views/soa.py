@@ -62,8 +62,8 @@ def _tiles(table: pd.DataFrame) -> None:
                     f"{latest.approved_on:%d %b %Y}" if latest else "No version approved yet",
                     border=True)
     tiles[3].metric("Need attention", int((table["flags"] != "").sum()) + len(gaps),
-                    help="Controls not decided, without owner or with expired evidence, and "
-                    "risks no applicable control treats", border=True)
+                    help="Controls not decided, without owner, with expired evidence or past "
+                    "their target date, and risks no applicable control treats", border=True)
 
 
 def _coverage() -> None:
@@ -94,7 +94,7 @@ def _filters(who: Identity) -> tuple[soa.SoaFilter, str]:
     chosen_nist = top[3].multiselect("NIST AI RMF subcategory", nist, key="soa_nist")
     row = st.columns([2, 2, 4])
     flagged = row[0].toggle("Needs attention only", key="soa_flagged",
-                            help="Not decided, no owner, or evidence expired")
+                            help="Not decided, no owner, evidence expired or target date passed")
     mine = row[1].toggle("Only my controls", key="soa_mine", disabled=not who.name)
     filters = soa.SoaFilter(tuple(chosen_objectives), tuple(statuses), tuple(chosen_articles),
                             tuple(chosen_nist), who.name if mine and who.name else None, flagged)
@@ -272,8 +272,8 @@ def _gaps() -> None:
     flagged = cached(soa.soa_table, today(), soa.SoaFilter(flagged_only=True))
     st.subheader("Controls that need attention")
     if flagged.empty:
-        st.success("Every control is decided; every applicable one has an owner and no "
-                   "expired evidence.", icon=":material/task_alt:")
+        st.success("Every control is decided; every applicable one has an owner, evidence "
+                   "that has not expired and is on time.", icon=":material/task_alt:")
     else:
         st.dataframe(flagged[["control_id", "control_title", "flags", "owner",
                               "evidence_expiry"]], hide_index=True, width="stretch",
