@@ -131,6 +131,8 @@ def test_empty_organisation_starts_the_soa_and_clauses() -> None:
     assert not at.exception, at.exception
     assert get_db().scalar("SELECT count(*) FROM soa") == 38
     assert len(_shown_controls(at)) == 38
+    assert at.button(key="soa_approve").disabled  # 38 controls not decided yet
+    assert any("38 control(s) are not decided" in c.value for c in at.caption)
     assert at.multiselect(key="soa_suggest_pick").options == [
         "A.10.2 Allocating responsibilities", "A.10.3 Suppliers"]
     at.switch_page("pages/clauses.py").run()

@@ -198,7 +198,7 @@ _SUGGESTION_COLUMNS = {
 }
 
 
-def _approve(who: Identity) -> None:
+def _approve(who: Identity, undecided: int) -> None:
     outcome_of("soa_approve")
     with st.container(border=True):
         st.markdown("**Approve the current SoA as a new version** (ISO/IEC 42001 6.1.3: "
@@ -211,8 +211,12 @@ def _approve(who: Identity) -> None:
         cols[1].date_input("Approved on", value=today(), key="soa_approved_on")
         cols[2].text_input("Note", key="soa_approval_note",
                            placeholder="e.g. approved at the management review")
+        if undecided:
+            st.caption(f"{undecided} control(s) are not decided yet: decide each (applicable "
+                       "or not, with a justification) before approving.")
         st.button("Approve this SoA", key="soa_approve", type="primary",
-                  icon=":material/verified:", disabled=not (who.can_edit and approver.strip()),
+                  icon=":material/verified:",
+                  disabled=not (who.can_edit and approver.strip()) or bool(undecided),
                   on_click=run_write, args=("soa_approve", _approve_now(who),
                                             "Approved: the SoA is recorded as a new version."))
 
@@ -226,8 +230,8 @@ def _approve_now(who: Identity) -> Callable[[], WriteResult]:
     return write
 
 
-def _versions(who: Identity) -> None:
-    _approve(who)
+def _versions(who: Identity, undecided: int) -> None:
+    _approve(who, undecided)
     listed = cached(soa.versions)
     if listed.empty:
         st.info("No version approved yet. Once every control is decided and justified, "
@@ -321,6 +325,6 @@ def render() -> None:
     with tabs[1]:
         _suggestions(who)
     with tabs[2]:
-        _versions(who)
+        _versions(who, int(table["applicable"].isna().sum()))
     with tabs[3]:
         _gaps()
