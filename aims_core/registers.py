@@ -6,7 +6,7 @@ table, so a rule is stated once and holds everywhere.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 FieldKind = Literal["text", "int", "float", "bool", "date", "choice"]
@@ -203,13 +203,13 @@ SOA_VERSIONS = Register(
     referenced_by=(("soa_version_items", "version_no"),),
     fields=(
         Field("version_no", "Version", "int", required=True, min_value=1, editable=False),
-        Field("approved_by", "Approved by", required=True, max_length=200),
-        Field("approved_on", "Approved on", "date", required=True),
+        Field("approved_by", "Approved by", required=True, max_length=200, editable=False),
+        Field("approved_on", "Approved on", "date", required=True, editable=False),
         Field("note", "Note"),
     ),
 )
 
-# One SoA row as it stood when a version was approved (never edited afterwards).
+# One SoA row as it stood when a version was approved: written once, never changed.
 SOA_VERSION_ITEMS = Register(
     table="soa_version_items",
     label="Approved SoA entry",
@@ -217,7 +217,7 @@ SOA_VERSION_ITEMS = Register(
     fields=(
         Field("version_no", "Version", "int", required=True, editable=False,
               reference=Reference("soa_versions", "version_no")),
-        *SOA.fields,
+        *(replace(f, editable=False) for f in SOA.fields),
     ),
 )
 

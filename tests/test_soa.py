@@ -139,6 +139,11 @@ def test_versions_and_diff(db: Database) -> None:
         ["A.10.4", "Justification", "Needed", "We have no customers for AI"],
     ]
     assert len(soa.diff(db, 2, 1)) == 4
+    item = db.scalar("SELECT id FROM soa_version_items WHERE version_no = 1 AND control_id = "
+                     "'A.2.2'")
+    rewrite = apply_changes(db, "soa_version_items", [RowChange(
+        "update", {"owner": "Mallory"}, row_id=item, expected_version=1)], "Mallory")
+    assert "field 'Owner': cannot be changed" in str(rewrite.errors[0])  # approved is final
     assert soa.diff(db, 2, None).empty
     _set(db, "A.2.3", evidence="Policy map", last_reviewed=TODAY)
     assert soa.diff(db, 2, None).empty  # evidence and dates only when asked for
