@@ -24,6 +24,8 @@ navigation = st.navigation({
     "Risk": [page("risks.py", "Risks", "warning"),
              page("impact_assessments.py", "Impact assessments", "diversity_3"),
              page("risk_method.py", "Risk method", "grid_on")],
+    "Compliance": [page("soa.py", "Controls (SoA)", "checklist"),
+                   page("clauses.py", "Clauses 4–10", "rule")],
     "Support registers": [page("suppliers.py", "Suppliers", "handshake")],
 })
 get_db()

@@ -6,7 +6,7 @@ table, so a rule is stated once and holds everywhere.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 FieldKind = Literal["text", "int", "float", "bool", "date", "choice"]
@@ -240,14 +240,55 @@ SOA = Register(
     fields=(
         Field("control_id", "Control", required=True, reference=_CONTROL_REF, editable=False),
         Field("applicable", "Applicable", "bool"),
-        Field("justification", "Justification"),
+        Field("justification", "Justification",
+              help="Why the control is included or excluded (required for both)"),
         Field("implementation_status", "Implementation status", "choice", required=True,
               choices=IMPLEMENTATION_STATUSES),
         Field("owner", "Owner", max_length=200),
-        Field("evidence", "Evidence"),
+        Field("evidence", "Evidence", help="Link or note: where an auditor finds the proof"),
         Field("evidence_expiry", "Evidence expires", "date"),
         Field("last_reviewed", "Last reviewed", "date"),
         Field("target_date", "Target date", "date"),
+    ),
+)
+
+SOA_VERSIONS = Register(
+    table="soa_versions",
+    label="SoA version",
+    title_field="version_no",
+    referenced_by=(("soa_version_items", "version_no"),),
+    fields=(
+        Field("version_no", "Version", "int", required=True, min_value=1, editable=False),
+        Field("approved_by", "Approved by", required=True, max_length=200, editable=False),
+        Field("approved_on", "Approved on", "date", required=True, editable=False),
+        Field("note", "Note"),
+    ),
+)
+
+# One SoA row as it stood when a version was approved: written once, never changed.
+SOA_VERSION_ITEMS = Register(
+    table="soa_version_items",
+    label="Approved SoA entry",
+    title_field="control_id",
+    fields=(
+        Field("version_no", "Version", "int", required=True, editable=False,
+              reference=Reference("soa_versions", "version_no")),
+        *(replace(f, editable=False) for f in SOA.fields),
+    ),
+)
+
+CLAUSE_STATUS = Register(
+    table="clause_status",
+    label="Clause status",
+    title_field="clause_id",
+    fields=(
+        Field("clause_id", "Clause", required=True, editable=False,
+              reference=Reference("clauses", "clause_id", "title")),
+        Field("status", "Status", "choice", required=True, choices=IMPLEMENTATION_STATUSES),
+        Field("owner", "Owner", max_length=200),
+        Field("evidence", "Evidence", help="Link or note: where an auditor finds the proof"),
+        Field("notes", "Notes"),
+        Field("last_reviewed", "Last reviewed", "date"),
     ),
 )
 
@@ -386,7 +427,7 @@ ORGANISATION = Register(
 REGISTERS: dict[str, Register] = {
     r.table: r
     for r in (ORGANISATION, AI_SYSTEMS, SUPPLIERS, AI_DATA_SOURCES, TRIAGE_ASSESSMENTS, RISKS,
-              RISK_CONTROLS, RISK_ACCEPTANCES, IMPACT_ASSESSMENTS, IMPACTS, SOA, KPIS,
-              KPI_MEASUREMENTS, VALIDATIONS, MANAGEMENT_REVIEWS,
-              REVALIDATION_INTERVALS)
+              RISK_CONTROLS, RISK_ACCEPTANCES, IMPACT_ASSESSMENTS, IMPACTS, SOA, SOA_VERSIONS,
+              SOA_VERSION_ITEMS, CLAUSE_STATUS, KPIS, KPI_MEASUREMENTS, VALIDATIONS,
+              MANAGEMENT_REVIEWS, REVALIDATION_INTERVALS)
 }

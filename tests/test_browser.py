@@ -1,5 +1,5 @@
 """End to end in Debian's chromium: every page opens cleanly, an edit survives a reload, a
-triage sets a system's category and shows its reasoning.
+triage sets a system's category and shows its reasoning, an approval stores a new SoA version.
 
 The app runs under ``streamlit run`` on a free port against a demo database of its own.
 Screenshots of every page are written to ``screenshots/`` (git-ignored).
@@ -39,7 +39,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-quic"]
 PAGES = {"Overview": "overview", "AI systems": "ai_systems", "Schedule": "schedule",
          "Risks": "risks", "Impact assessments": "impact_assessments",
-         "Risk method": "risk_method", "Suppliers": "suppliers"}
+         "Risk method": "risk_method", "Controls (SoA)": "soa", "Clauses 4–10": "clauses",
+         "Suppliers": "suppliers"}
 
 
 @dataclass
@@ -328,3 +329,31 @@ def test_change_a_residual_rating_and_see_the_heatmap_move(server: Server,
                          [int(first["id"])]).fetchone()
     con.close()
     assert stored == moved
+
+
+def test_approve_the_soa_and_see_the_new_version(server: Server, page: object) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.goto(f"{server.url}/soa")
+    settle(page)
+    _pick_identity(page, "Browser Tester")
+    page.get_by_role("tab", name="Versions and diff").click()
+    heading = page.get_by_text("What changed between two versions")
+    heading.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "soa_versions.png"))
+    page.locator("input[aria-label='Note']").fill("Approved in Chromium")
+    page.keyboard.press("Tab")
+    settle(page)
+    page.get_by_role("button", name="Approve this SoA").click()
+    page.locator("[data-testid='stAlert']", has_text="recorded as a new version").wait_for(
+        timeout=30_000)
+    settle(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+
+    server.stop()
+    con = duckdb.connect(str(server.db_path), read_only=True)
+    version = con.execute("SELECT version_no, approved_by, note FROM soa_versions "
+                          "ORDER BY version_no DESC LIMIT 1").fetchone()
+    items = con.execute("SELECT count(*) FROM soa_version_items WHERE version_no = ?",
+                        [version[0]]).fetchone()[0]
+    con.close()
+    assert version == (3, "Browser Tester", "Approved in Chromium") and items == 38

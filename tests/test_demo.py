@@ -76,3 +76,16 @@ def test_scale_generation_counts() -> None:
     assert len(frames["impact_assessments"]) == high_risk
     assert frames["ai_systems"]["name"].is_unique
     assert len(frames["kpi_measurements"]) == (100 - 12) * 250 + 180
+
+
+def test_demo_soa_has_two_approved_versions_with_a_meaningful_diff(demo_db: Database) -> None:
+    from aims_core import soa
+
+    assert soa.versions(demo_db)["version_no"].tolist() == [2, 1]
+    changes = soa.diff(demo_db, 1, 2)
+    fields = set(changes["field"])
+    assert {"Implementation status", "Owner", "Justification"} <= fields
+    assert 3 <= changes["control_id"].nunique() < 38
+    assert not soa.diff(demo_db, 2, None).empty  # edited since the last approval
+    assert demo_db.scalar("SELECT count(*) FROM clause_status") == 32
+    assert demo_db.scalar("SELECT count(DISTINCT status) FROM clause_status") == 4

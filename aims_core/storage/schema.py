@@ -201,6 +201,25 @@ _V4_RISK_TREATMENT = (
     """INSERT INTO aims_meta VALUES ('risk_method_version', '1')""",
 )
 
+_V5_SOA = (
+    # An approved SoA: its number, approver and date; the rows as approved are its items.
+    """CREATE TABLE soa_versions (
+        id BIGINT PRIMARY KEY, version_no INTEGER NOT NULL UNIQUE, approved_by VARCHAR NOT NULL,
+        approved_on DATE NOT NULL, note VARCHAR, version INTEGER NOT NULL
+    )""",
+    """CREATE TABLE soa_version_items (
+        id BIGINT PRIMARY KEY, version_no INTEGER NOT NULL, control_id VARCHAR NOT NULL,
+        applicable BOOLEAN, justification VARCHAR, implementation_status VARCHAR,
+        owner VARCHAR, evidence VARCHAR, evidence_expiry DATE, last_reviewed DATE,
+        target_date DATE, version INTEGER NOT NULL, UNIQUE (version_no, control_id)
+    )""",
+    """CREATE TABLE clause_status (
+        id BIGINT PRIMARY KEY, clause_id VARCHAR NOT NULL UNIQUE, status VARCHAR NOT NULL,
+        owner VARCHAR, evidence VARCHAR, notes VARCHAR, last_reviewed DATE,
+        version INTEGER NOT NULL
+    )""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "Catalogue, registers and change log", _V1_CORE),
     Migration(2, "Risk method (scale, level grid, tolerance) and re-validation intervals",
@@ -209,6 +228,8 @@ MIGRATIONS: tuple[Migration, ...] = (
               _V3_INVENTORY),
     Migration(4, "Risk treatment: residual-risk acceptances, AI system impact assessments "
                  "and their impacts, impact-to-risk links", _V4_RISK_TREATMENT),
+    Migration(5, "Statement of Applicability versions and clause 4-10 status",
+              _V5_SOA),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

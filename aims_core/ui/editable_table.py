@@ -27,10 +27,10 @@ _DTYPES = {"text": "string", "choice": "string", "int": "Int64", "float": "Float
 
 
 def prepare_frame(register: Register, frame: pd.DataFrame,
-                  computed: tuple[str, ...] = ()) -> pd.DataFrame:
+                  extra: tuple[str, ...] = ()) -> pd.DataFrame:
     """Nullable dtypes and plain dates, so cleared cells and added rows keep their types.
 
-    ``computed`` columns (levels, flags) are carried along as shown, read-only.
+    ``extra`` columns of ``frame`` (read-only context such as a title) are kept as they are.
     """
     out = pd.DataFrame({"id": frame["id"].astype("Int64")})
     for spec in register.fields:
@@ -39,10 +39,16 @@ def prepare_frame(register: Register, frame: pd.DataFrame,
             out[spec.name] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in column]
         else:
             out[spec.name] = column.astype(_DTYPES[spec.kind])
-    for name in computed:
-        out[name] = frame[name].to_numpy()
     out["version"] = frame["version"].astype("Int64")
+    for name in extra:
+        if name not in out:
+            out[name] = frame[name].to_numpy()
     return out.reset_index(drop=True)
+
+
+def table_height(rows: int) -> int:
+    """Pixel height that shows ``rows`` rows and the header without inner scrolling."""
+    return 35 * (rows + 1) + 3
 
 
 def column_config(register: Register, labels: dict[str, dict[Any, str]] | None = None,
@@ -123,22 +129,23 @@ def editable_table(register: Register, load: Callable[[], pd.DataFrame], *, key:
                    labels: dict[str, dict[Any, str]] | None = None,
                    column_order: list[str] | None = None, height: int | str = "auto",
                    fixed: dict[str, Any] | None = None,
-                   computed: dict[str, Any] | None = None) -> None:
+                   context: dict[str, Any] | None = None, show_id: bool = True) -> None:
     """Show ``load()``'s rows of ``register`` for editing and save edits on submit.
 
     ``signature`` identifies the current filter/page: when it changes the snapshot is
     reloaded. ``labels`` maps reference fields to {stored value: label} choices. ``fixed``
-    columns are hidden and set on added rows. ``computed`` maps read-only columns of
-    ``load()``'s frame to their column config (list them in ``column_order`` to place them).
+    columns are hidden and set on added rows. ``context`` maps further columns of
+    ``load()`` (or fields that are not editable) to their column config: shown read-only
+    (place them with ``column_order``). ``show_id=False`` hides the row id where another
+    column names each row.
     """
-    computed = computed or {}
     db = get_db()
     snap_key = f"_table_{key}"
     snap = st.session_state.get(snap_key)
     if snap is None or snap["signature"] != signature:
         epoch = snap["epoch"] + 1 if snap else 0
         snap = {"signature": signature, "generation": db.generation, "epoch": epoch,
-                "frame": prepare_frame(register, load(), tuple(computed))}
+                "frame": prepare_frame(register, load(), tuple(context or {}))}
         st.session_state[snap_key] = snap
     show_outcome(st.session_state.pop(f"_table_{key}_outcome", None))
     if snap["generation"] != db.generation:
@@ -152,15 +159,19 @@ def editable_table(register: Register, load: Callable[[], pd.DataFrame], *, key:
     read_only = not who.can_edit
     if read_only:
         st.caption("Pick your name in the sidebar to edit this table.")
-    order = [c for c in (column_order or register.field_names) if c not in (fixed or {})]
+    order = [c for c in (column_order or [*register.field_names, *(context or {})])
+             if c not in (fixed or {})]
+    # Read-only per column: the editor checks type compatibility of every column not
+    # disabled in its own config (an all-empty context column would be refused).
+    config = {**column_config(register, labels, read_only),
+              **{name: {**spec, "disabled": True} for name, spec in (context or {}).items()}}
     st.data_editor(
         snap["frame"],
         key=f"{key}_editor_{snap['epoch']}",
         hide_index=True,
         num_rows="dynamic" if allow_add and not read_only else "fixed",
-        column_config={**column_config(register, labels, read_only),
-                       **{name: {**config, "disabled": True} for name, config in computed.items()}},
-        column_order=["id", *order],
+        column_config=config,
+        column_order=["id", *order] if show_id else order,
         width="stretch",
         height=height,
         disabled=read_only,

@@ -52,7 +52,7 @@ def _impacts(assessment_id: int) -> None:
                                for n, x in enumerate(method.likelihood_labels, 1)}},
         column_order=["affected", "description", "severity", "likelihood", "level",
                       "mitigation", "risk"],
-        computed={"level": st.column_config.TextColumn("Level"),
+        context={"level": st.column_config.TextColumn("Level"),
                   "risk": st.column_config.TextColumn("Raised as")})
 
 

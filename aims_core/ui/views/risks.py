@@ -158,7 +158,7 @@ def _register(method: RiskMethod, filters: risks.RiskFilter) -> pd.DataFrame:
                                        for r in objectives.itertuples()},
                 "inherent_likelihood": likelihood, "residual_likelihood": likelihood,
                 "inherent_impact": impact, "residual_impact": impact},
-        computed={"inherent_level": st.column_config.TextColumn("Inherent level"),
+        context={"inherent_level": st.column_config.TextColumn("Inherent level"),
                   "residual_level": st.column_config.TextColumn("Residual level"),
                   "flags": st.column_config.TextColumn("Attention")},
         height=420,

@@ -1,0 +1,441 @@
+"""Statement of Applicability (ISO/IEC 42001 6.1.3) and clause 4–10 status.
+
+The SoA rows with their crosswalks and the risks they treat, applicability suggested from
+the registers, approved versions and the diff between any two, coverage by objective and
+the auditor's export. Streamlit-free; aggregation happens in DuckDB.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from aims_core.registers import IMPLEMENTATION_STATUSES, SOA, SOA_VERSION_ITEMS
+from aims_core.storage.database import Database
+from aims_core.writes import RowChange, RowProblem, WriteResult, apply_batches, apply_changes
+
+# The SoA fields an approved version records (everything but the control itself).
+SNAPSHOT_FIELDS = tuple(f for f in SOA.field_names if f != "control_id")
+STATUS_ORDER = tuple(IMPLEMENTATION_STATUSES)  # not_started … implemented
+# Applicability as snapshots hold it (cast to text) and as people read it.
+APPLICABLE_TEXT = {"true": "Yes", "false": "No"}
+UNDECIDED = "Not decided"
+
+
+def _status_counts(status: str, where: str = "TRUE") -> str:
+    """One ``count(*) FILTER`` column per implementation status."""
+    return ", ".join(f"count(*) FILTER (WHERE {where} AND {status} = '{code}') AS {code}"
+                     for code in STATUS_ORDER)
+
+
+# --- starting the registers ----------------------------------------------------------------
+_MISSING_SQL = {
+    "soa": "SELECT control_id AS key FROM controls WHERE control_id NOT IN "
+           "(SELECT control_id FROM soa) ORDER BY sort_order",
+    "clause_status": "SELECT clause_id AS key FROM clauses WHERE is_leaf AND clause_id NOT IN "
+                     "(SELECT clause_id FROM clause_status) ORDER BY sort_order",
+}
+_START_VALUES = {"soa": ("control_id", "implementation_status"),
+                 "clause_status": ("clause_id", "status")}
+
+
+def missing_rows(db: Database, table: str) -> list[str]:
+    """Controls (``soa``) or leaf clauses (``clause_status``) that have no row yet."""
+    return [r[0] for r in db.query_rows(_MISSING_SQL[table])]
+
+
+def add_missing_rows(db: Database, table: str, changed_by: str) -> WriteResult:
+    """One row per missing control or leaf clause, not started and not yet decided."""
+    key, status = _START_VALUES[table]
+    changes = [RowChange("insert", {key: value, status: "not_started"}, label=value)
+               for value in missing_rows(db, table)]
+    return apply_changes(db, table, changes, changed_by)
+
+
+# --- the SoA table ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SoaFilter:
+    objectives: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    eu_articles: tuple[str, ...] = ()
+    nist_subcategories: tuple[str, ...] = ()
+    owner: str | None = None
+    flagged_only: bool = False
+
+
+# The risks each control treats (risks not closed) and its crosswalks, one row per control.
+_PER_CONTROL_CTES = """
+treated AS (
+    SELECT rc.control_id, count(DISTINCT r.id) AS risks,
+           string_agg(DISTINCT r.title, '; ' ORDER BY r.title) AS risk_titles
+    FROM risk_controls rc JOIN risks r ON r.id = rc.risk_id
+    WHERE r.status <> 'closed' GROUP BY ALL
+), nist AS (
+    SELECT iso_id AS control_id,
+           string_agg(nist_subcategory, ', ' ORDER BY nist_subcategory) AS nist
+    FROM crosswalk_nist WHERE iso_kind = 'control' GROUP BY ALL
+), eu AS (
+    SELECT iso_id AS control_id,
+           string_agg(DISTINCT eu_article, ', '
+                      ORDER BY TRY_CAST(regexp_extract(eu_article, '\\d+') AS INTEGER))
+               AS eu_articles
+    FROM crosswalk_eu_ai_act WHERE iso_kind = 'control' GROUP BY ALL
+)"""
+
+_SOA_SQL = f"""
+WITH {_PER_CONTROL_CTES}
+SELECT s.*, o.objective_id || ' ' || o.title AS objective, c.title AS control_title,
+       coalesce(t.risks, 0) AS risks, t.risk_titles, n.nist, e.eu_articles,
+       concat_ws('; ',
+           CASE WHEN s.applicable IS NULL THEN 'Not decided' END,
+           CASE WHEN s.applicable AND s.owner IS NULL THEN 'No owner' END,
+           CASE WHEN s.applicable AND s.evidence_expiry < $today THEN 'Evidence expired' END,
+           CASE WHEN s.applicable AND s.implementation_status <> 'implemented'
+                AND s.target_date < $today THEN 'Target date passed' END) AS flags
+FROM soa s
+JOIN controls c USING (control_id)
+JOIN control_objectives o USING (objective_id)
+LEFT JOIN treated t USING (control_id)
+LEFT JOIN nist n USING (control_id)
+LEFT JOIN eu e USING (control_id)
+WHERE ($objectives = [] OR o.objective_id IN (SELECT unnest($objectives)))
+  AND ($statuses = [] OR s.implementation_status IN (SELECT unnest($statuses)))
+  AND ($owner IS NULL OR s.owner = $owner)
+  AND ($eu = [] OR control_id IN (SELECT iso_id FROM crosswalk_eu_ai_act
+                                  WHERE eu_article IN (SELECT unnest($eu))))
+  AND ($nist = [] OR control_id IN (SELECT iso_id FROM crosswalk_nist
+                                    WHERE nist_subcategory IN (SELECT unnest($nist))))
+ORDER BY c.sort_order
+"""
+
+
+def soa_table(db: Database, today: date, filters: SoaFilter = SoaFilter()) -> pd.DataFrame:
+    """The SoA rows (every register field, id and version) with objective, control title,
+    the risks each treats, NIST AI RMF subcategories, EU AI Act articles and flags."""
+    frame = db.query_df(_SOA_SQL, {
+        "today": today, "objectives": list(filters.objectives),
+        "statuses": list(filters.statuses), "owner": filters.owner,
+        "eu": list(filters.eu_articles), "nist": list(filters.nist_subcategories)})
+    if filters.flagged_only:
+        frame = frame[frame["flags"] != ""]
+    return frame.reset_index(drop=True)
+
+
+def crosswalk_choices(db: Database) -> tuple[dict[str, str], list[str]]:
+    """EU AI Act articles ({article: "Art. 14 Human oversight"}) and NIST subcategories that
+    map to at least one Annex A control, for the filters."""
+    articles = db.query_rows(
+        "SELECT eu_article, any_value(article_title) FROM crosswalk_eu_ai_act "
+        "WHERE iso_kind = 'control' GROUP BY eu_article "
+        "ORDER BY TRY_CAST(regexp_extract(eu_article, '\\d+') AS INTEGER)")
+    nist = db.query_rows("SELECT DISTINCT nist_subcategory FROM crosswalk_nist "
+                         "WHERE iso_kind = 'control' ORDER BY 1")
+    return {a: f"{a} {title}" for a, title in articles}, [r[0] for r in nist]
+
+
+# --- suggested applicability -----------------------------------------------------------------
+@dataclass(frozen=True)
+class SuggestionRule:
+    """Controls to include when ``sql`` finds anything; ``reason`` names what it found."""
+
+    controls: str  # a control-id prefix ("A.10.") or a comma-separated list
+    sql: str  # returns one column of names
+    reason: str  # formatted with {names}
+
+    def control_ids(self, all_ids: list[str]) -> list[str]:
+        wanted = [c.strip() for c in self.controls.split(",")]
+        return [c for c in all_ids if any(c == w or (w.endswith(".") and c.startswith(w))
+                                          for w in wanted)]
+
+
+_ACTIVE = "lifecycle_stage IS DISTINCT FROM 'retired'"
+
+SUGGESTION_RULES: tuple[SuggestionRule, ...] = (
+    SuggestionRule(
+        "A.10.2, A.10.3",
+        f"SELECT name FROM ai_systems WHERE {_ACTIVE} AND sourcing IN "
+        "('bought', 'api', 'saas_embedded') UNION SELECT name FROM suppliers",
+        "Third-party AI (bought, API or embedded in SaaS; suppliers): {names}"),
+    SuggestionRule(
+        "A.10.4",
+        "SELECT name FROM organisation WHERE ai_roles ILIKE '%provider%'",
+        "The organisation profile names the provider role, so customers receive AI from "
+        "it: {names}"),
+    SuggestionRule(
+        "A.7.",
+        f"SELECT name FROM ai_systems WHERE {_ACTIVE} AND personal_data UNION "
+        "SELECT s.name FROM ai_data_sources d JOIN ai_systems s ON s.id = d.ai_system_id "
+        f"WHERE d.personal_data AND s.{_ACTIVE}",
+        "AI systems that process personal data: {names}"),
+    SuggestionRule(
+        "A.6.1., A.6.2.",
+        "SELECT name FROM ai_systems WHERE lifecycle_stage IN ('design', 'development')",
+        "AI systems in design or development: {names}"),
+    SuggestionRule(
+        "A.5.",
+        f"SELECT name FROM ai_systems WHERE {_ACTIVE} AND eu_ai_act_category = 'high_risk'",
+        "EU AI Act high-risk systems need impact assessments: {names}"),
+    SuggestionRule(
+        "A.6.2.6, A.8.4, A.9.",
+        "SELECT name FROM ai_systems WHERE lifecycle_stage IN ('deployment', 'operation')",
+        "AI systems in use need monitoring, incident communication and rules for "
+        "responsible use: {names}"),
+)
+_MAX_NAMES = 4
+
+
+def _names(found: list[str]) -> str:
+    shown = ", ".join(found[:_MAX_NAMES])
+    return shown + (f" and {len(found) - _MAX_NAMES} more" if len(found) > _MAX_NAMES else "")
+
+
+def suggestions(db: Database) -> pd.DataFrame:
+    """Controls the registers suggest including, each with its reason, next to the SoA's
+    current decision. ``differs`` marks those the SoA does not include yet."""
+    all_ids = [r[0] for r in db.query_rows("SELECT control_id FROM controls ORDER BY sort_order")]
+    reasons: dict[str, list[str]] = {}
+    for rule in SUGGESTION_RULES:
+        found = sorted({r[0] for r in db.query_rows(rule.sql) if r[0]})
+        if found:
+            for control in rule.control_ids(all_ids):
+                reasons.setdefault(control, []).append(rule.reason.format(names=_names(found)))
+    frame = pd.DataFrame({"control_id": list(reasons),
+                          "reason": [". ".join(r) for r in reasons.values()]})
+    current = db.query_df(
+        "SELECT c.control_id, c.title AS control_title, c.sort_order, s.id, s.version, "
+        "s.applicable, s.justification FROM controls c LEFT JOIN soa s USING (control_id)")
+    frame = frame.merge(current, on="control_id", how="left").sort_values("sort_order")
+    frame["differs"] = ~frame["applicable"].astype("boolean").fillna(False).astype(bool)
+    return frame.drop(columns="sort_order").reset_index(drop=True)
+
+
+def apply_suggestions(db: Database, chosen: pd.DataFrame, changed_by: str) -> WriteResult:
+    """Include the chosen suggested controls, with the suggestion's reason as justification.
+
+    ``chosen`` holds rows of :func:`suggestions` as the person saw them: their versions make
+    a colleague's edit since then a reported conflict, never overwritten."""
+    changes = [RowChange("update", {"applicable": True,
+                                    "justification": f"Included: {row.reason}."},
+                         row_id=int(row.id), expected_version=int(row.version))
+               for row in chosen.itertuples() if not pd.isna(row.id)]
+    return apply_changes(db, "soa", changes, changed_by)
+
+
+# --- versions --------------------------------------------------------------------------------
+def versions(db: Database) -> pd.DataFrame:
+    return db.query_df(
+        "SELECT v.*, count(i.id) AS controls, count(i.id) FILTER (WHERE i.applicable) "
+        "AS applicable FROM soa_versions v LEFT JOIN soa_version_items i USING (version_no) "
+        "GROUP BY ALL ORDER BY v.version_no DESC")
+
+
+def approve(db: Database, approved_by: str, approved_on: date, note: str | None,
+            changed_by: str) -> WriteResult:
+    """Record the current SoA as the next approved version, if every control is decided.
+
+    The version number is the next free one; two approvals at the same moment cannot both
+    take it (``version_no`` is unique), the second is refused and changes nothing."""
+    problems = [RowProblem(f"SoA entry {c}", None, "has no row yet: add the missing controls")
+                for c in missing_rows(db, "soa")]
+    problems += [RowProblem(f"SoA entry {r[0]}", "Applicable",
+                            "must be decided (yes or no, with a justification) before approval")
+                 for r in db.query_rows("SELECT s.control_id FROM soa s JOIN controls c "
+                                        "USING (control_id) WHERE s.applicable IS NULL "
+                                        "ORDER BY c.sort_order")]
+    if problems:
+        return WriteResult(errors=problems)
+    number = db.scalar("SELECT coalesce(max(version_no), 0) + 1 FROM soa_versions")
+    rows = db.query_df(f"SELECT control_id, {', '.join(SNAPSHOT_FIELDS)} FROM soa "
+                       "ORDER BY control_id")
+    items = [RowChange("insert", {"version_no": number, **_plain_row(row)},
+                       label=f"SoA entry {row['control_id']}")
+             for row in rows.to_dict("records")]
+    header = RowChange("insert", {"version_no": number, "approved_by": approved_by,
+                                  "approved_on": approved_on, "note": note},
+                       label=f"SoA version {number}")
+    return apply_batches(db, [("soa_versions", [header]), ("soa_version_items", items)],
+                         changed_by)
+
+
+def _plain_row(row: dict) -> dict:
+    """Frame values as plain Python: NaT/NA to None, timestamps to dates."""
+    out = {}
+    for name, value in row.items():
+        if name not in SOA_VERSION_ITEMS.field_names:
+            continue
+        if value is None or value is pd.NA or value is pd.NaT or \
+                (isinstance(value, float) and pd.isna(value)):
+            out[name] = None
+        elif isinstance(value, pd.Timestamp):
+            out[name] = value.date()
+        else:
+            out[name] = value
+    return out
+
+
+def _snapshot_sql(version_no: int | None) -> str:
+    """The SoA rows of an approved version, or the current SoA for ``None``."""
+    columns = ", ".join(f"CAST({f} AS VARCHAR) AS {f}" for f in SNAPSHOT_FIELDS)
+    source = "soa" if version_no is None else \
+        f"soa_version_items WHERE version_no = {int(version_no)}"
+    return f"SELECT control_id, {columns} FROM {source}"
+
+
+DIFF_LABELS = {f.name: f.label for f in SOA.fields if f.name in SNAPSHOT_FIELDS}
+# What a reader of two SoA versions looks for first; evidence and dates on request.
+KEY_FIELDS = ("applicable", "justification", "implementation_status", "owner")
+
+
+def diff(db: Database, old: int | None, new: int | None,
+         fields: tuple[str, ...] = KEY_FIELDS) -> pd.DataFrame:
+    """Each of ``fields`` that differs between two versions (``None`` = the current SoA):
+    one row per control and field, with both values as shown to people."""
+    unpivot = " UNION ALL ".join(
+        f"SELECT control_id, '{f}' AS field, {f} AS value FROM snap" for f in fields)
+    sql = f"""
+        WITH a AS (WITH snap AS ({_snapshot_sql(old)}) {unpivot}),
+             b AS (WITH snap AS ({_snapshot_sql(new)}) {unpivot})
+        SELECT coalesce(a.control_id, b.control_id) AS control_id, c.title AS control_title,
+               coalesce(a.field, b.field) AS field, a.value AS before, b.value AS after
+        FROM a FULL JOIN b ON a.control_id = b.control_id AND a.field = b.field
+        JOIN controls c ON c.control_id = coalesce(a.control_id, b.control_id)
+        WHERE a.value IS DISTINCT FROM b.value
+        ORDER BY c.sort_order,
+                 list_position({list(fields)}, coalesce(a.field, b.field))
+    """
+    frame = db.query_df(sql)
+    for side in ("before", "after"):
+        frame[side] = [_shown(f, v) for f, v in zip(frame["field"], frame[side], strict=True)]
+    frame["field"] = frame["field"].map(DIFF_LABELS)
+    return frame
+
+
+def _shown(field_name: str, value: object) -> str:
+    if value is None or pd.isna(value):
+        return "—"
+    if field_name == "applicable":
+        return APPLICABLE_TEXT[str(value)]
+    if field_name == "implementation_status":
+        return IMPLEMENTATION_STATUSES.get(str(value), str(value))
+    return str(value)
+
+
+# --- coverage and gaps -----------------------------------------------------------------------
+def coverage(db: Database) -> pd.DataFrame:
+    """Per objective: applicable controls and how many are at each implementation status,
+    with shares in percent of the applicable ones."""
+    frame = db.query_df(f"""
+        SELECT o.objective_id, o.objective_id || ' ' || o.title AS objective,
+               count(*) AS controls, count(*) FILTER (WHERE s.applicable) AS applicable,
+               {_status_counts('s.implementation_status', 's.applicable')}
+        FROM control_objectives o JOIN controls c USING (objective_id)
+        LEFT JOIN soa s USING (control_id)
+        GROUP BY ALL ORDER BY any_value(o.sort_order)""")
+    return _with_shares(frame, "applicable")
+
+
+def clause_coverage(db: Database) -> pd.DataFrame:
+    """Per main clause (4–10): leaf subclauses at each status (no row counts as not started)."""
+    frame = db.query_df(f"""
+        SELECT p.clause_id, p.clause_id || ' ' || p.title AS clause, count(*) AS subclauses,
+               {_status_counts("coalesce(s.status, 'not_started')")}
+        FROM clauses c JOIN clauses p ON p.clause_id = split_part(c.clause_id, '.', 1)
+        LEFT JOIN clause_status s ON s.clause_id = c.clause_id
+        WHERE c.is_leaf GROUP BY ALL ORDER BY any_value(p.sort_order)""")
+    return _with_shares(frame, "subclauses")
+
+
+def _with_shares(frame: pd.DataFrame, total: str) -> pd.DataFrame:
+    for code in STATUS_ORDER:
+        frame[code] = frame[code].astype("int64")
+        frame[f"{code}_pct"] = (100.0 * frame[code] / frame[total].where(frame[total] > 0))\
+            .round(1)
+    return frame
+
+
+def untreated_risks(db: Database) -> pd.DataFrame:
+    """Risks not closed that no applicable control treats, with the reason."""
+    return db.query_df("""
+        SELECT r.id, r.title, s.name AS ai_system, r.owner, r.status,
+               CASE WHEN count(rc.id) = 0 THEN 'No treating control listed'
+                    ELSE 'Only controls marked not applicable or undecided: '
+                         || string_agg(rc.control_id, ', ' ORDER BY rc.control_id) END AS reason
+        FROM risks r
+        LEFT JOIN ai_systems s ON s.id = r.ai_system_id
+        LEFT JOIN risk_controls rc ON rc.risk_id = r.id
+        LEFT JOIN soa ON soa.control_id = rc.control_id
+        WHERE r.status <> 'closed'
+        GROUP BY ALL HAVING count(*) FILTER (WHERE soa.applicable) = 0
+        ORDER BY r.id""")
+
+
+# --- clause 4-10 status ----------------------------------------------------------------------
+def clause_table(db: Database) -> pd.DataFrame:
+    """The clause_status rows in clause order, with each subclause's title."""
+    return db.query_df("""
+        SELECT s.*, c.title AS clause_title
+        FROM clause_status s JOIN clauses c USING (clause_id) ORDER BY c.sort_order""")
+
+
+# --- the auditor's export --------------------------------------------------------------------
+@dataclass(frozen=True)
+class Approval:
+    version_no: int
+    approved_by: str
+    approved_on: date
+    note: str | None = None
+
+
+def latest_approval(db: Database, version_no: int | None = None) -> Approval | None:
+    """The given approved version, or the latest one; None when nothing is approved."""
+    row = db.query_rows(
+        "SELECT version_no, approved_by, approved_on, note FROM soa_versions "
+        "WHERE $v IS NULL OR version_no = $v ORDER BY version_no DESC LIMIT 1",
+        {"v": version_no})
+    return Approval(*row[0]) if row else None
+
+
+EXPORT_COLUMNS = ("ID", "Objective", "Control", "Applicable", "Justification",
+                  "Implementation status", "Owner", "Evidence", "Evidence expires",
+                  "Last reviewed", "Target date", "Risks treated", "NIST AI RMF",
+                  "EU AI Act (indicative)", "SoA version", "Approval")
+
+
+def export_frame(db: Database, version_no: int | None = None) -> pd.DataFrame:
+    """The SoA in the layout an auditor expects: one row per Annex A control.
+
+    ``version_no`` exports an approved version as approved; ``None`` exports the current
+    SoA, where each row says whether it still equals the latest approved version."""
+    approval = latest_approval(db, version_no)
+    source = _snapshot_sql(version_no)
+    latest = _snapshot_sql(approval.version_no) if approval else _snapshot_sql(None) + \
+        " WHERE FALSE"
+    frame = db.query_df(f"""
+        WITH shown AS ({source}), approved AS ({latest}), {_PER_CONTROL_CTES}
+        SELECT c.control_id, o.objective_id || ' ' || o.title AS objective, c.title,
+               s.applicable, s.justification, s.implementation_status, s.owner, s.evidence,
+               s.evidence_expiry, s.last_reviewed, s.target_date, coalesce(t.risks, 0) AS risks,
+               n.nist, e.eu_articles,
+               a.control_id IS NOT NULL AND
+                   ({' AND '.join(f's.{f} IS NOT DISTINCT FROM a.{f}' for f in SNAPSHOT_FIELDS)})
+                   AS as_approved
+        FROM controls c JOIN control_objectives o USING (objective_id)
+        LEFT JOIN shown s USING (control_id) LEFT JOIN approved a USING (control_id)
+        LEFT JOIN treated t USING (control_id) LEFT JOIN nist n USING (control_id)
+        LEFT JOIN eu e USING (control_id)
+        ORDER BY c.sort_order""")
+    frame["applicable"] = frame["applicable"].map(APPLICABLE_TEXT).fillna(UNDECIDED)
+    frame["implementation_status"] = frame["implementation_status"].map(IMPLEMENTATION_STATUSES)
+    as_approved = frame.pop("as_approved")
+    if approval is None:
+        frame["version"], frame["approval"] = "—", "Not yet approved"
+    else:
+        stamp = f"Approved by {approval.approved_by} on {approval.approved_on:%Y-%m-%d}"
+        frame["version"] = f"v{approval.version_no}"
+        frame["approval"] = [stamp if same else "Changed since this approval"
+                             for same in as_approved]
+    frame.columns = list(EXPORT_COLUMNS)
+    return frame
+
