@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import pairwise
 from typing import Any, Literal
 
 import duckdb
@@ -89,8 +90,30 @@ def _justified_applicability(row: dict[str, Any]) -> list[tuple[str, str]]:
     return []
 
 
+def _computed_kpi_code(row: dict[str, Any]) -> list[tuple[str, str]]:
+    if row.get("kind") == "computed" and row.get("code") is None:
+        return [("code", "is required for a computed KPI: pick the register figure it records")]
+    if row.get("kind") == "measured" and row.get("code") is not None:
+        return [("code", "must be empty for a measured KPI")]
+    return []
+
+
+def _thresholds_in_order(row: dict[str, Any]) -> list[tuple[str, str]]:
+    """Target, amber and red must get worse in the KPI's direction (each may be empty)."""
+    higher = row.get("direction") == "higher"
+    levels = [(name, row.get(name)) for name in ("target", "amber_threshold", "red_threshold")
+              if row.get(name) is not None]
+    for (better, good), (worse, bad) in pairwise(levels):
+        if (bad > good) if higher else (bad < good):
+            relation = "at most" if higher else "at least"
+            return [(worse, f"must be {relation} the {better.replace('_', ' ')} ({good:g}) "
+                     f"when {'higher' if higher else 'lower'} is better")]
+    return []
+
+
 ROW_RULES: dict[str, tuple[RowRule, ...]] = {
     "ai_systems": (_retired_needs_date,),
+    "kpis": (_computed_kpi_code, _thresholds_in_order),
     "risks": (_residual_pair,),
     "soa": (_justified_applicability,),
 }

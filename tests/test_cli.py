@@ -115,7 +115,7 @@ def test_generate_at_scale(tmp_path: Path) -> None:
     assert con.execute("SELECT count(*) FROM ai_systems").fetchone()[0] == 60
     assert con.execute("SELECT count(*) FROM risks").fetchone()[0] == 60 * 25 + 4
     # 250 daily points for each system beyond the twelve curated ones, plus their monthly KPIs
-    assert con.execute("SELECT count(*) FROM kpi_measurements").fetchone()[0] == 48 * 250 + 180
+    assert con.execute("SELECT count(*) FROM kpi_measurements").fetchone()[0] == 48 * 250 + 183
     con.close()
 
 

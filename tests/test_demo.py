@@ -73,4 +73,4 @@ def test_scale_generation_counts() -> None:
     assert len(frames["ai_systems"]) == 100
     assert len(frames["risks"]) == 100 * 25 + len(demo.ORG_RISKS)
     assert frames["ai_systems"]["name"].is_unique
-    assert len(frames["kpi_measurements"]) == (100 - 12) * 250 + 180
+    assert len(frames["kpi_measurements"]) == (100 - 12) * 250 + 183

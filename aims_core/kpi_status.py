@@ -1,0 +1,30 @@
+"""A KPI value's traffic-light status against its thresholds, stated once, in SQL.
+
+A threshold is the last value of the better band: for "higher is better" with red 0.72, the
+value 0.72 is amber and 0.7199 is red. The re-validation trigger (revalidation.py) and the
+KPI page both use these expressions, so "red" means the same everywhere.
+"""
+
+from __future__ import annotations
+
+STATUSES = ("red", "amber", "green", "unrated", "no_data")
+# Text label and symbol for each status: colour is never the only cue.
+STATUS_LABELS = {"red": "✖ Red: breach", "amber": "▲ Amber: watch", "green": "● Green: on track",
+                 "unrated": "○ No thresholds", "no_data": "○ No data yet"}
+# Okabe-Ito vermillion, orange and bluish green; grey for no status.
+STATUS_COLOURS = {"red": "#D55E00", "amber": "#E69F00", "green": "#009E73",
+                  "unrated": "#999999", "no_data": "#999999"}
+
+
+def worse_than_sql(value: str, direction: str, threshold: str) -> str:
+    """SQL: ``value`` is strictly worse than ``threshold`` (NULL when either is NULL)."""
+    return (f"(CASE WHEN {direction} = 'higher' THEN {value} < {threshold} "
+            f"ELSE {value} > {threshold} END)")
+
+
+def status_sql(value: str, direction: str, amber: str, red: str) -> str:
+    """SQL giving one of :data:`STATUSES` for a value and its KPI's thresholds."""
+    return (f"(CASE WHEN {value} IS NULL THEN 'no_data' "
+            f"WHEN {worse_than_sql(value, direction, red)} THEN 'red' "
+            f"WHEN {worse_than_sql(value, direction, amber)} THEN 'amber' "
+            f"WHEN {amber} IS NULL AND {red} IS NULL THEN 'unrated' ELSE 'green' END)")
