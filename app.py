@@ -21,6 +21,7 @@ navigation = st.navigation({
     "Dashboard": [page("overview.py", "Overview", "dashboard", default=True)],
     "Inventory": [page("ai_systems.py", "AI systems", "smart_toy"),
                   page("schedule.py", "Schedule", "event")],
+    "Performance": [page("kpis.py", "KPIs & objectives", "monitoring")],
     "Support registers": [page("suppliers.py", "Suppliers", "handshake")],
 })
 get_db()

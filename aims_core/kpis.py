@@ -14,10 +14,12 @@ from typing import Any
 
 import pandas as pd
 
-from aims_core.kpi_status import status_sql
+from aims_core.kpi_status import LATEST_STATUS_SQL, status_sql
 from aims_core.overview import Headline, headline
 from aims_core.storage.database import Database
 from aims_core.writes import RowChange, RowProblem, WriteResult, apply_changes
+
+ORGANISATION_WIDE = 0  # filter value for KPIs linked to no AI system
 
 # What each computed KPI code reads from the Overview's headline figures.
 FIGURES: dict[str, Callable[[Headline], float | None]] = {
@@ -26,42 +28,15 @@ FIGURES: dict[str, Callable[[Headline], float | None]] = {
     "revalidations_overdue": lambda h: float(h.overdue_validations),
 }
 
-_LATEST_SQL = f"""
-WITH ranked AS (
-    SELECT kpi_id, measured_on, value,
-           row_number() OVER (PARTITION BY kpi_id ORDER BY measured_on DESC) AS back
-    FROM kpi_measurements
-),
-latest AS (
-    SELECT kpi_id, max(measured_on) FILTER (WHERE back = 1) AS measured_on,
-           any_value(value) FILTER (WHERE back = 1) AS value,
-           any_value(value) FILTER (WHERE back = 2) AS previous_value
-    FROM ranked WHERE back <= 2 GROUP BY kpi_id
-),
-links AS (
-    SELECT l.kpi_id, list(o.id ORDER BY o.id) AS objective_ids,
-           string_agg(o.title, '; ' ORDER BY o.id) AS objectives
-    FROM objective_kpis l JOIN objectives o ON o.id = l.objective_id GROUP BY l.kpi_id
-)
-SELECT k.id, k.name, k.unit, k.direction, k.target, k.amber_threshold, k.red_threshold,
-       k.frequency, k.owner, k.kind, k.code, k.ai_system_id, s.name AS ai_system,
-       k.control_id, coalesce(n.objective_ids, []) AS objective_ids, n.objectives,
-       m.measured_on, m.value, m.previous_value,
-       {status_sql('m.value', 'k.direction', 'k.amber_threshold', 'k.red_threshold')} AS status
-FROM kpis k
-LEFT JOIN latest m ON m.kpi_id = k.id
-LEFT JOIN ai_systems s ON s.id = k.ai_system_id
-LEFT JOIN links n ON n.kpi_id = k.id
-"""
-
-
-def kpi_status(db: Database, *, ai_system_ids: list[int] | None = None,
+def kpi_status(db: Database, ai_system_ids: list[int] | None = None,
                objective_ids: list[int] | None = None) -> pd.DataFrame:
     """One row per KPI with its latest value and status; red first. Filters combine (AND);
-    ``None`` means no filter."""
+    ``None`` means no filter; AI system id :data:`ORGANISATION_WIDE` picks the KPIs that
+    belong to no AI system."""
     return db.query_df(
-        f"""SELECT * FROM ({_LATEST_SQL})
-            WHERE ($systems IS NULL OR list_contains($systems, ai_system_id))
+        f"""SELECT * FROM ({LATEST_STATUS_SQL})
+            WHERE ($systems IS NULL
+                   OR list_contains($systems, coalesce(ai_system_id, {ORGANISATION_WIDE})))
               AND ($objectives IS NULL OR list_has_any($objectives, objective_ids))
             ORDER BY CASE status WHEN 'red' THEN 0 WHEN 'amber' THEN 1 ELSE 2 END, name""",
         {"systems": ai_system_ids, "objectives": objective_ids})
@@ -69,7 +44,7 @@ def kpi_status(db: Database, *, ai_system_ids: list[int] | None = None,
 
 def kpis_in_red(db: Database) -> pd.DataFrame:
     """KPIs whose latest value is beyond the red threshold, for the Overview."""
-    return db.query_df(f"SELECT * FROM ({_LATEST_SQL}) WHERE status = 'red' ORDER BY name")
+    return db.query_df(f"SELECT * FROM ({LATEST_STATUS_SQL}) WHERE status = 'red' ORDER BY name")
 
 
 def measurements(db: Database, kpi_ids: list[int], since: date | None = None) -> pd.DataFrame:
@@ -147,3 +122,18 @@ def take_snapshot(db: Database, day: date, changed_by: str,
                      "source": "computed", "note": None})
     write = record_measurements(db, pd.DataFrame(rows), changed_by)
     return SnapshotResult(day, len(rows) if write.ok else 0, write, skipped)
+
+
+def objective_summary(db: Database) -> pd.DataFrame:
+    """Each objective with how many of its KPIs are red, amber and green now."""
+    return db.query_df(
+        f"""WITH status AS ({LATEST_STATUS_SQL})
+            SELECT o.id, o.title, o.owner, o.target_date, o.status,
+                   count(s.id) AS kpis,
+                   count(s.id) FILTER (WHERE s.status = 'red') AS red,
+                   count(s.id) FILTER (WHERE s.status = 'amber') AS amber,
+                   count(s.id) FILTER (WHERE s.status = 'green') AS green
+            FROM objectives o
+            LEFT JOIN objective_kpis l ON l.objective_id = o.id
+            LEFT JOIN status s ON s.id = l.kpi_id
+            GROUP BY ALL ORDER BY o.target_date NULLS LAST, o.id""")

@@ -33,7 +33,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-quic"]
 PAGES = {"Overview": "overview", "AI systems": "ai_systems", "Schedule": "schedule",
-         "Suppliers": "suppliers"}
+         "KPIs & objectives": "kpis", "Suppliers": "suppliers"}
 
 
 @dataclass

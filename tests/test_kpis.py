@@ -168,3 +168,10 @@ def test_filters_by_system_and_objective(db: Database) -> None:
     assert kpi_status(db, objective_ids=[objective])["id"].tolist() == [b]
     assert sorted(kpi_status(db)["id"]) == [a, b]
     assert kpi_status(db, ai_system_ids=[99]).empty
+
+
+def test_organisation_wide_filter(db: Database) -> None:
+    from aims_core.kpis import ORGANISATION_WIDE
+
+    a = kpi(db, name="A")
+    assert kpi_status(db, ai_system_ids=[ORGANISATION_WIDE])["id"].tolist() == [a]

@@ -14,7 +14,8 @@ from aims_core.ui.session import get_db
 from tests.conftest import TODAY
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["pages/overview.py", "pages/ai_systems.py", "pages/schedule.py", "pages/suppliers.py"]
+PAGES = ["pages/overview.py", "pages/ai_systems.py", "pages/schedule.py", "pages/kpis.py",
+         "pages/suppliers.py"]
 
 
 def _fresh_caches() -> None:

@@ -1,0 +1,109 @@
+"""The KPI page through AppTest: filters, trends against thresholds, snapshot, a new value
+that breaches red, and the Overview's "KPIs in red"."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from aims_core.revalidation import revalidation_schedule
+from aims_core.ui.session import get_db, today
+from tests.test_pages import demo_path, run_app  # noqa: F401  (demo_path: fixture)
+
+pytestmark = pytest.mark.usefixtures("demo_path")
+
+
+def open_kpis(name: str | None = None) -> AppTest:
+    at = run_app()
+    at.switch_page("pages/kpis.py").run()
+    if name:
+        at.sidebar.selectbox(key="identity_name").set_value(name).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def tile_names(at: AppTest) -> list[str]:
+    return sorted(m.label.split(" · ", 1)[1].replace("\\", "") for m in at.metric
+                  if " · " in m.label)
+
+
+def test_demo_trends_cover_18_months_against_thresholds() -> None:
+    at = open_kpis()
+    assert at.selectbox(key="kpis_period").value == "Last 18 months"
+    charts = at.get("plotly_chart")
+    assert len(charts) == 8  # one page of trends, red first
+    spec = json.loads(charts[0].proto.spec)
+    line = spec["data"][0]
+    assert len(line["x"]) >= 18
+    bands = [s for s in spec["layout"]["shapes"] if s["type"] == "rect"]
+    assert len(bands) == 3  # red, amber and green bands
+    labels = {a["text"] for a in spec["layout"]["annotations"]}
+    assert {"red", "amber", "green"} <= labels and any(t.startswith("target ") for t in labels)
+    red = get_db().scalar("SELECT count(*) FROM kpis k WHERE (SELECT arg_max(value, "
+                          "measured_on) FROM kpi_measurements WHERE kpi_id = k.id) "
+                          "> k.red_threshold AND direction = 'lower' OR (SELECT "
+                          "arg_max(value, measured_on) FROM kpi_measurements WHERE kpi_id = "
+                          "k.id) < k.red_threshold AND direction = 'higher'")
+    assert at.metric[0].label == "✖ Red: breach" and at.metric[0].value == str(red)
+
+
+def test_filter_by_ai_system_and_objective() -> None:
+    at = open_kpis()
+    db = get_db()
+    system = int(db.scalar("SELECT id FROM ai_systems WHERE name = 'CreditLens credit scoring'"))
+    at.multiselect(key="kpis_system").set_value([system]).run()
+    expected = sorted(r[0] for r in db.query_rows(
+        "SELECT name FROM kpis WHERE ai_system_id = ?", [system]))
+    assert tile_names(at) == expected and len(at.get("plotly_chart")) == len(expected)
+
+    at.multiselect(key="kpis_system").set_value([]).run()
+    objective = int(db.scalar("SELECT id FROM objectives WHERE title LIKE 'Fair outcomes%'"))
+    at.multiselect(key="kpis_objective").set_value([objective]).run()
+    expected = sorted(r[0] for r in db.query_rows(
+        "SELECT k.name FROM kpis k JOIN objective_kpis l ON l.kpi_id = k.id "
+        "WHERE l.objective_id = ?", [objective]))
+    assert tile_names(at) == expected
+
+    at.multiselect(key="kpis_system").set_value([system]).run()  # both: no KPI matches
+    assert not at.get("plotly_chart")
+    assert any("No KPI matches" in i.value for i in at.info)
+
+
+def test_snapshot_button_twice_keeps_one_value_a_day() -> None:
+    at = open_kpis("Sarah Klein")
+    for _ in range(2):
+        at.button(key="kpis_snapshot").click().run()
+        assert not at.exception, at.exception
+        assert any("recorded for 3 computed KPIs" in s.value for s in at.success)
+    assert get_db().scalar("SELECT max(n) FROM (SELECT count(*) AS n FROM kpi_measurements "
+                           "GROUP BY kpi_id, measured_on)") == 1
+
+
+def test_entered_red_value_makes_system_due_and_shows_on_overview() -> None:
+    db = get_db()
+    kpi_id, system = db.query_rows("SELECT id, ai_system_id FROM kpis "
+                                   "WHERE name = 'CreditLens AUC'")[0]
+    at = open_kpis("Priya Shah")
+    at.selectbox(key="kpi_values_kpi").set_value(kpi_id).run()
+    epoch = at.session_state["_table_kpi_values"]["epoch"]
+    at.session_state[f"kpi_values_editor_{epoch}"] = {
+        "edited_rows": {}, "deleted_rows": [],
+        "added_rows": [{"measured_on": str(today()), "value": 0.61, "note": "after outage"}]}
+    at.button(key="kpi_values_save").click().run()
+    assert not at.exception, at.exception
+    assert any("1 added" in s.value for s in at.success), [e.value for e in at.error]
+    assert db.scalar("SELECT source FROM kpi_measurements WHERE kpi_id = ? AND "
+                     "measured_on = ?", [kpi_id, today()]) == "entered"
+
+    schedule = revalidation_schedule(db, today())
+    row = schedule[schedule["ai_system_id"] == system].iloc[0]
+    assert bool(row["due_now"]) and 'KPI "CreditLens AUC" is beyond its red' in row["reason"]
+
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception, at.exception
+    red = next(d for d in at.dataframe if "red_threshold" in d.value.columns).value
+    assert "CreditLens AUC" in set(red["name"])
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["KPIs in red"] == str(len(red))
