@@ -488,8 +488,11 @@ def _kpis(frames: dict[str, pd.DataFrame], rng: np.random.Generator, start: date
             values = base + noise * rng.standard_normal(len(months)) + 0.22 * trend ** 4
         else:
             values = base + noise * rng.standard_normal(len(months))
-        series[kpi["id"]] = pd.DataFrame({"kpi_id": kpi["id"], "measured_on": months,
-                                          "value": np.round(values, 3)})
+        if kpi["unit"] == "count":
+            values = np.maximum(values, 0)
+        series[kpi["id"]] = pd.DataFrame({
+            "kpi_id": kpi["id"], "measured_on": months,
+            "value": np.round(values, {"count": 0, "%": 1}.get(kpi["unit"], 3))})
     extra = kpis[len(KPI_TEMPLATES):]
     if extra:
         per = points_per_system or 250

@@ -244,3 +244,38 @@ def test_triage_a_system_and_see_its_category_and_reasoning(server: Server,
     con.close()
     assert (category, area) == ("high_risk", 4)
     assert by == "Browser Tester" and json.loads(answers)["profiling"] == "yes"
+
+
+def test_kpi_page_shows_trends_and_imports_a_file(server: Server, page: object,
+                                                  tmp_path: Path) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.goto(f"{server.url}/kpis")
+    settle(page)
+    assert page.locator("h1").first.inner_text().strip() == "KPIs & objectives"
+    charts = page.locator("[data-testid='stPlotlyChart']")
+    charts.first.wait_for(timeout=30_000)
+    assert charts.count() == 8
+    page.get_by_text("✖ Red: breach").first.wait_for()
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.screenshot(path=str(SHOTS / "kpis_trends.png"), full_page=True)
+
+    _pick_identity(page, "Browser Tester")
+    page.get_by_role("tab", name="Import a file").click()
+    values = tmp_path / "values.csv"
+    values.write_text("kpi,measured_on,value,note\nCreditLens AUC,2026-11-01,0.8,\n"
+                      "CreditLens AUC,not a date,0.8,\n")
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
+        str(values))
+    settle(page)
+    page.get_by_role("button", name="Import values").click()
+    page.locator("[data-testid='stAlert']", has_text="was not imported").wait_for(
+        timeout=30_000)
+    settle(page)
+    page.get_by_text("Skip bad rows: import the good rows").click()
+    settle(page)
+    page.get_by_role("button", name="Import values").click()
+    page.locator("[data-testid='stAlert']", has_text="Imported 1 values").wait_for(
+        timeout=30_000)
+    settle(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.screenshot(path=str(SHOTS / "kpis_import.png"), full_page=True)

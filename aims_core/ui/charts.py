@@ -57,13 +57,15 @@ def kpi_trend(series: pd.DataFrame, kpi: dict, height: int = 340) -> go.Figure:
         if bound is None or pd.isna(bound) or far is None or pd.isna(far):
             continue
         fig.add_hrect(y0=min(bound, far), y1=max(bound, far), fillcolor=STATUS_COLOURS[status],
-                      opacity=0.13, line_width=0, layer="below",
-                      annotation_text=status, annotation_position="right",
-                      annotation_font={"size": 13, "color": "#333"})
+                      opacity=0.15, line_width=0, layer="below")
+        fig.add_annotation(text=status, x=1.01, xref="paper", xanchor="left",
+                           y=(bound + far) / 2, yref="y", showarrow=False,
+                           font={"size": FONT_SIZE, "color": "#333"})
     if kpi["target"] is not None and not pd.isna(kpi["target"]):
         fig.add_hline(y=kpi["target"], line_dash="dash", line_color="#333", line_width=2,
                       annotation_text=f"target {kpi['target']:g}",
-                      annotation_position="top left", annotation_font={"size": 14})
+                      annotation_position="top left",
+                      annotation_font={"size": FONT_SIZE, "color": "#333"})
     symbols = {"red": "x", "amber": "triangle-up", "green": "circle"}
     fig.add_trace(go.Scatter(
         x=series["measured_on"], y=series["value"], mode="lines+markers",
@@ -73,8 +75,9 @@ def kpi_trend(series: pd.DataFrame, kpi: dict, height: int = 340) -> go.Figure:
                 "line": {"width": 1, "color": "#333"}},
         customdata=[STATUS_LABELS[s] for s in series["status"]],
         hovertemplate="%{x|%d %b %Y}: %{y}<br>%{customdata}<extra></extra>"))
-    fig.update_yaxes(range=[low, high], title=kpi["unit"] or None, showgrid=True)
-    fig.update_xaxes(title=None)
+    fig.update_yaxes(range=[low, high], title=kpi["unit"] or None, showgrid=True,
+                     tickfont={"size": FONT_SIZE})
+    fig.update_xaxes(title=None, tickfont={"size": FONT_SIZE})
     fig = _style(fig, height)
-    fig.update_layout(margin={"l": 10, "r": 60, "t": 30, "b": 10})
+    fig.update_layout(margin={"l": 10, "r": 70, "t": 30, "b": 10})
     return fig

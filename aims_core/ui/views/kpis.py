@@ -50,7 +50,11 @@ def _status_tiles(frame: pd.DataFrame) -> None:
 def _value_text(value: float | None, unit: str | None) -> str:
     if value is None or pd.isna(value):
         return "–"
-    return f"{value:g} {unit}" if unit and unit != "count" else f"{value:g}"
+    return f"{value:.3g} {unit}" if unit and unit != "count" else f"{value:.3g}"
+
+
+# Streamlit's named colours for a tile's sparkline and delta, by status (text says it too).
+_TILE_COLOURS = {"red": "red", "amber": "orange", "green": "green"}
 
 
 def _tiles(page: pd.DataFrame, series: pd.DataFrame) -> None:
@@ -58,13 +62,13 @@ def _tiles(page: pd.DataFrame, series: pd.DataFrame) -> None:
     columns = st.columns(4)
     for position, kpi in enumerate(page.to_dict("records")):
         points = series.loc[series["kpi_id"] == kpi["id"], "value"].tolist()
-        delta = None
+        change = None
         if not pd.isna(kpi["previous_value"]) and not pd.isna(kpi["value"]):
-            delta = f"{kpi['value'] - kpi['previous_value']:+g}"
+            change = float(f"{kpi['value'] - kpi['previous_value']:.3g}")
         columns[position % 4].metric(
-            f"{STATUS_LABELS[kpi['status']]} · {md_escape(kpi['name'])}",
-            _value_text(kpi["value"], kpi["unit"]), delta=delta,
-            delta_color="normal" if kpi["direction"] == "higher" else "inverse",
+            md_escape(kpi["name"]), _value_text(kpi["value"], kpi["unit"]), delta=change,
+            delta_color=_TILE_COLOURS.get(kpi["status"], "gray"),
+            delta_description=STATUS_LABELS[kpi["status"]],
             chart_data=points[-24:] or None, border=True,
             help=f"Target {_value_text(kpi['target'], kpi['unit'])}, amber beyond "
                  f"{_value_text(kpi['amber_threshold'], kpi['unit'])}, red beyond "
@@ -100,7 +104,8 @@ def _snapshot(who: Identity) -> None:
 
 
 def _summary_table(frame: pd.DataFrame) -> None:
-    shown = frame.assign(status_text=frame["status"].map(STATUS_LABELS))
+    shown = frame.assign(status_text=frame["status"].map(STATUS_LABELS),
+                         ai_system=frame["ai_system"].fillna("Organisation-wide"))
     st.dataframe(
         shown[["name", "status_text", "value", "unit", "measured_on", "target",
                "amber_threshold", "red_threshold", "ai_system", "objectives", "owner", "kind"]],
@@ -142,7 +147,7 @@ def render() -> None:
         else:
             _status_tiles(frame)
             pages = max(1, -(-len(frame) // CHARTS_PER_PAGE))
-            page_no = 1 if pages == 1 else int(st.number_input(
+            page_no = 1 if pages == 1 else int(st.columns(4)[0].number_input(
                 f"Page (of {pages}, red first)", 1, pages, 1, key="kpis_page"))
             page = frame.iloc[(page_no - 1) * CHARTS_PER_PAGE:page_no * CHARTS_PER_PAGE]
             since = None if days is None else today() - timedelta(days=days)

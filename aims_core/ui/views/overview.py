@@ -29,7 +29,8 @@ def _kpis_in_red() -> None:
         st.success("No KPI is beyond its red threshold.", icon=":material/task_alt:")
         return
     st.page_link("pages/kpis.py", label="Open KPIs & objectives", icon=":material/monitoring:")
-    shown = red.assign(status_text=STATUS_LABELS["red"])
+    shown = red.assign(status_text=STATUS_LABELS["red"],
+                       ai_system=red["ai_system"].fillna("Organisation-wide"))
     st.dataframe(
         shown[["name", "status_text", "value", "red_threshold", "unit", "measured_on",
                "ai_system", "owner"]],
