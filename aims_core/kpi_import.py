@@ -178,7 +178,8 @@ def describe(report: ImportReport, filename: str) -> list[str]:
         return [head, *(str(p) for p in report.write.errors + report.write.conflicts)]
     else:
         write = report.write
-        head = (f"Imported {report.accepted} values from {filename}: {len(write.inserted)} "
+        values = "value" if report.accepted == 1 else "values"
+        head = (f"Imported {report.accepted} {values} from {filename}: {len(write.inserted)} "
                 f"added, {len(write.updated)} replaced, "
                 f"{report.accepted - write.changed} unchanged.")
         if report.problems:

@@ -274,7 +274,7 @@ def test_kpi_page_shows_trends_and_imports_a_file(server: Server, page: object,
     page.get_by_text("Skip bad rows: import the good rows").click()
     settle(page)
     page.get_by_role("button", name="Import values").click()
-    page.locator("[data-testid='stAlert']", has_text="Imported 1 values").wait_for(
+    page.locator("[data-testid='stAlert']", has_text="Imported 1 value from").wait_for(
         timeout=30_000)
     settle(page)
     assert page.locator("[data-testid='stException']").count() == 0

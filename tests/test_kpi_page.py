@@ -47,6 +47,9 @@ def test_demo_trends_cover_18_months_against_thresholds() -> None:
                           "arg_max(value, measured_on) FROM kpi_measurements WHERE kpi_id = "
                           "k.id) < k.red_threshold AND direction = 'higher'")
     assert at.metric[0].label == "✖ Red: breach" and at.metric[0].value == str(red)
+    objectives = at.dataframe[0].value
+    assert len(objectives) == 4 and objectives["kpis"].sum() == 10
+    assert objectives["red"].sum() == red  # each demo KPI serves one objective
 
 
 def test_filter_by_ai_system_and_objective() -> None:

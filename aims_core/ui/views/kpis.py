@@ -10,6 +10,7 @@ import streamlit as st
 
 from aims_core import kpis
 from aims_core.kpi_status import STATUS_LABELS
+from aims_core.registers import OBJECTIVE_STATUSES
 from aims_core.ui.charts import kpi_trend
 from aims_core.ui.editable_table import show_outcome
 from aims_core.ui.session import Identity, cached, current_identity, get_db, query, today
@@ -103,6 +104,21 @@ def _snapshot(who: Identity) -> None:
     st.session_state["_kpis_outcome"] = ("success", text)
 
 
+def _objectives() -> None:
+    summary = cached(kpis.objective_summary)
+    if summary.empty:
+        return
+    st.subheader("Objectives (6.2) and their KPIs now")
+    st.dataframe(
+        summary.assign(status=summary["status"].map(OBJECTIVE_STATUSES)).drop(columns="id"),
+        hide_index=True, width="stretch",
+        column_config={
+            "title": st.column_config.TextColumn("Objective", width="large"),
+            "owner": "Owner", "target_date": st.column_config.DateColumn("Target date"),
+            "status": "Status", "kpis": "KPIs", "red": STATUS_LABELS["red"],
+            "amber": STATUS_LABELS["amber"], "green": STATUS_LABELS["green"]})
+
+
 def _summary_table(frame: pd.DataFrame) -> None:
     shown = frame.assign(status_text=frame["status"].map(STATUS_LABELS),
                          ai_system=frame["ai_system"].fillna("Organisation-wide"))
@@ -146,6 +162,7 @@ def render() -> None:
             st.info("No KPI matches these filters.", icon=":material/filter_alt_off:")
         else:
             _status_tiles(frame)
+            _objectives()
             pages = max(1, -(-len(frame) // CHARTS_PER_PAGE))
             page_no = 1 if pages == 1 else int(st.columns(4)[0].number_input(
                 f"Page (of {pages}, red first)", 1, pages, 1, key="kpis_page"))
