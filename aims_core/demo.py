@@ -205,15 +205,18 @@ class _History:
             before = after
         return len(states)
 
-    def frame(self) -> pd.DataFrame:
+    def frame(self, table: str | None = None) -> pd.DataFrame:
+        """The change log so far (of one ``table`` only, if given)."""
+
         def dump(row: dict | None) -> str | None:
             if row is None:
                 return None
             return json.dumps({k: v.isoformat() if isinstance(v, date) else v
                                for k, v in row.items()}, ensure_ascii=False)
 
-        frame = pd.DataFrame(self.rows, columns=["table_name", "row_id", "operation",
-                                                 "changed_by", "changed_at", "before", "after"])
+        rows = [r for r in self.rows if r[0] == table] if table else self.rows
+        frame = pd.DataFrame(rows, columns=["table_name", "row_id", "operation", "changed_by",
+                                            "changed_at", "before", "after"])
         frame = frame.sort_values(["changed_at", "table_name", "row_id"], kind="stable")
         frame["before_json"] = [dump(r) for r in frame.pop("before")]
         frame["after_json"] = [dump(r) for r in frame.pop("after")]
@@ -538,11 +541,10 @@ def _register_figures(frames: dict[str, pd.DataFrame], kpis: pd.DataFrame,
                       measured: pd.DataFrame, history: _History, anchor: date) -> Headline:
     """The Overview's figures for the generated registers on the anchor day, so that each
     computed KPI's history ends at what a snapshot taken that day records."""
-    log = history.frame()
     registers = {table: frames[table] for table in ("ai_systems", "risks", "soa", "validations")}
     with Database(":memory:") as db:
         write_frames(db, {**registers, "kpis": kpis, "kpi_measurements": measured,
-                          "change_log": log[log["table_name"] == "ai_systems"]}, anchor)
+                          "change_log": history.frame("ai_systems")}, anchor)
         return headline(db, anchor)
 
 

@@ -175,3 +175,23 @@ def test_organisation_wide_filter(db: Database) -> None:
 
     a = kpi(db, name="A")
     assert kpi_status(db, ai_system_ids=[ORGANISATION_WIDE])["id"].tolist() == [a]
+
+
+def test_migration_6_keeps_the_latest_duplicate_and_logs_the_others(tmp_path) -> None:
+    import duckdb
+
+    from aims_core.storage.database import apply_migrations
+
+    con = duckdb.connect(str(tmp_path / "old.duckdb"))
+    apply_migrations(con, target=3)
+    con.execute("INSERT INTO kpi_measurements VALUES (1, 1, '2026-01-01', 1.0, 'entered', NULL, 1),"
+                " (2, 1, '2026-01-01', 2.0, 'entered', NULL, 1),"
+                " (3, 1, '2026-02-01', 3.0, 'entered', NULL, 1)")
+    assert apply_migrations(con, target=6) == 6
+    assert con.execute("SELECT id, value FROM kpi_measurements ORDER BY id").fetchall() == [
+        (2, 2.0), (3, 3.0)]
+    assert con.execute(
+        "SELECT row_id, operation, changed_by, after_json IS NULL, "
+        "json_extract_string(before_json, '$.value') FROM change_log").fetchall() == [
+        (1, "delete", "schema migration 6", True, "1.0")]
+    con.close()
