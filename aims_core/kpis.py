@@ -28,6 +28,7 @@ FIGURES: dict[str, Callable[[Headline], float | None]] = {
     "revalidations_overdue": lambda h: float(h.overdue_validations),
 }
 
+
 def kpi_status(db: Database, ai_system_ids: list[int] | None = None,
                objective_ids: list[int] | None = None) -> pd.DataFrame:
     """One row per KPI with its latest value and status; red first. Filters combine (AND);

@@ -64,6 +64,13 @@ def test_computed_kpi_needs_a_code_and_measured_has_none(db: Database) -> None:
     assert [p.field for p in result.errors] == ["Computed from", "Computed from"]
 
 
+def test_every_computed_code_has_a_figure() -> None:
+    from aims_core.kpis import FIGURES
+    from aims_core.registers import COMPUTED_KPI_CODES
+
+    assert set(FIGURES) == set(COMPUTED_KPI_CODES)
+
+
 def computed_kpis(db: Database) -> dict[str, int]:
     return {code: kpi(db, name=code, kind="computed", code=code, direction="lower")
             for code in ("soa_implemented_pct", "high_critical_risks_open",
