@@ -44,6 +44,7 @@ class Register:
     fields: tuple[Field, ...]
     allow_delete: bool = False
     referenced_by: tuple[tuple[str, str], ...] = field(default=())  # (table, column)
+    unique_together: tuple[str, ...] = ()  # no two rows share these values (a table UNIQUE)
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -237,6 +238,7 @@ KPI_MEASUREMENTS = Register(
     label="KPI measurement",
     title_field="measured_on",
     allow_delete=True,
+    unique_together=("kpi_id", "measured_on"),
     fields=(
         Field("kpi_id", "KPI", "int", required=True, reference=Reference("kpis", "id", "name")),
         Field("measured_on", "Date", "date", required=True),
@@ -265,6 +267,7 @@ OBJECTIVE_KPIS = Register(
     label="Objective–KPI link",
     title_field="kpi_id",
     allow_delete=True,
+    unique_together=("objective_id", "kpi_id"),
     fields=(
         Field("objective_id", "Objective", "int", required=True,
               reference=Reference("objectives", "id", "title")),

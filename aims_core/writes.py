@@ -191,6 +191,51 @@ def _missing_references(cur: duckdb.DuckDBPyConnection, register: Register,
     return problems
 
 
+def _duplicates(cur: duckdb.DuckDBPyConnection, register: Register, changes: list[RowChange],
+                currents: list[dict[str, Any] | None],
+                named: Sequence[tuple[str, dict[str, Any]]]) -> list[RowProblem]:
+    """Rows that would share the register's unique key with another row of the batch or of
+    the table; named here so the message names the row (the table's UNIQUE would not)."""
+    key = register.unique_together
+    if not key:
+        return []
+    where = register.field(key[-1]).label
+    what = " and ".join(register.field(name).label for name in key)
+    problems: list[RowProblem] = []
+    candidates: dict[tuple[Any, ...], tuple[str, int | None]] = {}
+    for change, current, (row, typed) in zip(changes, currents, named, strict=True):
+        if change.operation == "delete" or not (change.operation == "insert"
+                                                or set(key) & typed.keys()):
+            continue
+        values = tuple({**(current or {}), **typed}.get(name) for name in key)
+        if None in values:
+            continue
+        if values in candidates:
+            problems.append(RowProblem(row, where, f"repeats the {what} of "
+                                                   f"{candidates[values][0]}"))
+            continue
+        candidates[values] = (row, (current or {}).get("id"))
+    if not candidates:
+        return problems
+    columns = ", ".join(f'"{name}"' for name in key)
+    struct = ", ".join(f'"{name}" {_sql_type(register, name)}' for name in key)
+    taken = cur.execute(
+        f'SELECT {columns}, id FROM "{register.table}" WHERE ({columns}) IN '
+        f"(SELECT unnest(?::STRUCT({struct})[], recursive := true))",
+        [[dict(zip(key, values, strict=True)) for values in candidates]]).fetchall()
+    for *values, row_id in taken:
+        row, own_id = candidates[tuple(values)]
+        if row_id != own_id:
+            problems.append(RowProblem(row, where, f"{register.label} {row_id} already has "
+                                       f"this {what}; change that row instead"))
+    return problems
+
+
+def _sql_type(register: Register, name: str) -> str:
+    return {"int": "BIGINT", "float": "DOUBLE", "bool": "BOOLEAN", "date": "DATE"}.get(
+        register.field(name).kind, "VARCHAR")
+
+
 def _last_changed_by(cur: duckdb.DuckDBPyConnection, table: str, row_id: int) -> str:
     found = cur.execute(
         "SELECT changed_by, changed_at FROM change_log WHERE table_name = ? AND row_id = ? "
@@ -281,6 +326,7 @@ def _apply(cur: duckdb.DuckDBPyConnection, register: Register, changes: list[Row
         currents.append(current)
         named.append((row, typed))
     result.errors.extend(_missing_references(cur, register, named))
+    result.errors.extend(_duplicates(cur, register, changes, currents, named))
     if not result.ok:
         return
 

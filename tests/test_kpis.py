@@ -123,12 +123,26 @@ def test_snapshot_cannot_be_dated_in_the_future(db: Database) -> None:
     assert db.scalar("SELECT count(*) FROM kpi_measurements") == 0
 
 
-def test_one_value_per_kpi_and_day_is_enforced_by_the_database(db: Database) -> None:
+def test_one_value_per_kpi_and_day_is_named_and_enforced_by_the_database(db: Database) -> None:
+    import duckdb
+
     kid = kpi(db)
     row = {"kpi_id": kid, "measured_on": TODAY, "value": 1.0, "source": "entered"}
     assert apply_changes(db, "kpi_measurements", [RowChange("insert", row)], "Ana").ok
-    again = apply_changes(db, "kpi_measurements", [RowChange("insert", row)], "Ana")
-    assert not again.ok and "Duplicate key" in str(again.errors[0])
+    again = apply_changes(db, "kpi_measurements", [
+        RowChange("insert", {**row, "measured_on": date(2026, 1, 1)}),
+        RowChange("insert", {**row, "measured_on": date(2026, 1, 1)}),
+        RowChange("insert", row)], "Ana")
+    assert [str(p) for p in again.errors] == [
+        "new KPI measurement 2, field 'Date': repeats the KPI and Date of new KPI measurement 1",
+        "new KPI measurement 3, field 'Date': KPI measurement 1 already has this KPI and Date; "
+        "change that row instead"]
+    moved = apply_changes(db, "kpi_measurements", [RowChange(
+        "update", {"value": 2.0, "measured_on": TODAY}, row_id=1, expected_version=1)], "Ana")
+    assert moved.ok  # its own key is no duplicate
+    with pytest.raises(duckdb.ConstraintException, match="Duplicate key"):
+        db.cursor().execute("INSERT INTO kpi_measurements VALUES (9, ?, ?, 3.0, 'entered', "
+                            "NULL, 1)", [kid, TODAY])
 
 
 def measure(db: Database, kpi_id: int, day: date, value: float) -> None:
