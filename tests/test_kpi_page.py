@@ -110,3 +110,16 @@ def test_entered_red_value_makes_system_due_and_shows_on_overview() -> None:
     assert "CreditLens AUC" in set(red["name"])
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["KPIs in red"] == str(len(red))
+
+
+def test_system_detail_lists_its_kpis_with_status() -> None:
+    at = run_app()
+    at.switch_page("pages/ai_systems.py").run()
+    system = int(get_db().scalar("SELECT id FROM ai_systems WHERE name = 'CreditLens credit "
+                                 "scoring'"))
+    at.selectbox(key="system_detail_choice").set_value(system).run()
+    assert not at.exception, at.exception
+    table = next(d.value for d in at.dataframe if "status_text" in d.value.columns)
+    assert dict(zip(table["name"], table["status_text"], strict=True)) == {
+        "CreditLens population stability (PSI)": "✖ Red: breach",
+        "CreditLens AUC": "● Green: on track"}
