@@ -46,6 +46,9 @@ def values_editor(who: Identity) -> None:
 def _import(who: Identity) -> None:
     """Import-button callback: check the uploaded file and write it (or report why not)."""
     uploaded = st.session_state.get("kpi_import_file")
+    if uploaded is None:
+        st.session_state["_kpi_import_outcome"] = ("error", "Choose a file first.", None)
+        return
     skip = bool(st.session_state.get("kpi_import_skip"))
     try:
         report = import_measurements(get_db(), uploaded.getvalue(), uploaded.name,

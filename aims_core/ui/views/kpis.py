@@ -141,7 +141,8 @@ def render() -> None:
                "beyond amber. A red KPI linked to an AI system makes it due for re-validation.")
     who = current_identity()
     show_outcome(st.session_state.pop("_kpis_outcome", None))
-    if int(query("SELECT count(*) AS n FROM kpis")["n"].iloc[0]) == 0:
+    defined = int(query("SELECT count(*) AS n FROM kpis")["n"].iloc[0])
+    if defined == 0:
         st.info("No KPIs yet. Define the KPIs that show whether your AI systems and the "
                 "management system work (accuracy, drift, fairness, complaints, SoA progress) "
                 "in the KPI definitions tab below, then link them to your objectives.",
@@ -158,14 +159,16 @@ def render() -> None:
     trends, enter, upload, define = st.tabs(["Trends", "Enter values", "Import a file",
                                              "KPI definitions & objectives"])
     with trends:
-        if frame.empty:
+        if frame.empty and defined == 0:
+            st.caption("Trends appear here once KPIs are defined and have values.")
+        elif frame.empty:
             st.info("No KPI matches these filters.", icon=":material/filter_alt_off:")
         else:
             _status_tiles(frame)
             _objectives()
             pages = max(1, -(-len(frame) // CHARTS_PER_PAGE))
             page_no = 1 if pages == 1 else int(st.columns(4)[0].number_input(
-                f"Page (of {pages}, red first)", 1, pages, 1, key="kpis_page"))
+                f"Page (of {pages}, red first)", 1, pages, 1, key=f"kpis_page_of_{pages}"))
             page = frame.iloc[(page_no - 1) * CHARTS_PER_PAGE:page_no * CHARTS_PER_PAGE]
             since = None if days is None else today() - timedelta(days=days)
             series = cached(kpis.measurements, [int(i) for i in page["id"]], since)
