@@ -8,11 +8,14 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from aims_core.bootstrap import open_database
+from aims_core.config import database_path
 from aims_core.revalidation import revalidation_schedule
 from aims_core.ui.session import get_db, today
-from tests.test_pages import demo_path, run_app  # noqa: F401  (demo_path: fixture)
+from aims_core.writes import RowChange, apply_changes
+from tests.test_pages import demo_path, empty_path, run_app  # noqa: F401  (fixtures)
 
-pytestmark = pytest.mark.usefixtures("demo_path")
+on_demo = pytest.mark.usefixtures("demo_path")
 
 
 def open_kpis(name: str | None = None) -> AppTest:
@@ -29,6 +32,7 @@ def tile_names(at: AppTest) -> list[str]:
     return sorted(m.label.replace("\\", "") for m in at.metric[4:])
 
 
+@on_demo
 def test_demo_trends_cover_18_months_against_thresholds() -> None:
     at = open_kpis()
     assert at.selectbox(key="kpis_period").value == "Last 18 months"
@@ -52,6 +56,7 @@ def test_demo_trends_cover_18_months_against_thresholds() -> None:
     assert objectives["red"].sum() == red  # each demo KPI serves one objective
 
 
+@on_demo
 def test_filter_by_ai_system_and_objective() -> None:
     at = open_kpis()
     db = get_db()
@@ -74,6 +79,7 @@ def test_filter_by_ai_system_and_objective() -> None:
     assert any("No KPI matches" in i.value for i in at.info)
 
 
+@on_demo
 def test_snapshot_button_twice_keeps_one_value_a_day() -> None:
     at = open_kpis("Sarah Klein")
     for _ in range(2):
@@ -84,6 +90,7 @@ def test_snapshot_button_twice_keeps_one_value_a_day() -> None:
                            "GROUP BY kpi_id, measured_on)") == 1
 
 
+@on_demo
 def test_entered_red_value_makes_system_due_and_shows_on_overview() -> None:
     db = get_db()
     kpi_id, system = db.query_rows("SELECT id, ai_system_id FROM kpis "
@@ -112,6 +119,7 @@ def test_entered_red_value_makes_system_due_and_shows_on_overview() -> None:
     assert tiles["KPIs in red"] == str(len(red))
 
 
+@on_demo
 def test_system_detail_lists_its_kpis_with_status() -> None:
     at = run_app()
     at.switch_page("pages/ai_systems.py").run()
@@ -123,3 +131,31 @@ def test_system_detail_lists_its_kpis_with_status() -> None:
     assert dict(zip(table["name"], table["status_text"], strict=True)) == {
         "CreditLens population stability (PSI)": "✖ Red: breach",
         "CreditLens AUC": "● Green: on track"}
+
+
+def _add_row(at: AppTest, table: str, row: dict) -> None:
+    epoch = at.session_state[f"_table_{table}"]["epoch"]
+    at.session_state[f"{table}_editor_{epoch}"] = {"edited_rows": {}, "deleted_rows": [],
+                                                   "added_rows": [row]}
+    at.button(key=f"{table}_save").click().run()
+    assert not at.exception, at.exception
+    assert any("1 added" in s.value for s in at.success), [e.value for e in at.error]
+
+
+@pytest.mark.usefixtures("empty_path")
+def test_first_kpi_objective_and_link_on_an_empty_organisation() -> None:
+    # AppTest cannot type a new name into the sidebar: make the author a known person.
+    with open_database(database_path()) as db:
+        assert apply_changes(db, "organisation", [RowChange("insert", {
+            "name": "New Co"})], "Sarah Klein").ok
+    at = open_kpis("Sarah Klein")
+    assert any("No KPIs yet" in i.value for i in at.info)
+    _add_row(at, "kpi_definitions", {"name": "Model accuracy", "kind": "measured",
+                                     "direction": "higher", "target": 0.9,
+                                     "amber_threshold": 0.85, "red_threshold": 0.8})
+    _add_row(at, "objectives", {"title": "Accurate models", "owner": "Sarah Klein",
+                                "status": "planned"})
+    _add_row(at, "objective_kpis", {"objective_id": 1, "kpi_id": 1})
+    at.multiselect(key="kpis_objective").set_value([1]).run()
+    assert tile_names(at) == ["Model accuracy"]
+    assert at.metric[3].value == "1"  # no data yet
