@@ -139,13 +139,7 @@ def _snapshot(db: Database, day: date) -> str:
     if not result.write.ok:
         raise CommandError("; ".join(str(p) for p in result.write.errors
                                      + result.write.conflicts))
-    write = result.write
-    text = (f"snapshot {day:%Y-%m-%d}: {result.recorded} computed KPIs "
-            f"({len(write.inserted)} added, {len(write.updated)} replaced, "
-            f"{result.recorded - write.changed} unchanged)")
-    if result.skipped:
-        text += "; no figure yet for " + ", ".join(result.skipped)
-    return text
+    return result.summary()
 
 
 def _import_kpis(db: Database, path: Path, skip_bad_rows: bool) -> str:

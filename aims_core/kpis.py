@@ -100,6 +100,15 @@ class SnapshotResult:
     write: WriteResult
     skipped: list[str]  # KPIs without a figure today (e.g. no applicable control yet)
 
+    def summary(self) -> str:
+        write = self.write
+        text = (f"Snapshot of {self.day:%Y-%m-%d}: {self.recorded} computed KPIs "
+                f"({len(write.inserted)} added, {len(write.updated)} replaced, "
+                f"{self.recorded - write.changed} unchanged)")
+        if self.skipped:
+            text += "; no figure yet for " + ", ".join(self.skipped)
+        return text
+
 
 def take_snapshot(db: Database, day: date, changed_by: str,
                   today: date | None = None) -> SnapshotResult:

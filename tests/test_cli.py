@@ -130,8 +130,8 @@ def test_snapshot_twice_a_day_keeps_one_value_per_kpi(tmp_path: Path) -> None:
     assert cli("init", "--demo", "--db", str(path)).returncode == 0
     runs = [cli("snapshot", "--db", str(path), "--date", "2026-11-20") for _ in range(2)]
     assert [r.returncode for r in runs] == [0, 0], runs[0].stderr
-    assert runs[0].stdout.startswith("snapshot 2026-11-20: 3 computed KPIs (3 added")
-    assert runs[1].stdout.startswith("snapshot 2026-11-20: 3 computed KPIs (0 added, 0 "
+    assert runs[0].stdout.startswith("Snapshot of 2026-11-20: 3 computed KPIs (3 added")
+    assert runs[1].stdout.startswith("Snapshot of 2026-11-20: 3 computed KPIs (0 added, 0 "
                                      "replaced, 3 unchanged)")
     con = duckdb.connect(str(path), read_only=True)
     assert con.execute("SELECT count(*) FROM kpi_measurements WHERE measured_on = "

@@ -97,11 +97,7 @@ def _snapshot(who: Identity) -> None:
     if not result.write.ok:
         st.session_state["_kpis_outcome"] = result.write
         return
-    text = (f"Snapshot of {today():%d %b %Y} recorded for {result.recorded} computed KPIs "
-            f"({len(result.write.inserted)} added, {len(result.write.updated)} replaced).")
-    if result.skipped:
-        text += " No figure yet for: " + ", ".join(result.skipped) + "."
-    st.session_state["_kpis_outcome"] = ("success", text)
+    st.session_state["_kpis_outcome"] = ("success", result.summary())
 
 
 def _objectives() -> None:
