@@ -259,6 +259,11 @@ def test_kpi_page_shows_trends_and_imports_a_file(server: Server, page: object,
     assert page.locator("[data-testid='stException']").count() == 0
     page.screenshot(path=str(SHOTS / "kpis_trends.png"), full_page=True)
 
+    page.goto(f"{server.url}/kpis?kpis_system=CreditLens+credit+scoring")  # a shared link
+    settle(page)
+    page.get_by_text("2 KPIs match").wait_for(timeout=30_000)
+    assert charts.count() == 2
+
     _pick_identity(page, "Browser Tester")
     page.get_by_role("tab", name="Import a file").click()
     values = tmp_path / "values.csv"

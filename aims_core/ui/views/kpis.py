@@ -22,6 +22,7 @@ PERIODS = {"Last 18 months": 548, "Last 12 months": 365, "Last 6 months": 183, "
 
 
 def _filters() -> tuple[list[int] | None, list[int] | None, int | None]:
+    """AI system, objective and period; kept in the URL so a filtered view can be shared."""
     systems = query("SELECT DISTINCT s.id, s.name FROM kpis k JOIN ai_systems s "
                     "ON s.id = k.ai_system_id ORDER BY s.name")
     system_names = {kpis.ORGANISATION_WIDE: "Organisation-wide (no AI system)",
@@ -30,11 +31,13 @@ def _filters() -> tuple[list[int] | None, list[int] | None, int | None]:
     objective_titles = dict(zip(objectives["id"].astype(int), objectives["title"], strict=True))
     cols = st.columns([3, 3, 2])
     chosen_systems = cols[0].multiselect("AI system", list(system_names),
-                                         format_func=system_names.get, key="kpis_system")
+                                         format_func=system_names.get, key="kpis_system",
+                                         bind="query-params")
     chosen_objectives = cols[1].multiselect("Objective", list(objective_titles),
                                             format_func=objective_titles.get,
-                                            key="kpis_objective")
-    period = cols[2].selectbox("Period", list(PERIODS), key="kpis_period")
+                                            key="kpis_objective", bind="query-params")
+    period = cols[2].selectbox("Period", list(PERIODS), key="kpis_period",
+                               bind="query-params")
     return chosen_systems or None, chosen_objectives or None, PERIODS[period]
 
 
