@@ -26,6 +26,7 @@ navigation = st.navigation({
              page("risk_method.py", "Risk method", "grid_on")],
     "Compliance": [page("soa.py", "Controls (SoA)", "checklist"),
                    page("clauses.py", "Clauses 4–10", "rule")],
+    "Performance": [page("kpis.py", "KPIs & objectives", "monitoring")],
     "Support registers": [page("suppliers.py", "Suppliers", "handshake")],
 })
 get_db()

@@ -1,6 +1,7 @@
 """``python -m aims_core``: create, fill, export and import AIMS databases.
 
-Every failure ends with a non-zero exit code and one line saying why.
+Every failure ends with a non-zero exit code and one line saying why (a KPI import refused
+for bad rows then lists each bad row and field).
 """
 
 from __future__ import annotations
@@ -8,17 +9,33 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 from aims_core import bootstrap
 from aims_core.config import DEMO_SEED_DIR, database_path
+from aims_core.kpi_import import ImportFileError, describe, import_measurements
+from aims_core.kpis import take_snapshot
 from aims_core.storage.database import Database, DatabaseError
 from aims_core.storage.transfer import export_database, import_database
+
+CLI_AUTHOR = "command line"  # the change history's author for CLI writes
+
+
+class CommandError(RuntimeError):
+    """A command that could not do its job; the message says why."""
 
 
 def _db_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", type=Path, default=None,
                         help="database file (default: $AIMS_DB or data/aims.duckdb)")
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {text!r}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,6 +72,23 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--from", dest="source", type=Path, required=True,
                      help="directory written by export")
 
+    snap = sub.add_parser("snapshot", help="record today's register figures for computed KPIs",
+                          description="Record the register figures of every computed KPI for "
+                          "one day (run daily from a scheduler). Running it again on the same "
+                          "day replaces that day's values; it never adds a second one.")
+    _db_argument(snap)
+    snap.add_argument("--date", type=_iso_date, default=None,
+                      help="the day to record, YYYY-MM-DD (default today; not in the future)")
+
+    kpi_import = sub.add_parser("import-kpis", help="import measured KPI values from CSV/Parquet",
+                                description="Import measured KPI values. Columns: kpi (id or "
+                                "name), measured_on (YYYY-MM-DD), value, note (optional). A "
+                                "file with a bad row is refused whole unless --skip-bad-rows.")
+    _db_argument(kpi_import)
+    kpi_import.add_argument("--file", type=Path, required=True, help=".csv or .parquet file")
+    kpi_import.add_argument("--skip-bad-rows", action="store_true",
+                            help="import the good rows and list the bad ones")
+
     seed = sub.add_parser("demo-seed", help="regenerate the committed demo seed files",
                           description="Rewrite data/demo/*.parquet from the generator.")
     seed.add_argument("--out", type=Path, default=DEMO_SEED_DIR)
@@ -89,14 +123,43 @@ def _run(args: argparse.Namespace) -> str:
         with bootstrap.open_database(db_path) as db:
             summary = import_database(db, args.source)
         return f"imported {summary.tables} tables ({summary.rows} rows) into {db_path}"
+    if args.command in ("snapshot", "import-kpis") and not db_path.exists():
+        raise DatabaseError(f"{db_path} does not exist")
+    if args.command == "snapshot":
+        with bootstrap.open_database(db_path) as db:
+            return _snapshot(db, args.date or date.today())
+    if args.command == "import-kpis":
+        with bootstrap.open_database(db_path) as db:
+            return _import_kpis(db, args.file, args.skip_bad_rows)
     raise AssertionError(args.command)
+
+
+def _snapshot(db: Database, day: date) -> str:
+    result = take_snapshot(db, day, CLI_AUTHOR)
+    if not result.write.ok:
+        raise CommandError("; ".join(str(p) for p in result.write.errors
+                                     + result.write.conflicts))
+    return result.summary()
+
+
+def _import_kpis(db: Database, path: Path, skip_bad_rows: bool) -> str:
+    try:
+        data = path.read_bytes()
+        report = import_measurements(db, data, path.name, CLI_AUTHOR,
+                                     skip_bad_rows=skip_bad_rows)
+    except ImportFileError as exc:
+        raise CommandError(str(exc)) from None
+    lines = describe(report, path.name)
+    if report.write is None or not report.write.ok:
+        raise CommandError("\n".join(lines))
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         print(_run(args))
-    except (DatabaseError, OSError) as exc:
+    except (DatabaseError, CommandError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0

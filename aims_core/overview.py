@@ -7,6 +7,7 @@ from datetime import date
 
 import pandas as pd
 
+from aims_core.kpi_status import LATEST_STATUS_SQL
 from aims_core.registers import EU_AI_ACT_CATEGORIES
 from aims_core.revalidation import overdue_count
 from aims_core.risk_method import LEVEL_BANDS, RATED_RISKS_SQL
@@ -20,6 +21,7 @@ class Headline:
     soa_implemented_pct: float | None  # None when no control is marked applicable
     soa_applicable: int
     overdue_validations: int
+    kpis_red: int  # KPIs whose latest value is beyond the red threshold
 
 
 def headline(db: Database, today: date) -> Headline:
@@ -33,7 +35,8 @@ def headline(db: Database, today: date) -> Headline:
         "count(*) FILTER (WHERE applicable AND implementation_status = 'implemented') FROM soa"
     )[0]
     pct = round(100.0 * implemented / applicable, 1) if applicable else None
-    return Headline(systems, high, pct, applicable, overdue_count(db, today))
+    red = db.scalar(f"SELECT count(*) FROM ({LATEST_STATUS_SQL}) WHERE status = 'red'")
+    return Headline(systems, high, pct, applicable, overdue_count(db, today), red)
 
 
 def systems_by_category(db: Database) -> pd.DataFrame:

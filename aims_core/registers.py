@@ -44,6 +44,7 @@ class Register:
     fields: tuple[Field, ...]
     allow_delete: bool = False
     referenced_by: tuple[tuple[str, str], ...] = field(default=())  # (table, column)
+    unique_together: tuple[str, ...] = ()  # no two rows share these values (a table UNIQUE)
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -95,6 +96,20 @@ VALIDATION_RESULTS = {"pass": "Pass", "conditional": "Conditional", "fail": "Fai
 KPI_DIRECTIONS = {"higher": "Higher is better", "lower": "Lower is better"}
 KPI_KINDS = {"computed": "Computed from the registers", "measured": "Measured"}
 MEASUREMENT_SOURCES = {"computed": "Computed", "entered": "Entered", "imported": "Imported"}
+# Register figures a computed KPI can record (aims_core/kpis.py computes them).
+COMPUTED_KPI_CODES = {
+    "soa_implemented_pct": "SoA: applicable controls implemented (%)",
+    "high_critical_risks_open": "Open high and critical risks",
+    "revalidations_overdue": "Re-validations overdue or due now",
+}
+OBJECTIVE_STATUSES = {
+    "planned": "Planned",
+    "on_track": "On track",
+    "at_risk": "At risk",
+    "achieved": "Achieved",
+    "missed": "Missed",
+    "withdrawn": "Withdrawn",
+}
 FREQUENCIES = {
     "daily": "Daily",
     "weekly": "Weekly",
@@ -296,7 +311,7 @@ KPIS = Register(
     table="kpis",
     label="KPI",
     title_field="name",
-    referenced_by=(("kpi_measurements", "kpi_id"),),
+    referenced_by=(("kpi_measurements", "kpi_id"), ("objective_kpis", "kpi_id")),
     fields=(
         Field("name", "KPI", required=True, max_length=200),
         Field("description", "Description"),
@@ -310,6 +325,8 @@ KPIS = Register(
         Field("ai_system_id", "AI system", "int", reference=_AI_SYSTEM_REF),
         Field("control_id", "Control", reference=_CONTROL_REF),
         Field("kind", "Kind", "choice", required=True, choices=KPI_KINDS),
+        Field("code", "Computed from", "choice", choices=COMPUTED_KPI_CODES,
+              help="For computed KPIs: the register figure each snapshot records"),
     ),
 )
 
@@ -318,12 +335,40 @@ KPI_MEASUREMENTS = Register(
     label="KPI measurement",
     title_field="measured_on",
     allow_delete=True,
+    unique_together=("kpi_id", "measured_on"),
     fields=(
         Field("kpi_id", "KPI", "int", required=True, reference=Reference("kpis", "id", "name")),
         Field("measured_on", "Date", "date", required=True),
         Field("value", "Value", "float", required=True),
         Field("source", "Source", "choice", required=True, choices=MEASUREMENT_SOURCES),
         Field("note", "Note"),
+    ),
+)
+
+OBJECTIVES = Register(
+    table="objectives",
+    label="Objective",
+    title_field="title",
+    referenced_by=(("objective_kpis", "objective_id"),),
+    fields=(
+        Field("title", "Objective", required=True, max_length=300),
+        Field("description", "Description"),
+        Field("owner", "Owner", required=True, max_length=200),
+        Field("target_date", "Target date", "date"),
+        Field("status", "Status", "choice", required=True, choices=OBJECTIVE_STATUSES),
+    ),
+)
+
+OBJECTIVE_KPIS = Register(
+    table="objective_kpis",
+    label="Objective–KPI link",
+    title_field="kpi_id",
+    allow_delete=True,
+    unique_together=("objective_id", "kpi_id"),
+    fields=(
+        Field("objective_id", "Objective", "int", required=True,
+              reference=Reference("objectives", "id", "title")),
+        Field("kpi_id", "KPI", "int", required=True, reference=Reference("kpis", "id", "name")),
     ),
 )
 
@@ -428,6 +473,6 @@ REGISTERS: dict[str, Register] = {
     r.table: r
     for r in (ORGANISATION, AI_SYSTEMS, SUPPLIERS, AI_DATA_SOURCES, TRIAGE_ASSESSMENTS, RISKS,
               RISK_CONTROLS, RISK_ACCEPTANCES, IMPACT_ASSESSMENTS, IMPACTS, SOA, SOA_VERSIONS,
-              SOA_VERSION_ITEMS, CLAUSE_STATUS, KPIS, KPI_MEASUREMENTS, VALIDATIONS,
-              MANAGEMENT_REVIEWS, REVALIDATION_INTERVALS)
+              SOA_VERSION_ITEMS, CLAUSE_STATUS, OBJECTIVES, KPIS, OBJECTIVE_KPIS,
+              KPI_MEASUREMENTS, VALIDATIONS, MANAGEMENT_REVIEWS, REVALIDATION_INTERVALS)
 }

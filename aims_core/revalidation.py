@@ -14,6 +14,7 @@ from datetime import date
 
 import pandas as pd
 
+from aims_core.kpi_status import worse_than_sql
 from aims_core.risk_method import LEVEL_BANDS, RATED_RISKS_SQL, band_rank_sql
 from aims_core.storage.database import Database
 
@@ -77,8 +78,7 @@ breach AS (
            || ' vs ' || k.red_threshold || ')' AS trigger_kind
     FROM kpis k JOIN latest_kpi m ON m.kpi_id = k.id
     WHERE k.ai_system_id IS NOT NULL AND k.red_threshold IS NOT NULL
-      AND CASE k.direction WHEN 'higher' THEN m.value < k.red_threshold
-                           ELSE m.value > k.red_threshold END
+      AND {worse_than_sql('m.value', 'k.direction', 'k.red_threshold')}
 ),
 triggered AS (
     SELECT x.ai_system_id, max(x.trigger_on) AS trigger_on,

@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import pairwise
 from typing import Any, Literal
 
 import duckdb
@@ -105,8 +106,32 @@ def _ratings_on_scale(cur: duckdb.DuckDBPyConnection,
             if row.get(name) is not None and row[name] > sizes[axis]]
 
 
+def _computed_kpi_code(_: duckdb.DuckDBPyConnection,
+                       row: dict[str, Any]) -> list[tuple[str, str]]:
+    if row.get("kind") == "computed" and row.get("code") is None:
+        return [("code", "is required for a computed KPI: pick the register figure it records")]
+    if row.get("kind") == "measured" and row.get("code") is not None:
+        return [("code", "must be empty for a measured KPI")]
+    return []
+
+
+def _thresholds_in_order(_: duckdb.DuckDBPyConnection,
+                         row: dict[str, Any]) -> list[tuple[str, str]]:
+    """Target, amber and red must get worse in the KPI's direction (each may be empty)."""
+    higher = row.get("direction") == "higher"
+    levels = [(name, row.get(name)) for name in ("target", "amber_threshold", "red_threshold")
+              if row.get(name) is not None]
+    for (better, good), (worse, bad) in pairwise(levels):
+        if (bad > good) if higher else (bad < good):
+            relation = "at most" if higher else "at least"
+            return [(worse, f"must be {relation} the {better.replace('_', ' ')} ({good:g}) "
+                     f"when {'higher' if higher else 'lower'} is better")]
+    return []
+
+
 ROW_RULES: dict[str, tuple[RowRule, ...]] = {
     "ai_systems": (_retired_needs_date,),
+    "kpis": (_computed_kpi_code, _thresholds_in_order),
     "risks": (_residual_pair, _ratings_on_scale),
     "soa": (_justified_applicability,),
 }
@@ -182,6 +207,51 @@ def _missing_references(cur: duckdb.DuckDBPyConnection, register: Register,
             if value is not None and value not in found:
                 problems.append(RowProblem(row, spec.label, f"{value!r} does not exist"))
     return problems
+
+
+def _duplicates(cur: duckdb.DuckDBPyConnection, register: Register, changes: list[RowChange],
+                currents: list[dict[str, Any] | None],
+                named: Sequence[tuple[str, dict[str, Any]]]) -> list[RowProblem]:
+    """Rows that would share the register's unique key with another row of the batch or of
+    the table; named here so the message names the row (the table's UNIQUE would not)."""
+    key = register.unique_together
+    if not key:
+        return []
+    where = register.field(key[-1]).label
+    what = " and ".join(register.field(name).label for name in key)
+    problems: list[RowProblem] = []
+    candidates: dict[tuple[Any, ...], tuple[str, int | None]] = {}
+    for change, current, (row, typed) in zip(changes, currents, named, strict=True):
+        if change.operation == "delete" or not (change.operation == "insert"
+                                                or set(key) & typed.keys()):
+            continue
+        values = tuple({**(current or {}), **typed}.get(name) for name in key)
+        if None in values:
+            continue
+        if values in candidates:
+            problems.append(RowProblem(row, where, f"repeats the {what} of "
+                                                   f"{candidates[values][0]}"))
+            continue
+        candidates[values] = (row, (current or {}).get("id"))
+    if not candidates:
+        return problems
+    columns = ", ".join(f'"{name}"' for name in key)
+    struct = ", ".join(f'"{name}" {_sql_type(register, name)}' for name in key)
+    taken = cur.execute(
+        f'SELECT {columns}, id FROM "{register.table}" WHERE ({columns}) IN '
+        f"(SELECT unnest(?::STRUCT({struct})[], recursive := true))",
+        [[dict(zip(key, values, strict=True)) for values in candidates]]).fetchall()
+    for *values, row_id in taken:
+        row, own_id = candidates[tuple(values)]
+        if row_id != own_id:
+            problems.append(RowProblem(row, where, f"{register.label} {row_id} already has "
+                                       f"this {what}; change that row instead"))
+    return problems
+
+
+def _sql_type(register: Register, name: str) -> str:
+    return {"int": "BIGINT", "float": "DOUBLE", "bool": "BOOLEAN", "date": "DATE"}.get(
+        register.field(name).kind, "VARCHAR")
 
 
 def _last_changed_by(cur: duckdb.DuckDBPyConnection, table: str, row_id: int) -> str:
@@ -288,6 +358,7 @@ def _apply(cur: duckdb.DuckDBPyConnection, register: Register, changes: list[Row
         currents.append(current)
         named.append((row, typed))
     result.errors.extend(_missing_references(cur, register, named))
+    result.errors.extend(_duplicates(cur, register, changes, currents, named))
     if not result.ok:
         return
 

@@ -40,7 +40,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 PAGES = {"Overview": "overview", "AI systems": "ai_systems", "Schedule": "schedule",
          "Risks": "risks", "Impact assessments": "impact_assessments",
          "Risk method": "risk_method", "Controls (SoA)": "soa", "Clauses 4–10": "clauses",
-         "Suppliers": "suppliers"}
+         "KPIs & objectives": "kpis", "Suppliers": "suppliers"}
 
 
 @dataclass
@@ -357,3 +357,43 @@ def test_approve_the_soa_and_see_the_new_version(server: Server, page: object) -
                         [version[0]]).fetchone()[0]
     con.close()
     assert version == (3, "Browser Tester", "Approved in Chromium") and items == 38
+
+
+def test_kpi_page_shows_trends_and_imports_a_file(server: Server, page: object,
+                                                  tmp_path: Path) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.goto(f"{server.url}/kpis")
+    settle(page)
+    assert page.locator("h1").first.inner_text().strip() == "KPIs & objectives"
+    charts = page.locator("[data-testid='stPlotlyChart']")
+    charts.first.wait_for(timeout=30_000)
+    assert charts.count() == 8
+    page.get_by_text("✖ Red: breach").first.wait_for()
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.screenshot(path=str(SHOTS / "kpis_trends.png"), full_page=True)
+
+    page.goto(f"{server.url}/kpis?kpis_system=CreditLens+credit+scoring")  # a shared link
+    settle(page)
+    page.get_by_text("2 KPIs match").wait_for(timeout=30_000)
+    assert charts.count() == 2
+
+    _pick_identity(page, "Browser Tester")
+    page.get_by_role("tab", name="Import a file").click()
+    values = tmp_path / "values.csv"
+    values.write_text("kpi,measured_on,value,note\nCreditLens AUC,2026-11-01,0.8,\n"
+                      "CreditLens AUC,not a date,0.8,\n")
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
+        str(values))
+    settle(page)
+    page.get_by_role("button", name="Import values").click()
+    page.locator("[data-testid='stAlert']", has_text="was not imported").wait_for(
+        timeout=30_000)
+    settle(page)
+    page.get_by_text("Skip bad rows: import the good rows").click()
+    settle(page)
+    page.get_by_role("button", name="Import values").click()
+    page.locator("[data-testid='stAlert']", has_text="Imported 1 value from").wait_for(
+        timeout=30_000)
+    settle(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.screenshot(path=str(SHOTS / "kpis_import.png"), full_page=True)

@@ -25,7 +25,8 @@ def read_export(directory: Path) -> dict[str, pd.DataFrame]:
     return {p.stem: pd.read_parquet(p) for p in sorted(directory.glob("*.parquet"))}
 
 
-@pytest.mark.parametrize("command", ["init", "generate", "export", "import", "demo-seed"])
+@pytest.mark.parametrize("command", ["init", "generate", "export", "import", "demo-seed",
+                                     "snapshot", "import-kpis"])
 def test_every_command_has_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as caught:
         main([command, "--help"])
@@ -118,10 +119,32 @@ def test_generate_at_scale(tmp_path: Path) -> None:
     # 25 per system, 4 organisation-wide, one raised from each high-risk impact assessment
     assert con.execute("SELECT count(*) FROM risks").fetchone()[0] == 60 * 25 + 4 + high_risk
     # 250 daily points for each system beyond the twelve curated ones, plus their monthly KPIs
-    assert con.execute("SELECT count(*) FROM kpi_measurements").fetchone()[0] == 48 * 250 + 180
+    assert con.execute("SELECT count(*) FROM kpi_measurements").fetchone()[0] == 48 * 250 + 183
     con.close()
 
 
 def test_generate_rejects_bad_size(tmp_path: Path) -> None:
     done = cli("generate", "--db", str(tmp_path / "x.duckdb"), "--systems", "0")
     assert done.returncode == 1 and "--systems" in done.stderr
+
+
+def test_snapshot_twice_a_day_keeps_one_value_per_kpi(tmp_path: Path) -> None:
+    path = tmp_path / "a.duckdb"
+    assert cli("init", "--demo", "--db", str(path)).returncode == 0
+    runs = [cli("snapshot", "--db", str(path), "--date", "2026-11-20") for _ in range(2)]
+    assert [r.returncode for r in runs] == [0, 0], runs[0].stderr
+    assert runs[0].stdout.startswith("Snapshot of 2026-11-20: 3 computed KPIs (3 added")
+    assert runs[1].stdout.startswith("Snapshot of 2026-11-20: 3 computed KPIs (0 added, 0 "
+                                     "replaced, 3 unchanged)")
+    con = duckdb.connect(str(path), read_only=True)
+    assert con.execute("SELECT count(*) FROM kpi_measurements WHERE measured_on = "
+                       "'2026-11-20'").fetchone()[0] == 3
+    con.close()
+    future = cli("snapshot", "--db", str(path), "--date", "2999-01-01")
+    assert future.returncode == 1 and "is in the future" in future.stderr
+
+
+def test_snapshot_refuses_a_missing_file(tmp_path: Path) -> None:
+    done = cli("snapshot", "--db", str(tmp_path / "typo.duckdb"))
+    assert done.returncode == 1 and "does not exist" in done.stderr
+    assert not (tmp_path / "typo.duckdb").exists()

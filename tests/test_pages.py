@@ -16,7 +16,7 @@ from tests.conftest import TODAY
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["pages/overview.py", "pages/ai_systems.py", "pages/schedule.py", "pages/risks.py",
          "pages/impact_assessments.py", "pages/risk_method.py", "pages/soa.py",
-         "pages/clauses.py", "pages/suppliers.py"]
+         "pages/clauses.py", "pages/kpis.py", "pages/suppliers.py"]
 
 
 def _fresh_caches() -> None:

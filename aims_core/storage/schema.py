@@ -220,6 +220,38 @@ _V5_SOA = (
     )""",
 )
 
+_V6_OBJECTIVES_KPIS = (
+    """CREATE TABLE objectives (
+        id BIGINT PRIMARY KEY, title VARCHAR NOT NULL, description VARCHAR, owner VARCHAR,
+        target_date DATE, status VARCHAR, version INTEGER NOT NULL
+    )""",
+    """CREATE TABLE objective_kpis (
+        id BIGINT PRIMARY KEY, objective_id BIGINT NOT NULL, kpi_id BIGINT NOT NULL,
+        version INTEGER NOT NULL, UNIQUE (objective_id, kpi_id)
+    )""",
+    # Which register figure a computed KPI's snapshot records (see aims_core/kpis.py).
+    "ALTER TABLE kpis ADD COLUMN code VARCHAR",
+    # One value per KPI per day. A table constraint (not CREATE INDEX, which would block
+    # later ALTERs of the table), so the table is rebuilt; earlier duplicates keep the
+    # latest entry and the dropped ones are logged as deletions.
+    """INSERT INTO change_log
+        SELECT (SELECT coalesce(max(id), 0) FROM change_log) + row_number() OVER (ORDER BY m.id),
+               'kpi_measurements', m.id, 'delete', 'schema migration 6',
+               date_trunc('second', CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP)),
+               CAST(to_json(m) AS VARCHAR), NULL
+        FROM kpi_measurements m
+        WHERE m.id NOT IN (SELECT max(id) FROM kpi_measurements GROUP BY kpi_id, measured_on)""",
+    """CREATE TABLE kpi_measurements_v6 (
+        id BIGINT PRIMARY KEY, kpi_id BIGINT NOT NULL, measured_on DATE NOT NULL,
+        value DOUBLE NOT NULL, source VARCHAR, note VARCHAR, version INTEGER NOT NULL,
+        UNIQUE (kpi_id, measured_on)
+    )""",
+    """INSERT INTO kpi_measurements_v6 SELECT * FROM kpi_measurements
+        WHERE id IN (SELECT max(id) FROM kpi_measurements GROUP BY kpi_id, measured_on)""",
+    "DROP TABLE kpi_measurements",
+    "ALTER TABLE kpi_measurements_v6 RENAME TO kpi_measurements",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "Catalogue, registers and change log", _V1_CORE),
     Migration(2, "Risk method (scale, level grid, tolerance) and re-validation intervals",
@@ -230,6 +262,8 @@ MIGRATIONS: tuple[Migration, ...] = (
                  "and their impacts, impact-to-risk links", _V4_RISK_TREATMENT),
     Migration(5, "Statement of Applicability versions and clause 4-10 status",
               _V5_SOA),
+    Migration(6, "Objectives (6.2) linked to KPIs, computed KPI codes, one KPI value per day",
+              _V6_OBJECTIVES_KPIS),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

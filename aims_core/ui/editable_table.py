@@ -36,7 +36,10 @@ def prepare_frame(register: Register, frame: pd.DataFrame,
     for spec in register.fields:
         column = frame[spec.name] if spec.name in frame else pd.Series([None] * len(frame))
         if spec.kind == "date":
-            out[spec.name] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in column]
+            # object dtype even when empty: an empty list would become float, which the
+            # data editor refuses for a date column
+            out[spec.name] = pd.Series([None if pd.isna(v) else pd.Timestamp(v).date()
+                                        for v in column], dtype="object", index=out.index)
         else:
             out[spec.name] = column.astype(_DTYPES[spec.kind])
     out["version"] = frame["version"].astype("Int64")

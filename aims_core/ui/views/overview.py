@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from aims_core import overview, revalidation
+from aims_core import kpis, overview, revalidation
+from aims_core.kpi_status import STATUS_LABELS
 from aims_core.risk_method import BAND_COLOURS
 from aims_core.ui.charts import PALETTE, labelled_bars
 from aims_core.ui.session import cached, query, today
@@ -21,6 +22,25 @@ def _empty_state() -> None:
                  icon=":material/add_circle:")
 
 
+def _kpis_in_red() -> None:
+    st.subheader("KPIs in red")
+    red = cached(kpis.kpis_in_red)
+    if red.empty:
+        st.success("No KPI is beyond its red threshold.", icon=":material/task_alt:")
+        return
+    st.page_link("pages/kpis.py", label="Open KPIs & objectives", icon=":material/monitoring:")
+    shown = red.assign(status_text=STATUS_LABELS["red"],
+                       ai_system=red["ai_system"].fillna("Organisation-wide"))
+    st.dataframe(
+        shown[["name", "status_text", "value", "red_threshold", "unit", "measured_on",
+               "ai_system", "owner"]],
+        hide_index=True, width="stretch",
+        column_config={"name": "KPI", "status_text": "Status", "value": "Latest",
+                       "red_threshold": "Red threshold", "unit": "Unit",
+                       "measured_on": st.column_config.DateColumn("Measured on"),
+                       "ai_system": "AI system (due for re-validation)", "owner": "Owner"})
+
+
 def render() -> None:
     org = query("SELECT name FROM organisation ORDER BY id LIMIT 1")
     st.title("Overview")
@@ -30,7 +50,7 @@ def render() -> None:
     if head.systems_in_scope == 0:
         _empty_state()
 
-    tiles = st.columns(4)
+    tiles = st.columns(5)
     tiles[0].metric("AI systems in scope", head.systems_in_scope, border=True)
     tiles[1].metric("High & critical risks open", head.high_critical_open, border=True)
     tiles[2].metric(
@@ -40,6 +60,8 @@ def render() -> None:
         border=True,
     )
     tiles[3].metric("Re-validations overdue", head.overdue_validations, border=True)
+    tiles[4].metric("KPIs in red", head.kpis_red, border=True,
+                    help="KPIs whose latest value is beyond their red threshold")
 
     left, right = st.columns(2)
     with left:
@@ -59,6 +81,8 @@ def render() -> None:
             key="overview_levels",
         )
         st.caption("Current level = residual rating where assessed, else inherent.")
+
+    _kpis_in_red()
 
     st.subheader("Re-validations due now or overdue")
     schedule = cached(revalidation.revalidation_schedule, today())

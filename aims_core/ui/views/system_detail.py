@@ -10,7 +10,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from aims_core import triage
+from aims_core import kpis, triage
+from aims_core.kpi_status import STATUS_LABELS
 from aims_core.registers import (
     AI_DATA_SOURCES,
     EU_AI_ACT_CATEGORIES,
@@ -194,18 +195,22 @@ def _risks(system_id: int) -> None:
 
 
 def _kpis(system_id: int) -> None:
-    kpis = query(
-        """SELECT k.name, k.unit, k.target, k.red_threshold, m.value AS latest,
-                  m.measured_on AS measured
-           FROM kpis k LEFT JOIN (SELECT kpi_id, arg_max(value, measured_on) AS value,
-                                         max(measured_on) AS measured_on
-                                  FROM kpi_measurements GROUP BY kpi_id) m ON m.kpi_id = k.id
-           WHERE k.ai_system_id = ? ORDER BY k.name""", (system_id,))
-    if kpis.empty:
+    status = cached(kpis.kpi_status, [system_id], None)
+    if status.empty:
         st.info("No KPI measures this system yet (accuracy, drift, fairness ratio…).",
                 icon=":material/info:")
         return
-    st.dataframe(kpis, hide_index=True, width="stretch")
+    st.page_link("pages/kpis.py", label="Trends and values on KPIs & objectives",
+                 icon=":material/monitoring:")
+    st.dataframe(
+        status.assign(status_text=status["status"].map(STATUS_LABELS))[
+            ["name", "status_text", "value", "unit", "measured_on", "target", "amber_threshold",
+             "red_threshold"]],
+        hide_index=True, width="stretch",
+        column_config={"name": "KPI", "status_text": "Status", "value": "Latest",
+                       "unit": "Unit", "measured_on": st.column_config.DateColumn("Measured on"),
+                       "target": "Target", "amber_threshold": "Amber",
+                       "red_threshold": "Red"})
 
 
 def _validations(system: dict[str, Any]) -> None:

@@ -1,0 +1,60 @@
+"""A KPI value's traffic-light status against its thresholds, stated once, in SQL.
+
+A threshold is the last value of the better band: for "higher is better" with red 0.72, the
+value 0.72 is amber and 0.7199 is red. The re-validation trigger (revalidation.py) and the
+KPI page both use these expressions, so "red" means the same everywhere.
+"""
+
+from __future__ import annotations
+
+STATUSES = ("red", "amber", "green", "unrated", "no_data")
+# Text label and symbol for each status: colour is never the only cue.
+STATUS_LABELS = {"red": "✖ Red: breach", "amber": "▲ Amber: watch", "green": "● Green: on track",
+                 "unrated": "○ No thresholds", "no_data": "○ No data yet"}
+# Okabe-Ito vermillion, orange and bluish green; grey for no status.
+STATUS_COLOURS = {"red": "#D55E00", "amber": "#E69F00", "green": "#009E73",
+                  "unrated": "#999999", "no_data": "#999999"}
+
+
+def worse_than_sql(value: str, direction: str, threshold: str) -> str:
+    """SQL: ``value`` is strictly worse than ``threshold`` (NULL when either is NULL)."""
+    return (f"(CASE WHEN {direction} = 'higher' THEN {value} < {threshold} "
+            f"ELSE {value} > {threshold} END)")
+
+
+def status_sql(value: str, direction: str, amber: str, red: str) -> str:
+    """SQL giving one of :data:`STATUSES` for a value and its KPI's thresholds."""
+    return (f"(CASE WHEN {value} IS NULL THEN 'no_data' "
+            f"WHEN {worse_than_sql(value, direction, red)} THEN 'red' "
+            f"WHEN {worse_than_sql(value, direction, amber)} THEN 'amber' "
+            f"WHEN {amber} IS NULL AND {red} IS NULL THEN 'unrated' ELSE 'green' END)")
+
+
+# One row per KPI: its definition, AI system, objectives, latest and previous value, status.
+LATEST_STATUS_SQL = f"""
+WITH ranked AS (
+    SELECT kpi_id, measured_on, value,
+           row_number() OVER (PARTITION BY kpi_id ORDER BY measured_on DESC) AS back
+    FROM kpi_measurements
+),
+latest AS (
+    SELECT kpi_id, max(measured_on) FILTER (WHERE back = 1) AS measured_on,
+           any_value(value) FILTER (WHERE back = 1) AS value,
+           any_value(value) FILTER (WHERE back = 2) AS previous_value
+    FROM ranked WHERE back <= 2 GROUP BY kpi_id
+),
+links AS (
+    SELECT l.kpi_id, list(o.id ORDER BY o.id) AS objective_ids,
+           string_agg(o.title, '; ' ORDER BY o.id) AS objectives
+    FROM objective_kpis l JOIN objectives o ON o.id = l.objective_id GROUP BY l.kpi_id
+)
+SELECT k.id, k.name, k.unit, k.direction, k.target, k.amber_threshold, k.red_threshold,
+       k.frequency, k.owner, k.kind, k.code, k.ai_system_id, s.name AS ai_system,
+       k.control_id, coalesce(n.objective_ids, []) AS objective_ids, n.objectives,
+       m.measured_on, m.value, m.previous_value,
+       {status_sql('m.value', 'k.direction', 'k.amber_threshold', 'k.red_threshold')} AS status
+FROM kpis k
+LEFT JOIN latest m ON m.kpi_id = k.id
+LEFT JOIN ai_systems s ON s.id = k.ai_system_id
+LEFT JOIN links n ON n.kpi_id = k.id
+"""

@@ -1,0 +1,149 @@
+"""KPIs (clause 9.1) and objectives (6.2): latest status, trends and register snapshots.
+
+Computed KPIs record a figure of the registers (``kpis.code``) once per day: a snapshot
+taken twice on one day replaces that day's value. Every value, computed, entered or
+imported, is written through the one write path (validated, versioned, logged).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from aims_core.kpi_status import LATEST_STATUS_SQL, status_sql
+from aims_core.overview import Headline, headline
+from aims_core.storage.database import Database
+from aims_core.writes import RowChange, RowProblem, WriteResult, apply_changes
+
+ORGANISATION_WIDE = 0  # filter value for KPIs linked to no AI system
+
+# What each computed KPI code reads from the Overview's headline figures.
+FIGURES: dict[str, Callable[[Headline], float | None]] = {
+    "soa_implemented_pct": lambda h: h.soa_implemented_pct,
+    "high_critical_risks_open": lambda h: float(h.high_critical_open),
+    "revalidations_overdue": lambda h: float(h.overdue_validations),
+}
+
+
+def kpi_status(db: Database, ai_system_ids: list[int] | None = None,
+               objective_ids: list[int] | None = None) -> pd.DataFrame:
+    """One row per KPI with its latest value and status; red first. Filters combine (AND);
+    ``None`` means no filter; AI system id :data:`ORGANISATION_WIDE` picks the KPIs that
+    belong to no AI system."""
+    return db.query_df(
+        f"""SELECT * FROM ({LATEST_STATUS_SQL})
+            WHERE ($systems IS NULL
+                   OR list_contains($systems, coalesce(ai_system_id, {ORGANISATION_WIDE})))
+              AND ($objectives IS NULL OR list_has_any($objectives, objective_ids))
+            ORDER BY CASE status WHEN 'red' THEN 0 WHEN 'amber' THEN 1 ELSE 2 END, name""",
+        {"systems": ai_system_ids, "objectives": objective_ids})
+
+
+def kpis_in_red(db: Database) -> pd.DataFrame:
+    """KPIs whose latest value is beyond the red threshold, for the Overview."""
+    return db.query_df(f"SELECT * FROM ({LATEST_STATUS_SQL}) WHERE status = 'red' ORDER BY name")
+
+
+def measurements(db: Database, kpi_ids: list[int], since: date | None = None) -> pd.DataFrame:
+    """The time series of the given KPIs (only those: pages chart a page of KPIs at a time)."""
+    return db.query_df(
+        f"""SELECT m.kpi_id, m.measured_on, m.value, m.source, m.note,
+                   {status_sql('m.value', 'k.direction', 'k.amber_threshold',
+                               'k.red_threshold')} AS status
+            FROM kpi_measurements m JOIN kpis k ON k.id = m.kpi_id
+            WHERE list_contains($ids, m.kpi_id) AND ($since IS NULL OR m.measured_on >= $since)
+            ORDER BY m.kpi_id, m.measured_on""",
+        {"ids": kpi_ids, "since": since})
+
+
+def record_measurements(db: Database, values: pd.DataFrame, changed_by: str) -> WriteResult:
+    """Upsert ``values`` (kpi_id, measured_on, value, source, note): a KPI's value for a day
+    that already has one replaces it; unchanged values are left alone. All or nothing."""
+    if values.empty:
+        return WriteResult()
+    incoming = values[["kpi_id", "measured_on", "value", "source", "note"]]
+    cur = db.cursor()
+    cur.register("incoming_kpi_values", incoming)
+    try:
+        existing = cur.execute(
+            """SELECT i.kpi_id, i.measured_on, m.id, m.version, m.value, m.source, m.note
+               FROM incoming_kpi_values i JOIN kpi_measurements m
+                 ON m.kpi_id = i.kpi_id AND m.measured_on = CAST(i.measured_on AS DATE)""").df()
+    finally:
+        cur.unregister("incoming_kpi_values")
+    known = {(int(r.kpi_id), pd.Timestamp(r.measured_on).date()): r
+             for r in existing.itertuples()}
+    changes: list[RowChange] = []
+    for row in incoming.to_dict("records"):
+        day = pd.Timestamp(row["measured_on"]).date()
+        new = {"value": row["value"], "source": row["source"],
+               "note": None if pd.isna(row["note"]) else row["note"]}
+        old = known.get((int(row["kpi_id"]), day))
+        if old is None:
+            changes.append(RowChange("insert", {**new, "kpi_id": int(row["kpi_id"]),
+                                                "measured_on": day}))
+        elif (old.value, old.source, None if pd.isna(old.note) else old.note) != \
+                (new["value"], new["source"], new["note"]):
+            changes.append(RowChange("update", new, row_id=int(old.id),
+                                     expected_version=int(old.version)))
+    return apply_changes(db, "kpi_measurements", changes, changed_by)
+
+
+@dataclass
+class SnapshotResult:
+    day: date
+    recorded: int  # computed KPIs with a value for the day (new, replaced or unchanged)
+    write: WriteResult
+    skipped: list[str]  # KPIs without a figure today (e.g. no applicable control yet)
+
+    def summary(self) -> str:
+        write = self.write
+        text = (f"Snapshot of {self.day:%Y-%m-%d}: {self.recorded} computed KPIs "
+                f"({len(write.inserted)} added, {len(write.updated)} replaced, "
+                f"{self.recorded - write.changed} unchanged)")
+        if self.skipped:
+            text += "; no figure yet for " + ", ".join(self.skipped)
+        return text
+
+
+def take_snapshot(db: Database, day: date, changed_by: str,
+                  today: date | None = None) -> SnapshotResult:
+    """Record the registers' figures for every computed KPI, dated ``day``; idempotent per
+    day. The registers can only be read as they stand now, so ``day`` cannot be in the
+    future (a past day is allowed, for a job that runs after midnight)."""
+    if day > (today or date.today()):
+        refused = RowProblem(f"Snapshot for {day:%Y-%m-%d}", None, "is in the future")
+        return SnapshotResult(day, 0, WriteResult(errors=[refused]), [])
+    figures = headline(db, day)
+    computed = db.query_df("SELECT id, name, code FROM kpis WHERE kind = 'computed' "
+                           "AND code IS NOT NULL ORDER BY id")
+    rows: list[dict[str, Any]] = []
+    skipped: list[str] = []
+    for kpi in computed.itertuples():
+        value = FIGURES[kpi.code](figures)
+        if value is None:
+            skipped.append(str(kpi.name))
+            continue
+        rows.append({"kpi_id": int(kpi.id), "measured_on": day, "value": value,
+                     "source": "computed", "note": None})
+    write = record_measurements(db, pd.DataFrame(rows), changed_by)
+    return SnapshotResult(day, len(rows) if write.ok else 0, write, skipped)
+
+
+def objective_summary(db: Database) -> pd.DataFrame:
+    """Each objective with how many of its KPIs are red, amber and green now."""
+    return db.query_df(
+        f"""WITH status AS ({LATEST_STATUS_SQL})
+            SELECT o.id, o.title, o.owner, o.target_date, o.status,
+                   count(s.id) AS kpis,
+                   count(s.id) FILTER (WHERE s.status = 'red') AS red,
+                   count(s.id) FILTER (WHERE s.status = 'amber') AS amber,
+                   count(s.id) FILTER (WHERE s.status = 'green') AS green
+            FROM objectives o
+            LEFT JOIN objective_kpis l ON l.objective_id = o.id
+            LEFT JOIN status s ON s.id = l.kpi_id
+            GROUP BY ALL ORDER BY o.target_date NULLS LAST, o.id""")
