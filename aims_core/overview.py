@@ -11,6 +11,7 @@ from aims_core.kpi_status import LATEST_STATUS_SQL
 from aims_core.registers import EU_AI_ACT_CATEGORIES
 from aims_core.revalidation import overdue_count
 from aims_core.risk_method import LEVEL_BANDS, RATED_RISKS_SQL
+from aims_core.soa import STANDING_SQL
 from aims_core.storage.database import Database
 
 
@@ -32,8 +33,8 @@ def headline(db: Database, today: date) -> Headline:
     )
     applicable, implemented = db.query_rows(
         "SELECT count(*) FILTER (WHERE applicable), "
-        "count(*) FILTER (WHERE applicable AND implementation_status = 'implemented') FROM soa"
-    )[0]
+        f"count(*) FILTER (WHERE applicable AND {STANDING_SQL} = 'implemented') FROM soa s",
+        {"today": today})[0]
     pct = round(100.0 * implemented / applicable, 1) if applicable else None
     red = db.scalar(f"SELECT count(*) FROM ({LATEST_STATUS_SQL}) WHERE status = 'red'")
     return Headline(systems, high, pct, applicable, overdue_count(db, today), red)

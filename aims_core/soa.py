@@ -24,6 +24,16 @@ APPLICABLE_TEXT = {"true": "Yes", "false": "No"}
 UNDECIDED = "Not decided"
 
 
+REVIEW_MONTHS = 12  # an applicable control not reviewed for this long is overdue for review
+# Evidence and reviews must stay current for a control to count as implemented
+# (PRODUCT.md "Dates act"): an implemented control whose evidence has expired or whose
+# review is overdue stands as partial in coverage and on the Overview.
+_REVIEW_OVERDUE_SQL = f"s.last_reviewed < $today - INTERVAL {REVIEW_MONTHS} MONTH"
+_STALE_SQL = f"(s.evidence_expiry < $today OR {_REVIEW_OVERDUE_SQL})"
+STANDING_SQL = (f"CASE WHEN s.implementation_status = 'implemented' AND {_STALE_SQL} "
+                "THEN 'partial' ELSE s.implementation_status END")
+
+
 def _status_counts(status: str, where: str = "TRUE") -> str:
     """One ``count(*) FILTER`` column per implementation status."""
     return ", ".join(f"count(*) FILTER (WHERE {where} AND {status} = '{code}') AS {code}"
@@ -92,6 +102,7 @@ SELECT s.*, o.objective_id || ' ' || o.title AS objective, c.title AS control_ti
            CASE WHEN s.applicable IS NULL THEN 'Not decided' END,
            CASE WHEN s.applicable AND s.owner IS NULL THEN 'No owner' END,
            CASE WHEN s.applicable AND s.evidence_expiry < $today THEN 'Evidence expired' END,
+           CASE WHEN s.applicable AND {_REVIEW_OVERDUE_SQL} THEN 'Review overdue' END,
            CASE WHEN s.applicable AND s.implementation_status <> 'implemented'
                 AND s.target_date < $today THEN 'Target date passed' END) AS flags
 FROM soa s
@@ -323,16 +334,20 @@ def _shown(field_name: str, value: object) -> str:
 
 
 # --- coverage and gaps -----------------------------------------------------------------------
-def coverage(db: Database) -> pd.DataFrame:
-    """Per objective: applicable controls and how many are at each implementation status,
-    with shares in percent of the applicable ones."""
+def coverage(db: Database, today: date) -> pd.DataFrame:
+    """Per objective: applicable controls and how many stand at each implementation status
+    (see :data:`STANDING_SQL`), with shares in percent of the applicable ones;
+    ``lowered`` counts the implemented controls standing as partial."""
     frame = db.query_df(f"""
         SELECT o.objective_id, o.objective_id || ' ' || o.title AS objective,
                count(*) AS controls, count(*) FILTER (WHERE s.applicable) AS applicable,
-               {_status_counts('s.implementation_status', 's.applicable')}
+               {_status_counts(STANDING_SQL, 's.applicable')},
+               count(*) FILTER (WHERE s.applicable AND s.implementation_status = 'implemented'
+                                AND {_STALE_SQL}) AS lowered
         FROM control_objectives o JOIN controls c USING (objective_id)
         LEFT JOIN soa s USING (control_id)
-        GROUP BY ALL ORDER BY any_value(o.sort_order)""")
+        GROUP BY ALL ORDER BY any_value(o.sort_order)""", {"today": today})
+    frame["lowered"] = frame["lowered"].astype("int64")
     return _with_shares(frame, "applicable")
 
 

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from aims_core.bootstrap import init_database
 from aims_core.ui.session import get_db
+from aims_core.ui.session import today as session_today
 from tests.conftest import TODAY
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,9 +85,10 @@ def test_overview_tiles_equal_sql(demo_path: Path) -> None:
     con = get_db()
     assert tiles["AI systems in scope"] == str(con.scalar(
         "SELECT count(*) FROM ai_systems WHERE lifecycle_stage <> 'retired'"))
-    implemented = con.scalar(
-        "SELECT round(100.0 * count(*) FILTER (WHERE implementation_status = 'implemented') "
-        "/ count(*)) FROM soa WHERE applicable")
+    implemented = con.scalar(  # implemented, evidence current, reviewed within 12 months
+        "SELECT round(100.0 * count(*) FILTER (WHERE implementation_status = 'implemented' "
+        "AND NOT coalesce(evidence_expiry < $today OR last_reviewed < $today - INTERVAL 12 "
+        "MONTH, FALSE)) / count(*)) FROM soa WHERE applicable", {"today": session_today()})
     assert tiles["SoA controls implemented"] == f"{implemented:.0f} %"
     high = con.scalar(
         "SELECT count(*) FROM risks r JOIN risk_level_grid g ON "

@@ -4,7 +4,7 @@ export."""
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import openpyxl
 import pandas as pd
@@ -166,16 +166,39 @@ def test_second_approval_with_the_same_number_is_refused(db: Database,
 
 
 def test_coverage_equals_sql_over_soa(demo_db: Database) -> None:
-    frame = soa.coverage(demo_db).set_index("objective_id")
+    frame = soa.coverage(demo_db, TODAY).set_index("objective_id")
+    # Implemented controls with expired evidence or a review over 12 months old stand partial.
     expected = demo_db.query_rows(
-        "SELECT c.objective_id, s.implementation_status, count(*) FROM soa s "
-        "JOIN controls c USING (control_id) WHERE s.applicable GROUP BY ALL")
+        "SELECT c.objective_id, CASE WHEN s.implementation_status = 'implemented' AND "
+        "(s.evidence_expiry < $today OR s.last_reviewed < $today - INTERVAL 12 MONTH) "
+        "THEN 'partial' ELSE s.implementation_status END, count(*) FROM soa s "
+        "JOIN controls c USING (control_id) WHERE s.applicable GROUP BY ALL", {"today": TODAY})
     assert sum(n for *_, n in expected) == frame["applicable"].sum() > 0
     for objective, status, count in expected:
         assert frame.loc[objective, status] == count
         share = 100.0 * count / frame.loc[objective, "applicable"]
         assert frame.loc[objective, f"{status}_pct"] == pytest.approx(share, abs=0.05)
     assert len(frame) == 9 and frame["controls"].sum() == 38
+    assert frame["lowered"].sum() > 0  # the demo has stale evidence, so standing matters
+
+
+def test_expired_evidence_or_old_review_lowers_a_controls_standing(db: Database) -> None:
+    _start(db)
+    _decide_all(db)
+
+    def standing() -> tuple[int, int]:
+        row = soa.coverage(db, TODAY).set_index("objective_id").loc["A.2"]
+        return int(row["implemented"]), int(row["lowered"])
+
+    _set(db, "A.2.2", implementation_status="implemented", last_reviewed=TODAY,
+         evidence_expiry=TODAY + timedelta(days=30))
+    assert standing() == (1, 0)
+    _set(db, "A.2.2", evidence_expiry=TODAY - timedelta(days=1))
+    assert standing() == (0, 1)
+    _set(db, "A.2.2", evidence_expiry=None, last_reviewed=TODAY - timedelta(days=400))
+    assert standing() == (0, 1)
+    flags = soa.soa_table(db, TODAY).set_index("control_id").loc["A.2.2", "flags"]
+    assert "Review overdue" in flags
 
 
 def test_clause_coverage_counts_the_32_leaves(db: Database) -> None:

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from aims_core import soa
-from aims_core.ui.session import get_db
+from aims_core.ui.session import get_db, today
 from aims_core.writes import RowChange, apply_changes
 from tests.test_pages import demo_path, empty_path, run_app  # noqa: F401 (fixtures used by name)
 
@@ -73,13 +73,15 @@ def test_filter_by_eu_article_and_objective() -> None:
 def test_coverage_chart_equals_the_table() -> None:
     at = _open("pages/soa.py", None)
     chart = json.loads(at.get("plotly_chart")[0].proto.spec)
-    coverage = soa.coverage(get_db())
+    coverage = soa.coverage(get_db(), today())
     by_name = {trace["name"]: trace for trace in chart["data"]}
     for code, label in (("implemented", "Implemented"), ("not_started", "Not started")):
         counts = [int(c[0]) for c in by_name[label]["customdata"]]
         assert counts == coverage[code].tolist()
-    sql = get_db().scalar("SELECT count(*) FROM soa WHERE applicable AND "
-                          "implementation_status = 'implemented'")
+    sql = get_db().scalar(  # implemented with current evidence and a review within a year
+        "SELECT count(*) FROM soa WHERE applicable AND implementation_status = 'implemented' "
+        "AND NOT coalesce(evidence_expiry < $today OR last_reviewed < $today - INTERVAL 12 "
+        "MONTH, FALSE)", {"today": today()})
     implemented = sum(int(c[0]) for c in by_name["Implemented"]["customdata"])
     assert implemented == sql
     tiles = {m.label: m.value for m in at.metric}

@@ -49,25 +49,27 @@ def start_register(table: str, guidance: str, who: Identity) -> None:
 
 
 def _tiles(table: pd.DataFrame) -> None:
-    coverage = cached(soa.coverage)
+    coverage = cached(soa.coverage, today())
     applicable, done = int(coverage["applicable"].sum()), int(coverage["implemented"].sum())
     latest = cached(soa.latest_approval)
     gaps = cached(soa.untreated_risks)
     tiles = st.columns(4)
     tiles[0].metric("Applicable controls", f"{applicable} of {len(table)}", border=True)
     tiles[1].metric("Implemented", f"{100 * done / applicable:.0f} %" if applicable else "–",
-                    help=f"{done} of the {applicable} applicable controls", border=True)
+                    help=f"{done} of the {applicable} applicable controls stand implemented "
+                    "(evidence current, reviewed within 12 months)", border=True)
     tiles[2].metric("Approved version", f"v{latest.version_no}" if latest else "none",
                     help=f"Approved by {md_escape(latest.approved_by)} on "
                     f"{latest.approved_on:%d %b %Y}" if latest else "No version approved yet",
                     border=True)
     tiles[3].metric("Need attention", int((table["flags"] != "").sum()) + len(gaps),
-                    help="Controls not decided, without owner, with expired evidence or past "
-                    "their target date, and risks no applicable control treats", border=True)
+                    help="Controls not decided, without owner, with expired evidence, a review "
+                    "overdue or past their target date, and risks no applicable control "
+                    "treats", border=True)
 
 
 def _coverage() -> None:
-    frame = cached(soa.coverage)
+    frame = cached(soa.coverage, today())
     st.subheader("Coverage by objective")
     if frame["applicable"].sum() == 0:
         st.caption("No control is marked applicable yet: coverage appears once you decide.")
@@ -76,6 +78,11 @@ def _coverage() -> None:
     st.plotly_chart(status_bars(frame, "label", "applicable"), key="soa_coverage")
     st.caption("Share of the applicable controls of each objective (their number in "
                "brackets) at each implementation status; the figure in a bar is the count.")
+    lowered = int(frame["lowered"].sum())
+    if lowered:
+        st.caption(f"{lowered} implemented control(s) count as partial here: their evidence "
+                   f"has expired or their last review is over {soa.REVIEW_MONTHS} months old "
+                   "(see *Needs attention only*).")
 
 
 def _filters(who: Identity) -> tuple[soa.SoaFilter, str]:
@@ -94,7 +101,8 @@ def _filters(who: Identity) -> tuple[soa.SoaFilter, str]:
     chosen_nist = top[3].multiselect("NIST AI RMF subcategory", nist, key="soa_nist")
     row = st.columns([2, 2, 4])
     flagged = row[0].toggle("Needs attention only", key="soa_flagged",
-                            help="Not decided, no owner, evidence expired or target date passed")
+                            help="Not decided, no owner, evidence expired, review overdue or "
+                                 "target date passed")
     mine = row[1].toggle("Only my controls", key="soa_mine", disabled=not who.name)
     filters = soa.SoaFilter(tuple(chosen_objectives), tuple(statuses), tuple(chosen_articles),
                             tuple(chosen_nist), who.name if mine and who.name else None, flagged)
