@@ -63,3 +63,27 @@ def open_risks_by_level(db: Database) -> pd.DataFrame:
     frame = frame.merge(counts, on="level", how="left").fillna({"risks": 0})
     frame["risks"] = frame["risks"].astype("int64")
     return frame
+
+
+@dataclass(frozen=True)
+class SinceReview:
+    review_date: date | None  # the latest management review on or before today
+    changes: pd.DataFrame  # per register: added, changed, removed since that review
+
+
+def changes_since_last_review(db: Database, today: date) -> SinceReview:
+    """What changed in each register since the last management review (clause 9.3 asks the
+    review to consider changes), counted from the change log."""
+    last = db.scalar("SELECT max(review_date) FROM management_reviews WHERE review_date <= ?",
+                     [today])
+    changes = db.query_df(
+        """SELECT table_name AS register,
+                  count(*) FILTER (WHERE operation = 'insert') AS added,
+                  count(*) FILTER (WHERE operation = 'update') AS changed,
+                  count(*) FILTER (WHERE operation = 'delete') AS removed,
+                  count(DISTINCT changed_by) AS people, max(changed_at) AS latest
+           FROM change_log
+           WHERE $since IS NULL OR CAST(changed_at AS DATE) > $since
+           GROUP BY ALL ORDER BY added + changed + removed DESC, register""",
+        {"since": last})
+    return SinceReview(last, changes)

@@ -10,6 +10,7 @@ import pandas as pd
 
 from aims_core.revalidation import revalidation_schedule
 from aims_core.risks import REGISTER_SQL
+from aims_core.soa import REVIEW_MONTHS
 from aims_core.storage.database import Database
 
 COLUMNS = ["kind", "item", "owner", "due_on", "overdue", "reason", "link"]
@@ -41,6 +42,41 @@ _SOURCES = {
                'Due diligence and contract review (A.10.3)' AS reason,
                'suppliers' AS link
         FROM suppliers WHERE next_review IS NOT NULL""",
+    "Evidence expiry": """
+        SELECT 'Evidence expiry' AS kind, s.control_id || ' ' || c.title AS item, s.owner,
+               s.evidence_expiry AS due_on,
+               'Renew the evidence: ' || coalesce(s.evidence, 'none recorded') AS reason,
+               'soa' AS link
+        FROM soa s JOIN controls c USING (control_id)
+        WHERE s.applicable AND s.evidence_expiry IS NOT NULL""",
+    "Control review": f"""
+        SELECT 'Control review' AS kind, s.control_id || ' ' || c.title AS item, s.owner,
+               CAST(s.last_reviewed + INTERVAL {REVIEW_MONTHS} MONTH AS DATE) AS due_on,
+               'Review the control (last reviewed ' || strftime(s.last_reviewed, '%d %b %Y')
+                   || ')' AS reason,
+               'soa' AS link
+        FROM soa s JOIN controls c USING (control_id)
+        WHERE s.applicable AND s.last_reviewed IS NOT NULL""",
+    "Control target date": """
+        SELECT 'Control target date' AS kind, s.control_id || ' ' || c.title AS item, s.owner,
+               s.target_date AS due_on,
+               'Implement the control (now ' || replace(s.implementation_status, '_', ' ')
+                   || ')' AS reason,
+               'soa' AS link
+        FROM soa s JOIN controls c USING (control_id)
+        WHERE s.applicable AND s.implementation_status <> 'implemented'
+          AND s.target_date IS NOT NULL""",
+    # A measured KPI is due one period after its latest value; one never measured, now.
+    "KPI measurement": """
+        SELECT 'KPI measurement' AS kind, k.name AS item, k.owner,
+               coalesce(CAST(max(m.measured_on) + CASE k.frequency
+                   WHEN 'daily' THEN INTERVAL 1 DAY WHEN 'weekly' THEN INTERVAL 7 DAY
+                   WHEN 'monthly' THEN INTERVAL 1 MONTH WHEN 'quarterly' THEN INTERVAL 3 MONTH
+                   ELSE INTERVAL 12 MONTH END AS DATE), $today) AS due_on,
+               'Record the ' || coalesce(k.frequency, 'yearly') || ' value' AS reason,
+               'kpis' AS link
+        FROM kpis k LEFT JOIN kpi_measurements m ON m.kpi_id = k.id
+        WHERE k.kind = 'measured' GROUP BY k.id, k.name, k.owner, k.frequency""",
 }
 KINDS = ("Re-validation", *_SOURCES)
 

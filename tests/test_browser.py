@@ -26,7 +26,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from aims_core import risks
 from aims_core.bootstrap import init_database
-from aims_core.risk_method import load_method
+from aims_core.risk_method import RATED_RISKS_SQL, load_method
 from aims_core.storage.database import Database
 
 pytestmark = pytest.mark.browser
@@ -397,3 +397,23 @@ def test_kpi_page_shows_trends_and_imports_a_file(server: Server, page: object,
     settle(page)
     assert page.locator("[data-testid='stException']").count() == 0
     page.screenshot(path=str(SHOTS / "kpis_import.png"), full_page=True)
+
+
+def test_overview_tile_opens_its_filtered_register(server: Server, page: object) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    con = duckdb.connect(str(server.db_path), read_only=True)
+    high = con.execute(f"SELECT count(*) FROM ({RATED_RISKS_SQL}) WHERE is_open "
+                       "AND current_level IN ('High', 'Critical')").fetchone()[0]
+    con.close()
+    page.goto(f"{server.url}/overview")
+    settle(page)
+    tile = page.locator("[data-testid='stMetric']", has_text="High & critical open")
+    assert tile.locator("[data-testid='stMetricValue']").inner_text().strip() == str(high)
+    page.locator("[data-testid='stPlotlyChart']").nth(1).wait_for()  # heatmap and coverage
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.get_by_role("link", name="These risks").click()
+    page.wait_for_url("**/risks?*")
+    settle(page)
+    assert "risks_level=High" in page.url and "risks_level=Critical" in page.url
+    page.get_by_text(f"of {high} matching risks").wait_for(timeout=30_000)
+    page.screenshot(path=str(SHOTS / "overview_to_risks.png"))

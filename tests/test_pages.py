@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from aims_core.bootstrap import init_database
+from aims_core.risk_method import RATED_RISKS_SQL
+from aims_core.schedule import due_dates
 from aims_core.ui.session import get_db
 from aims_core.ui.session import today as session_today
 from tests.conftest import TODAY
@@ -89,14 +93,61 @@ def test_overview_tiles_equal_sql(demo_path: Path) -> None:
         "SELECT round(100.0 * count(*) FILTER (WHERE implementation_status = 'implemented' "
         "AND NOT coalesce(evidence_expiry < $today OR last_reviewed < $today - INTERVAL 12 "
         "MONTH, FALSE)) / count(*)) FROM soa WHERE applicable", {"today": session_today()})
-    assert tiles["SoA controls implemented"] == f"{implemented:.0f} %"
+    assert tiles["SoA implemented"] == f"{implemented:.0f} %"
     high = con.scalar(
         "SELECT count(*) FROM risks r JOIN risk_level_grid g ON "
         "g.likelihood = coalesce(r.residual_likelihood, r.inherent_likelihood) AND "
         "g.impact = coalesce(r.residual_impact, r.inherent_impact) "
         "WHERE r.status IN ('open', 'treating') AND g.level_band IN ('High', 'Critical')")
-    assert tiles["High & critical risks open"] == str(high)
-    assert int(tiles["Re-validations overdue"]) >= 1
+    assert tiles["High & critical open"] == str(high)
+    assert int(tiles["Validations overdue"]) >= 1
+    red = con.scalar("SELECT count(*) FROM (SELECT k.red_threshold, k.direction, "
+                     "arg_max(m.value, m.measured_on) AS v FROM kpis k JOIN kpi_measurements m "
+                     "ON m.kpi_id = k.id GROUP BY ALL) WHERE CASE direction WHEN 'higher' "
+                     "THEN v < red_threshold ELSE v > red_threshold END")
+    assert tiles["KPIs in red"] == str(red)
+
+
+def test_overview_heatmap_due_list_and_changes_equal_sql(demo_path: Path) -> None:
+    at = run_app()
+    con = get_db()
+    charts = {json.loads(c.proto.spec)["data"][0].get("name"): json.loads(c.proto.spec)
+              for c in at.get("plotly_chart")}
+    cells = charts["residual"]["data"][0]
+    shown = {(c[1], c[2]): int(t[3:t.index("</b>")]) for c, t in
+             zip(cells["customdata"], cells["text"], strict=True) if t.startswith("<b>")}
+    stored = {(lik, imp): n for lik, imp, n in con.query_rows(
+        "SELECT residual_likelihood, residual_impact, count(*) FROM risks "
+        "WHERE status <> 'closed' AND residual_likelihood IS NOT NULL GROUP BY ALL")}
+    assert shown == stored
+    by_kind = at.dataframe[0].value.set_index("kind")
+    items = due_dates(con, session_today())
+    soon = items[items["overdue"] | (items["due_on"] <= session_today() + timedelta(days=30))]
+    assert by_kind["items"].sum() == len(soon) and by_kind["overdue"].sum() == \
+        items["overdue"].sum()
+    last_review = con.scalar("SELECT max(review_date) FROM management_reviews")
+    assert f"({last_review:%d %b %Y})" in " ".join(h.value for h in at.subheader)
+    changes = at.dataframe[2].value
+    expected = con.scalar("SELECT count(*) FROM change_log WHERE CAST(changed_at AS DATE) > ?",
+                          [last_review])
+    assert int(changes[["added", "changed", "removed"]].to_numpy().sum()) == expected > 0
+
+
+def test_overview_tiles_open_the_matching_filters(demo_path: Path) -> None:
+    at = run_app()
+    links = {link.proto.label: link.proto for link in at.get("page_link")}
+    risks_link = links["These risks"]
+    assert risks_link.page.endswith("risks") or "risks" in risks_link.page
+    assert "risks_level=High" in risks_link.query_string and \
+        "risks_level=Critical" in risks_link.query_string
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["risks_level"] = ["High", "Critical"]
+    at.query_params["risks_status"] = ["Open", "In treatment"]
+    at.switch_page("pages/risks.py").run()
+    assert at.multiselect(key="risks_level").value == ["High", "Critical"]
+    high = get_db().scalar(f"SELECT count(*) FROM ({RATED_RISKS_SQL}) WHERE is_open "
+                           "AND current_level IN ('High', 'Critical')")
+    assert f"of {high} matching risks" in " ".join(c.value for c in at.caption)
 
 
 def _open_systems(name: str | None = "Priya Shah") -> AppTest:

@@ -37,6 +37,21 @@ def test_rows_equal_the_source_registers_dates(demo_db: Database) -> None:
                                    "WHERE next_review IS NOT NULL")
     part = items[items["kind"] == "Supplier review"]
     assert set(zip(part["item"], part["due_on"], strict=True)) == set(suppliers)
+    controls = {
+        "Evidence expiry": "SELECT control_id, evidence_expiry FROM soa "
+                           "WHERE applicable AND evidence_expiry IS NOT NULL",
+        "Control review": "SELECT control_id, CAST(last_reviewed + INTERVAL 12 MONTH AS DATE) "
+                          "FROM soa WHERE applicable AND last_reviewed IS NOT NULL",
+        "Control target date": "SELECT control_id, target_date FROM soa WHERE applicable "
+                               "AND implementation_status <> 'implemented' "
+                               "AND target_date IS NOT NULL"}
+    for kind, sql in controls.items():
+        part = items[items["kind"] == kind]
+        shown = {(item.split(" ")[0], due) for item, due in zip(part["item"], part["due_on"],
+                                                                 strict=True)}
+        assert shown == set(demo_db.query_rows(sql)), kind
+    measured = items[items["kind"] == "KPI measurement"]
+    assert len(measured) == demo_db.scalar("SELECT count(*) FROM kpis WHERE kind = 'measured'")
     validations = revalidation_schedule(demo_db, TODAY)
     assert len(items[items["kind"] == "Re-validation"]) == len(validations)
     assert int(items.loc[items["kind"] == "Re-validation", "overdue"].sum()) == \
@@ -62,6 +77,20 @@ def test_closed_risk_leaves_the_schedule(demo_db: Database) -> None:
                                                       row_id=risk_id,
                                                       expected_version=version)], "A").ok
     assert f"risks?risk={risk_id}" not in set(due_dates(demo_db, TODAY)["link"])
+
+
+def test_a_kpi_is_due_one_period_after_its_latest_value(db: Database) -> None:
+    assert apply_changes(db, "kpis", [RowChange("insert", {
+        "name": "Drift (PSI)", "direction": "lower", "frequency": "monthly", "owner": "Ana",
+        "kind": "measured"})], "Ana").ok
+    kpi_id = db.scalar("SELECT id FROM kpis")
+    due = due_dates(db, TODAY)
+    assert due[["item", "due_on"]].values.tolist() == [["Drift (PSI)", TODAY]]  # never measured
+    assert apply_changes(db, "kpi_measurements", [RowChange("insert", {
+        "kpi_id": kpi_id, "measured_on": date(2026, 1, 31), "value": 0.1,
+        "source": "entered"})], "Ana").ok
+    due = due_dates(db, TODAY)
+    assert due["due_on"].tolist() == [date(2026, 2, 28)] and due["overdue"].all()
 
 
 def test_empty_organisation_has_nothing_due(db: Database) -> None:

@@ -1,14 +1,26 @@
-"""Overview: headline figures of the management system from the registers."""
+"""Overview: where the management system stands, for a shared screen. Every tile leads to
+the page (and filter) that explains its figure."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pandas as pd
 import streamlit as st
 
-from aims_core import kpis, overview, revalidation
+from aims_core import kpis, overview, risks, schedule, soa
 from aims_core.kpi_status import STATUS_LABELS
-from aims_core.risk_method import BAND_COLOURS
-from aims_core.ui.charts import PALETTE, labelled_bars
+from aims_core.registers import REGISTERS, RISK_STATUSES
+from aims_core.risk_method import BAND_COLOURS, LEVEL_BANDS, load_method
+from aims_core.ui.charts import PALETTE, labelled_bars, risk_matrices, status_bars
 from aims_core.ui.session import cached, query, today
+
+DUE_DAYS = 30
+DUE_SHOWN = 12  # the Overview lists the first few; the schedule has them all
+# Filters the tiles open, as the target pages bind them to the URL (labels, not codes).
+HIGH_CRITICAL_OPEN = {"risks_level": ["High", "Critical"],
+                      "risks_status": [RISK_STATUSES["open"], RISK_STATUSES["treating"]]}
+REVALIDATIONS_OVERDUE = {"schedule_horizon": "Overdue only", "schedule_kinds": "Re-validation"}
 
 
 def _empty_state() -> None:
@@ -22,13 +34,120 @@ def _empty_state() -> None:
                  icon=":material/add_circle:")
 
 
+def _tiles(head: overview.Headline) -> None:
+    tiles = st.columns(5)
+    with tiles[0]:
+        st.metric("AI systems in scope", head.systems_in_scope, border=True,
+                  help="Every AI system not retired")
+        st.page_link("pages/ai_systems.py", label="Inventory", icon=":material/smart_toy:")
+    with tiles[1]:
+        st.metric("High & critical open", head.high_critical_open, border=True,
+                  help="Open or in treatment, at level High or Critical (residual where rated)")
+        st.page_link("pages/risks.py", label="These risks", icon=":material/warning:",
+                     query_params=HIGH_CRITICAL_OPEN)
+    with tiles[2]:
+        st.metric(
+            "SoA implemented",
+            "–" if head.soa_implemented_pct is None else f"{head.soa_implemented_pct:.0f} %",
+            help=f"Share of the {head.soa_applicable} applicable Annex A controls that stand "
+                 "implemented: evidence current and reviewed within 12 months",
+            border=True)
+        st.page_link("pages/soa.py", label="Controls (SoA)",
+                     icon=":material/checklist:")
+    with tiles[3]:
+        st.metric("Validations overdue", head.overdue_validations, border=True,
+                  help="AI systems past their re-validation date or due now after a trigger")
+        st.page_link("pages/schedule.py", label="Overdue systems",
+                     icon=":material/event:", query_params=REVALIDATIONS_OVERDUE)
+    with tiles[4]:
+        st.metric("KPIs in red", head.kpis_red, border=True,
+                  help="KPIs whose latest value is beyond their red threshold")
+        st.page_link("pages/kpis.py", label="KPIs, red first", icon=":material/monitoring:")
+    st.caption("Open incidents and the latest maturity score join these tiles when the "
+               "incident register and the self-assessment exist.")
+
+
+def _heatmap() -> None:
+    st.subheader("Residual risk heatmap")
+    method = cached(load_method)
+    everything = risks.RiskFilter()
+    counts = {"residual": cached(risks.matrix_counts, today(), everything, "residual")}
+    above = {band for band in LEVEL_BANDS if method.above_tolerance(band)}
+    st.plotly_chart(risk_matrices(counts, method.size, list(method.likelihood_labels),
+                                  list(method.impact_labels), BAND_COLOURS, above, height=460),
+                    key="overview_heatmap", config={"displayModeBar": False})
+    unrated = cached(risks.unrated_residual, today(), everything)
+    st.caption(f"Live risks by residual rating; {unrated} not yet rated for residual risk are "
+               "not in the grid. Black border = above the risk tolerance.")
+    st.page_link("pages/risks.py", label="Open the risk register (click a cell there to "
+                 "list its risks)", icon=":material/warning:")
+
+
+def _coverage() -> None:
+    st.subheader("Control coverage by objective")
+    frame = cached(soa.coverage, today())
+    if frame["applicable"].sum() == 0:
+        st.info("No Annex A control is marked applicable yet: decide applicability on the "
+                "SoA page and coverage appears here.", icon=":material/lightbulb:")
+        return
+    frame["label"] = frame["objective_id"] + " (" + frame["applicable"].astype(str) + ")"
+    st.plotly_chart(status_bars(frame, "label", "applicable"), key="overview_coverage")
+    st.caption("Applicable controls per Annex A objective (their number in brackets). "
+               "Stale evidence or an overdue review counts an implemented control as partial.")
+
+
+def _due_soon() -> None:
+    st.subheader(f"Due in the next {DUE_DAYS} days")
+    items = cached(schedule.due_dates, today())
+    due = items[items["overdue"] | (items["due_on"] <= today() + timedelta(days=DUE_DAYS))]
+    if due.empty:
+        st.success(f"Nothing is overdue or due in the next {DUE_DAYS} days.",
+                   icon=":material/task_alt:")
+        return
+    overdue = int(due["overdue"].sum())
+    st.markdown(f"**{overdue}** overdue · **{len(due) - overdue}** due by "
+                f"{today() + timedelta(days=DUE_DAYS):%d %b %Y}")
+    by_kind = due.groupby("kind").agg(overdue=("overdue", "sum"), items=("item", "size"))
+    st.dataframe(by_kind.reset_index(), hide_index=True, width="stretch",
+                 column_config={"kind": "What", "overdue": "Overdue", "items": "All due"})
+    st.dataframe(
+        due.head(DUE_SHOWN).assign(status=due["overdue"].map({True: "Overdue",
+                                                             False: "Upcoming"})),
+        hide_index=True, width="stretch",
+        column_order=["status", "due_on", "kind", "item", "owner"],
+        column_config={"status": "Status", "due_on": st.column_config.DateColumn("Due"),
+                       "kind": "What", "item": st.column_config.TextColumn("Item",
+                                                                           width="large"),
+                       "owner": "Owner"})
+    st.page_link("pages/schedule.py", label=f"All {len(due)} in the schedule",
+                 icon=":material/event:", query_params={"schedule_horizon": "Next 30 days"})
+
+
+def _since_last_review() -> None:
+    since = cached(overview.changes_since_last_review, today())
+    when = f"{since.review_date:%d %b %Y}" if since.review_date else "ever"
+    st.subheader(f"Changed since the last management review ({when})")
+    if since.changes.empty:
+        st.success("No change recorded since the last management review.",
+                   icon=":material/task_alt:")
+        return
+    frame = since.changes.assign(register=[
+        REGISTERS[t].label if t in REGISTERS else t.replace("_", " ")
+        for t in since.changes["register"]])
+    st.dataframe(frame, hide_index=True, width="stretch",
+                 column_config={"register": "Record",
+                                "added": "Added", "changed": "Changed", "removed": "Removed",
+                                "people": "People",
+                                "latest": st.column_config.DatetimeColumn(
+                                    "Latest change (UTC)", format="YYYY-MM-DD HH:mm")})
+
+
 def _kpis_in_red() -> None:
     st.subheader("KPIs in red")
     red = cached(kpis.kpis_in_red)
     if red.empty:
         st.success("No KPI is beyond its red threshold.", icon=":material/task_alt:")
         return
-    st.page_link("pages/kpis.py", label="Open KPIs & objectives", icon=":material/monitoring:")
     shown = red.assign(status_text=STATUS_LABELS["red"],
                        ai_system=red["ai_system"].fillna("Organisation-wide"))
     st.dataframe(
@@ -41,28 +160,7 @@ def _kpis_in_red() -> None:
                        "ai_system": "AI system (due for re-validation)", "owner": "Owner"})
 
 
-def render() -> None:
-    org = query("SELECT name FROM organisation ORDER BY id LIMIT 1")
-    st.title("Overview")
-    if not org.empty:
-        st.caption(f"AI management system of **{org['name'].iloc[0]}** · as of {today():%d %b %Y}")
-    head = cached(overview.headline, today())
-    if head.systems_in_scope == 0:
-        _empty_state()
-
-    tiles = st.columns(5)
-    tiles[0].metric("AI systems in scope", head.systems_in_scope, border=True)
-    tiles[1].metric("High & critical risks open", head.high_critical_open, border=True)
-    tiles[2].metric(
-        "SoA controls implemented",
-        "–" if head.soa_implemented_pct is None else f"{head.soa_implemented_pct:.0f} %",
-        help=f"Implemented share of the {head.soa_applicable} applicable Annex A controls",
-        border=True,
-    )
-    tiles[3].metric("Re-validations overdue", head.overdue_validations, border=True)
-    tiles[4].metric("KPIs in red", head.kpis_red, border=True,
-                    help="KPIs whose latest value is beyond their red threshold")
-
+def _systems_and_levels() -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("AI systems by EU AI Act category")
@@ -74,7 +172,7 @@ def render() -> None:
         )
     with right:
         st.subheader("Open risks by current level")
-        by_level = cached(overview.open_risks_by_level)
+        by_level: pd.DataFrame = cached(overview.open_risks_by_level)
         st.plotly_chart(
             labelled_bars(by_level, "level", "risks",
                           [BAND_COLOURS[b] for b in by_level["level"]]),
@@ -82,23 +180,25 @@ def render() -> None:
         )
         st.caption("Current level = residual rating where assessed, else inherent.")
 
-    _kpis_in_red()
 
-    st.subheader("Re-validations due now or overdue")
-    schedule = cached(revalidation.revalidation_schedule, today())
-    overdue = schedule[schedule["overdue"]]
-    if overdue.empty:
-        st.success("No AI system is overdue for re-validation.", icon=":material/task_alt:")
-    else:
-        st.page_link("pages/schedule.py", label="Open the schedule", icon=":material/event:")
-        st.dataframe(
-            overdue[["name", "owner", "last_validated", "next_due", "reason"]],
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "name": "AI system", "owner": "Owner",
-                "last_validated": st.column_config.DateColumn("Last validated"),
-                "next_due": st.column_config.DateColumn("Next due"),
-                "reason": st.column_config.TextColumn("Why", width="large"),
-            },
-        )
+def render() -> None:
+    org = query("SELECT name FROM organisation ORDER BY id LIMIT 1")
+    st.title("Overview")
+    if not org.empty:
+        st.caption(f"AI management system of **{org['name'].iloc[0]}** · as of {today():%d %b %Y}")
+    head = cached(overview.headline, today())
+    if head.systems_in_scope == 0:
+        _empty_state()
+    _tiles(head)
+    left, right = st.columns(2, gap="large")
+    with left:
+        _heatmap()
+    with right:
+        _coverage()
+    left, right = st.columns(2, gap="large")
+    with left:
+        _due_soon()
+    with right:
+        _since_last_review()
+    _kpis_in_red()
+    _systems_and_levels()

@@ -39,9 +39,10 @@ def _filters() -> risks.RiskFilter:
     chosen = top[0].multiselect("AI system", list(names), format_func=names.get,
                                 key="risks_system")
     owner = top[1].multiselect("Owner", list(owners["owner"]), key="risks_owner")
-    level = top[2].multiselect("Current level", list(LEVEL_BANDS), key="risks_level")
+    level = top[2].multiselect("Current level", list(LEVEL_BANDS), key="risks_level",
+                               bind="query-params")
     status = top[3].multiselect("Status", list(RISK_STATUSES), format_func=RISK_STATUSES.get,
-                                key="risks_status")
+                                key="risks_status", bind="query-params")
     row = st.columns([3, 3, 2], vertical_alignment="bottom")
     source_names = dict(zip(sources["source_id"], sources["title"], strict=True))
     source = row[0].multiselect("Risk source (Annex C.3)", list(source_names),

@@ -54,9 +54,9 @@ def _filtered(items: pd.DataFrame) -> pd.DataFrame:
     who = current_identity()
     cols = st.columns([2, 4, 2], vertical_alignment="bottom")
     horizon = cols[0].selectbox("Horizon", list(HORIZONS), index=3, key="schedule_horizon",
-                                help="Overdue items always show")
+                                help="Overdue items always show", bind="query-params")
     kinds = cols[1].multiselect("What", list(KINDS), key="schedule_kinds",
-                                placeholder="Everything that falls due")
+                                placeholder="Everything that falls due", bind="query-params")
     mine = cols[2].toggle("Only mine", key="schedule_mine", disabled=not who.name,
                           help="Items you own (pick your name in the sidebar)")
     frame = items
@@ -65,7 +65,9 @@ def _filtered(items: pd.DataFrame) -> pd.DataFrame:
     if mine and who.name:
         frame = frame[frame["owner"] == who.name]
     days = HORIZONS[horizon]
-    if days is not None:
+    if days == 0:
+        frame = frame[frame["overdue"]]
+    elif days is not None:
         frame = frame[frame["overdue"] | (frame["due_on"] <= today() + timedelta(days=days))]
     return frame.assign(status=frame["overdue"].map({True: "Overdue", False: "Upcoming"}))
 
