@@ -77,7 +77,8 @@ def render() -> None:
     st.caption("Every date that falls due, in one place: re-validations of AI systems "
                "(A.6.2.4, A.6.2.6; a KPI breach or a change of stage or model version makes a "
                "system due now), risk reviews, expiring risk acceptances, impact-assessment "
-               "reviews and supplier reviews. Overdue first.")
+               "reviews, supplier reviews, SoA evidence expiry, control reviews and target "
+               "dates, and measured KPI values. Overdue first.")
     items = cached(due_dates, today())
     if items.empty:
         st.info("Nothing falls due yet. Dates appear here as you add AI systems (validation), "
