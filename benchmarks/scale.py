@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from aims_core import bootstrap, kpis, overview, revalidation, risks, schedule
+from aims_core import bootstrap, kpis, overview, revalidation, risks, schedule, soa
 from aims_core.storage.transfer import export_database
 
 
@@ -58,6 +58,10 @@ def main() -> None:
               lambda: risks.register(db, today, everything, me="Priya Shah", limit=100))
         timed("risk movement inherent -> residual", lambda: risks.movement(db, today, everything))
         timed("schedule of every due date", lambda: schedule.due_dates(db, today))
+        timed("SoA coverage by objective (standing)", lambda: soa.coverage(db, today))
+        timed("SoA table with crosswalks and flags", lambda: soa.soa_table(db, today))
+        timed("changes since the last management review",
+              lambda: overview.changes_since_last_review(db, today))
         status = timed("KPI page: latest status of every KPI", lambda: kpis.kpi_status(db))
         first_page = [int(i) for i in status["id"][:8]]
         timed("KPI page: series of one page of 8 KPIs",
