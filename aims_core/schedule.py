@@ -15,6 +15,11 @@ from aims_core.storage.database import Database
 
 COLUMNS = ["kind", "item", "owner", "due_on", "overdue", "reason", "link"]
 
+# SoA items open the SoA page filtered to the control's objective (a URL-bound filter).
+_SOA_ROWS = """'soa?soa_objective=' || url_encode(o.objective_id || ' ' || o.title) AS link
+        FROM soa s JOIN controls c USING (control_id)
+        JOIN control_objectives o USING (objective_id)"""
+
 # One SELECT per source with the same columns; $today is bound once.
 _SOURCES = {
     "Risk review": f"""
@@ -42,28 +47,25 @@ _SOURCES = {
                'Due diligence and contract review (A.10.3)' AS reason,
                'suppliers' AS link
         FROM suppliers WHERE next_review IS NOT NULL""",
-    "Evidence expiry": """
+    "Evidence expiry": f"""
         SELECT 'Evidence expiry' AS kind, s.control_id || ' ' || c.title AS item, s.owner,
                s.evidence_expiry AS due_on,
                'Renew the evidence: ' || coalesce(s.evidence, 'none recorded') AS reason,
-               'soa' AS link
-        FROM soa s JOIN controls c USING (control_id)
+               {_SOA_ROWS}
         WHERE s.applicable AND s.evidence_expiry IS NOT NULL""",
     "Control review": f"""
         SELECT 'Control review' AS kind, s.control_id || ' ' || c.title AS item, s.owner,
                CAST(s.last_reviewed + INTERVAL {REVIEW_MONTHS} MONTH AS DATE) AS due_on,
                'Review the control (last reviewed ' || strftime(s.last_reviewed, '%d %b %Y')
                    || ')' AS reason,
-               'soa' AS link
-        FROM soa s JOIN controls c USING (control_id)
+               {_SOA_ROWS}
         WHERE s.applicable AND s.last_reviewed IS NOT NULL""",
-    "Control target date": """
+    "Control target date": f"""
         SELECT 'Control target date' AS kind, s.control_id || ' ' || c.title AS item, s.owner,
                s.target_date AS due_on,
                'Implement the control (now ' || replace(s.implementation_status, '_', ' ')
                    || ')' AS reason,
-               'soa' AS link
-        FROM soa s JOIN controls c USING (control_id)
+               {_SOA_ROWS}
         WHERE s.applicable AND s.implementation_status <> 'implemented'
           AND s.target_date IS NOT NULL""",
     # A measured KPI is due one period after its latest value; one never measured, now.

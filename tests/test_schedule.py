@@ -50,6 +50,7 @@ def test_rows_equal_the_source_registers_dates(demo_db: Database) -> None:
         shown = {(item.split(" ")[0], due) for item, due in zip(part["item"], part["due_on"],
                                                                  strict=True)}
         assert shown == set(demo_db.query_rows(sql)), kind
+        assert part["link"].str.match(r"soa\?soa_objective=A\.\d+%20").all()
     measured = items[items["kind"] == "KPI measurement"]
     assert len(measured) == demo_db.scalar("SELECT count(*) FROM kpis WHERE kind = 'measured'")
     validations = revalidation_schedule(demo_db, TODAY)

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from aims_core import soa
 from aims_core.ui.session import get_db, today
 from aims_core.writes import RowChange, apply_changes
-from tests.test_pages import demo_path, empty_path, run_app  # noqa: F401 (fixtures used by name)
+from tests.test_pages import ROOT, demo_path, empty_path, run_app  # noqa: F401 (fixtures used by name)
 
 
 def _open(page: str, name: str | None = "Sarah Klein") -> AppTest:
@@ -66,6 +66,15 @@ def test_filter_by_eu_article_and_objective() -> None:
     assert sorted(_shown_controls(at)) == sorted(r[0] for r in expected)
     at.multiselect(key="soa_eu").set_value([]).run()
     at.multiselect(key="soa_objective").set_value(["A.10"]).run()
+    assert _shown_controls(at) == ["A.10.2", "A.10.3", "A.10.4"]
+
+
+@pytest.mark.usefixtures("demo_path")
+def test_a_schedule_link_opens_the_soa_filtered_to_the_objective() -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["soa_objective"] = "A.10 Third-party and customer relationships"
+    at.switch_page("pages/soa.py").run()
+    assert not at.exception, at.exception
     assert _shown_controls(at) == ["A.10.2", "A.10.3", "A.10.4"]
 
 

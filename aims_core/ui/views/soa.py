@@ -92,7 +92,7 @@ def _filters(who: Identity) -> tuple[soa.SoaFilter, str]:
     labels = dict(zip(objectives["objective_id"], objectives["label"], strict=True))
     top = st.columns([3, 2, 3, 2])
     chosen_objectives = top[0].multiselect("Objective", list(labels), format_func=labels.get,
-                                           key="soa_objective")
+                                           key="soa_objective", bind="query-params")
     statuses = top[1].multiselect("Status", list(IMPLEMENTATION_STATUSES),
                                   format_func=IMPLEMENTATION_STATUSES.get, key="soa_status")
     chosen_articles = top[2].multiselect(
