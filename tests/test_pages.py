@@ -11,7 +11,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from aims_core.bootstrap import init_database
+from aims_core.bootstrap import generate_into, init_database
 from aims_core.risk_method import RATED_RISKS_SQL
 from aims_core.schedule import due_dates
 from aims_core.ui.session import get_db
@@ -383,3 +383,26 @@ def test_schedule_filters_by_horizon_kind_and_owner(demo_path: Path) -> None:
     shown = at.dataframe[0].value
     expected = items[(items["kind"] == "Risk review") & (items["owner"] == "Tom Becker")]
     assert list(shown["item"]) == list(expected["item"]) and len(expected) >= 1
+
+
+def test_long_registers_are_paged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "scale.duckdb"
+    db = init_database(path, "empty")
+    generate_into(db, 250)
+    db.close()
+    monkeypatch.setenv("AIMS_DB", str(path))
+    _fresh_caches()
+    at = run_app()
+    at.switch_page("pages/ai_systems.py").run()
+    picker = at.number_input(key="systems_page_of_3")
+    assert picker.label == "Page (of 3)"
+    picker.set_value(3).run()
+    assert "Showing 201–250 of 250 matching AI systems" in [c.value for c in at.caption]
+    at.switch_page("pages/risks.py").run()
+    total = get_db().scalar("SELECT count(*) FROM risks")
+    pages = -(-total // 100)
+    at.number_input(key=f"risks_page_of_{pages}").set_value(pages).run()
+    assert not at.exception, at.exception
+    first = (pages - 1) * 100 + 1
+    assert f"Showing {first}–{total} of {total} matching risks" in [c.value for c in at.caption]
+    _fresh_caches()

@@ -11,6 +11,7 @@ from aims_core import exports
 from aims_core.registers import AI_SYSTEMS, EU_AI_ACT_CATEGORIES, LIFECYCLE_STAGES, SOURCING
 from aims_core.revalidation import revalidation_schedule
 from aims_core.ui.editable_table import editable_table
+from aims_core.ui.paging import page_offset, show_count
 from aims_core.ui.session import cached, current_identity, query, today
 from aims_core.ui.views import system_detail
 
@@ -60,21 +61,12 @@ def _register(where: str, params: list, signature: str) -> None:
     total = int(query(f"SELECT count(*) AS n FROM ai_systems WHERE {where}", tuple(params))
                 ["n"].iloc[0])
     all_systems = int(query("SELECT count(*) AS n FROM ai_systems")["n"].iloc[0])
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = 1
-    if pages > 1:
-        page = int(st.number_input(f"Page (of {pages})", 1, pages, 1, key="systems_page"))
-    offset = (page - 1) * PAGE_SIZE
-    if all_systems == 0:
-        st.info("No AI systems yet. Add the first one in the empty row of the table below: "
-                "name, owner, sourcing, life-cycle stage and EU AI Act category are required. "
-                "Then open it below to run the EU AI Act triage.",
-                icon=":material/lightbulb:")
-    elif total:
-        st.caption(f"Showing {offset + 1}–{min(offset + PAGE_SIZE, total)} of {total} "
-                   "matching AI systems")
-    else:
-        st.warning("No AI system matches these filters.", icon=":material/filter_alt_off:")
+    offset = page_offset(total, PAGE_SIZE, "systems_page")
+    show_count(total, offset, PAGE_SIZE, ("AI system", "AI systems"),
+               register_empty=all_systems == 0,
+               first_steps="No AI systems yet. Add the first one in the empty row of the table "
+               "below: name, owner, sourcing, life-cycle stage and EU AI Act category are "
+               "required. Then open it below to run the EU AI Act triage.")
     suppliers = query("SELECT id, name FROM suppliers ORDER BY name")
     areas = query("SELECT area_no, title FROM eu_annex_iii_areas ORDER BY area_no")
     editable_table(
@@ -83,7 +75,7 @@ def _register(where: str, params: list, signature: str) -> None:
                       (*params, PAGE_SIZE, offset)),
         key="ai_systems",
         who=current_identity(),
-        signature=f"{signature}|{page}",
+        signature=f"{signature}|{offset}",
         labels={
             "annex_iii_area": {int(r.area_no): f"{r.area_no}. {r.title}"
                                for r in areas.itertuples()},

@@ -13,6 +13,7 @@ from aims_core.kpi_status import STATUS_LABELS
 from aims_core.registers import OBJECTIVE_STATUSES
 from aims_core.ui.charts import kpi_trend
 from aims_core.ui.editable_table import show_outcome
+from aims_core.ui.paging import page_offset
 from aims_core.ui.session import Identity, cached, current_identity, get_db, query, today
 from aims_core.ui.text import md_escape
 from aims_core.ui.views import kpi_entry
@@ -165,10 +166,9 @@ def render() -> None:
         else:
             _status_tiles(frame)
             _objectives()
-            pages = max(1, -(-len(frame) // CHARTS_PER_PAGE))
-            page_no = 1 if pages == 1 else int(st.columns(4)[0].number_input(
-                f"Page (of {pages}, red first)", 1, pages, 1, key=f"kpis_page_of_{pages}"))
-            page = frame.iloc[(page_no - 1) * CHARTS_PER_PAGE:page_no * CHARTS_PER_PAGE]
+            with st.columns(4)[0]:
+                first = page_offset(len(frame), CHARTS_PER_PAGE, "kpis_page", "red first")
+            page = frame.iloc[first:first + CHARTS_PER_PAGE]
             since = None if days is None else today() - timedelta(days=days)
             series = cached(kpis.measurements, [int(i) for i in page["id"]], since)
             _tiles(page, series)

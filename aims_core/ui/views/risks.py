@@ -15,6 +15,7 @@ from aims_core.registers import RISK_STATUSES, RISKS
 from aims_core.risk_method import BAND_COLOURS, LEVEL_BANDS, RiskMethod, load_method
 from aims_core.ui.charts import risk_matrices
 from aims_core.ui.editable_table import editable_table, invalidate, show_outcome, shown_rows
+from aims_core.ui.paging import page_offset, show_count
 from aims_core.ui.session import cached, current_identity, get_db, query, today
 from aims_core.ui.text import md_escape
 from aims_core.writes import RowChange, apply_batches, apply_changes
@@ -130,19 +131,12 @@ def _register(method: RiskMethod, filters: risks.RiskFilter) -> pd.DataFrame:
     who = current_identity()
     me = who.name if st.session_state.get("risks_mine_first") else None
     total = cached(risks.count, today(), filters)
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = int(st.number_input(f"Page (of {pages})", 1, pages, 1, key="risks_page")) \
-        if pages > 1 else 1
-    offset = (page - 1) * PAGE_SIZE
-    if not cached(risks.count, today(), risks.RiskFilter()):
-        st.info("No risks yet. Add the first one in the empty row below: title, owner, "
-                "inherent likelihood and impact, and status are required. Leave the AI system "
-                "empty for an organisation-wide risk.", icon=":material/lightbulb:")
-    elif total:
-        st.caption(f"Showing {offset + 1}–{min(offset + PAGE_SIZE, total)} of {total} "
-                   "matching risks")
-    else:
-        st.warning("No risk matches these filters.", icon=":material/filter_alt_off:")
+    offset = page_offset(total, PAGE_SIZE, "risks_page")
+    show_count(total, offset, PAGE_SIZE, ("risk", "risks"),
+               register_empty=not cached(risks.count, today(), risks.RiskFilter()),
+               first_steps="No risks yet. Add the first one in the empty row below: title, "
+               "owner, inherent likelihood and impact, and status are required. Leave the AI "
+               "system empty for an organisation-wide risk.")
     systems = query("SELECT id, name FROM ai_systems ORDER BY name")
     sources = query("SELECT source_id, title FROM annex_c_risk_sources ORDER BY source_id")
     objectives = query("SELECT objective_id, title FROM annex_c_objectives ORDER BY 1")
@@ -150,7 +144,7 @@ def _register(method: RiskMethod, filters: risks.RiskFilter) -> pd.DataFrame:
     impact = {n: f"{n} · {label}" for n, label in enumerate(method.impact_labels, 1)}
     editable_table(
         RISKS, lambda: _load(filters, me, offset), key="risks", who=who,
-        signature=repr((filters, me, page, method.version)),
+        signature=repr((filters, me, offset, method.version)),
         column_order=COLUMNS,
         labels={"ai_system_id": {int(r.id): r.name for r in systems.itertuples()},
                 "risk_source": {r.source_id: f"{r.source_id} {r.title}"
