@@ -125,11 +125,16 @@ def _due_soon() -> None:
 
 def _since_last_review() -> None:
     since = cached(overview.changes_since_last_review, today())
-    when = f"{since.review_date:%d %b %Y}" if since.review_date else "ever"
-    st.subheader(f"Changed since the last management review ({when})")
+    if since.review_date:
+        st.subheader(f"Changed since the last management review "
+                     f"({since.review_date:%d %b %Y})")
+    else:
+        st.subheader("Changes recorded so far")
+        st.caption("No management review is recorded yet (clause 9.3): once one is, this "
+                   "lists what changed after it.")
     if since.changes.empty:
-        st.success("No change recorded since the last management review.",
-                   icon=":material/task_alt:")
+        st.success("No change recorded since then." if since.review_date else
+                   "Nothing recorded yet.", icon=":material/task_alt:")
         return
     frame = since.changes.assign(register=[
         REGISTERS[t].label if t in REGISTERS else t.replace("_", " ")

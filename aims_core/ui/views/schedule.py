@@ -82,7 +82,8 @@ def render() -> None:
     items = cached(due_dates, today())
     if items.empty:
         st.info("Nothing falls due yet. Dates appear here as you add AI systems (validation), "
-                "risks (review dates), impact assessments and suppliers.",
+                "risks (review dates), impact assessments, suppliers, SoA evidence and target "
+                "dates, and measured KPIs.",
                 icon=":material/lightbulb:")
     else:
         tiles = st.columns(3)
