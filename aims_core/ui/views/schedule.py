@@ -21,8 +21,16 @@ _STATUS_COLOURS = {"Overdue": PALETTE[5], "Upcoming": PALETTE[0]}
 _STATUS_SYMBOLS = {"Overdue": "x", "Upcoming": "diamond"}
 
 
-def _timeline(frame: pd.DataFrame) -> go.Figure:
-    shown = frame.head(TIMELINE_ROWS).copy()
+def _timeline_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """At most TIMELINE_ROWS rows, half for the most overdue and the rest for the next due,
+    so a long backlog does not hide what comes next."""
+    overdue, upcoming = frame[frame["overdue"]], frame[~frame["overdue"]]
+    keep_upcoming = min(len(upcoming), max(TIMELINE_ROWS // 2, TIMELINE_ROWS - len(overdue)))
+    return pd.concat([overdue.head(TIMELINE_ROWS - keep_upcoming), upcoming.head(keep_upcoming)])
+
+
+def _timeline(shown: pd.DataFrame) -> go.Figure:
+    shown = shown.copy()
     shown["when"] = pd.to_datetime(shown["due_on"])
     shown["label"] = shown["kind"] + ": " + shown["item"].str.slice(0, 48)
     fig = go.Figure()
@@ -95,10 +103,13 @@ def render() -> None:
         if frame.empty:
             st.success("Nothing falls due in this view.", icon=":material/task_alt:")
         else:
-            st.plotly_chart(_timeline(frame), key="schedule_timeline")
-            if len(frame) > TIMELINE_ROWS:
-                st.caption(f"The timeline shows the first {TIMELINE_ROWS} of {len(frame)} "
-                           "rows; the table lists all.")
+            shown = _timeline_rows(frame)
+            st.plotly_chart(_timeline(shown), key="schedule_timeline")
+            if len(shown) < len(frame):
+                late = int(shown["overdue"].sum())
+                st.caption(f"The timeline shows {len(shown)} of {len(frame)} rows: the {late} "
+                           f"most overdue and the next {len(shown) - late} due; the table "
+                           "lists all.")
             st.dataframe(
                 frame[["status", "kind", "item", "link", "owner", "due_on", "reason"]],
                 hide_index=True, width="stretch", column_config={
