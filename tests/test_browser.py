@@ -139,6 +139,13 @@ def test_every_sidebar_page_opens_without_error(server: Server, page: object) ->
         page.screenshot(path=str(SHOTS / f"{slug}.png"), full_page=True)
 
 
+def _press(page: object, button: str, outcome: str) -> None:
+    """Click a button and wait for the alert that reports its outcome, then for the rerun."""
+    page.get_by_role("button", name=button).click()
+    page.locator("[data-testid='stAlert']", has_text=outcome).wait_for(timeout=30_000)
+    settle(page)
+
+
 def _pick_identity(page: object, name: str) -> None:
     box = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox'] input")
     box.click()
@@ -165,10 +172,7 @@ def test_edit_a_cell_and_see_it_after_reload(server: Server, page: object) -> No
     cell_editor.press("Enter")
     settle(page)
     page.screenshot(path=str(SHOTS / "ai_systems_before_save.png"), full_page=True)
-    page.get_by_role("button", name="Save changes").click()
-    page.locator("[data-testid='stAlert']", has_text="changes saved: 1 updated").wait_for(
-        timeout=30_000)
-    settle(page)
+    _press(page, "Save changes", "changes saved: 1 updated")
     page.screenshot(path=str(SHOTS / "ai_systems_saved.png"), full_page=True)
 
     page.reload()
@@ -234,10 +238,7 @@ def test_triage_a_system_and_see_its_category_and_reasoning(server: Server,
     _answer(page, "public body, or a private entity", "No")
     _choose(page, "Which of these transparency cases apply", "None of these")
     _answer(page, "general-purpose AI model on the market", "No")
-    page.get_by_role("button", name="Save triage and set the category").click()
-    page.locator("[data-testid='stAlert']", has_text="Triage saved: High-risk").wait_for(
-        timeout=30_000)
-    settle(page)
+    _press(page, "Save triage and set the category", "Triage saved: High-risk")
     page.get_by_text("Result: High-risk · Annex III area 4").wait_for()
     page.get_by_text("profiles natural persons, so no derogation can apply").wait_for()
     page.screenshot(path=str(SHOTS / "ai_system_triage.png"), full_page=True)
@@ -311,10 +312,7 @@ def test_change_a_residual_rating_and_see_the_heatmap_move(server: Server,
     page.wait_for_function(
         f"() => document.querySelector(\"{rating_cell}\")?.textContent === '{target}'")
     settle(page)
-    page.get_by_role("button", name="Save changes").click()
-    page.locator("[data-testid='stAlert']", has_text="Risk changes saved: 1 updated").wait_for(
-        timeout=30_000)
-    settle(page)
+    _press(page, "Save changes", "Risk changes saved: 1 updated")
     after = _residual_counts(page)
     page.screenshot(path=str(SHOTS / "risks_after_edit.png"), full_page=True)
     moved = (target, old[1])
@@ -343,10 +341,7 @@ def test_approve_the_soa_and_see_the_new_version(server: Server, page: object) -
     page.locator("input[aria-label='Note']").fill("Approved in Chromium")
     page.keyboard.press("Tab")
     settle(page)
-    page.get_by_role("button", name="Approve this SoA").click()
-    page.locator("[data-testid='stAlert']", has_text="recorded as a new version").wait_for(
-        timeout=30_000)
-    settle(page)
+    _press(page, "Approve this SoA", "recorded as a new version")
     assert page.locator("[data-testid='stException']").count() == 0
 
     server.stop()
@@ -385,16 +380,10 @@ def test_kpi_page_shows_trends_and_imports_a_file(server: Server, page: object,
     page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
         str(values))
     settle(page)
-    page.get_by_role("button", name="Import values").click()
-    page.locator("[data-testid='stAlert']", has_text="was not imported").wait_for(
-        timeout=30_000)
-    settle(page)
+    _press(page, "Import values", "was not imported")
     page.get_by_text("Skip bad rows: import the good rows").click()
     settle(page)
-    page.get_by_role("button", name="Import values").click()
-    page.locator("[data-testid='stAlert']", has_text="Imported 1 value from").wait_for(
-        timeout=30_000)
-    settle(page)
+    _press(page, "Import values", "Imported 1 value from")
     assert page.locator("[data-testid='stException']").count() == 0
     page.screenshot(path=str(SHOTS / "kpis_import.png"), full_page=True)
 

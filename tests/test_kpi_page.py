@@ -13,18 +13,13 @@ from aims_core.config import database_path
 from aims_core.revalidation import revalidation_schedule
 from aims_core.ui.session import get_db, today
 from aims_core.writes import RowChange, apply_changes
-from tests.test_pages import demo_path, empty_path, run_app  # noqa: F401  (fixtures)
+from tests.test_pages import demo_path, empty_path, open_page, run_app  # noqa: F401  (fixtures)
 
 on_demo = pytest.mark.usefixtures("demo_path")
 
 
 def open_kpis(name: str | None = None) -> AppTest:
-    at = run_app()
-    at.switch_page("pages/kpis.py").run()
-    if name:
-        at.sidebar.selectbox(key="identity_name").set_value(name).run()
-    assert not at.exception, at.exception
-    return at
+    return open_page("pages/kpis.py", name)
 
 
 def tile_names(at: AppTest) -> list[str]:

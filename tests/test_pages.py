@@ -150,13 +150,18 @@ def test_overview_tiles_open_the_matching_filters(demo_path: Path) -> None:
     assert f"of {high} matching risks" in " ".join(c.value for c in at.caption)
 
 
-def _open_systems(name: str | None = "Priya Shah") -> AppTest:
+def open_page(page: str, name: str | None) -> AppTest:
+    """Run the app, go to ``page`` and, if ``name`` is given, pick it as the user."""
     at = run_app()
-    at.switch_page("pages/ai_systems.py").run()
+    at.switch_page(page).run()
     if name:
         at.sidebar.selectbox(key="identity_name").set_value(name).run()
     assert not at.exception, at.exception
     return at
+
+
+def _open_systems(name: str | None = "Priya Shah") -> AppTest:
+    return open_page("pages/ai_systems.py", name)
 
 
 def _save(at: AppTest, state: dict, editor: str = "ai_systems_editor_0") -> AppTest:

@@ -11,16 +11,11 @@ from streamlit.testing.v1 import AppTest
 from aims_core import soa
 from aims_core.ui.session import get_db, today
 from aims_core.writes import RowChange, apply_changes
-from tests.test_pages import ROOT, demo_path, empty_path, run_app  # noqa: F401 (fixtures used by name)
+from tests.test_pages import ROOT, demo_path, empty_path, open_page, run_app  # noqa: F401 (fixtures used by name)
 
 
 def _open(page: str, name: str | None = "Sarah Klein") -> AppTest:
-    at = run_app()
-    at.switch_page(page).run()
-    if name:
-        at.sidebar.selectbox(key="identity_name").set_value(name).run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(page, name)
 
 
 def _edit(at: AppTest, key: str, edited: dict) -> AppTest:
