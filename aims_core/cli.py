@@ -14,8 +14,8 @@ from pathlib import Path
 
 from aims_core import bootstrap
 from aims_core.config import DEMO_SEED_DIR, database_path
-from aims_core.kpi_import import ImportFileError, describe, import_measurements
-from aims_core.kpis import take_snapshot
+from aims_core.performance.kpi_import import ImportFileError, describe, import_measurements
+from aims_core.performance.kpis import take_snapshot
 from aims_core.storage.database import Database, DatabaseError
 from aims_core.storage.transfer import export_database, import_database
 

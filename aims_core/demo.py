@@ -15,8 +15,8 @@ from datetime import date, datetime, time, timedelta
 import numpy as np
 import pandas as pd
 
-from aims_core.kpis import FIGURES
-from aims_core.overview import Headline, headline
+from aims_core.dashboard.overview import Headline, headline
+from aims_core.performance.kpis import FIGURES
 from aims_core.storage.database import Database
 
 DEMO_ANCHOR = date(2026, 11, 15)
@@ -373,7 +373,7 @@ def _data_sources(systems: list[dict], start: date, history: _History) -> pd.Dat
 
 
 def _triage(systems: list[dict], history: _History) -> pd.DataFrame:
-    from aims_core.triage import triage
+    from aims_core.inventory.triage import triage
 
     rows = []
     for system in systems:

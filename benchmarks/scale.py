@@ -16,7 +16,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from aims_core import bootstrap, kpis, overview, revalidation, risks, schedule, soa
+from aims_core import bootstrap
+from aims_core.compliance import soa
+from aims_core.dashboard import overview, schedule
+from aims_core.inventory import revalidation
+from aims_core.performance import kpis
+from aims_core.risk import risks
 from aims_core.storage.transfer import export_database
 
 

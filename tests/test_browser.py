@@ -24,9 +24,9 @@ import duckdb
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from aims_core import risks
 from aims_core.bootstrap import init_database
-from aims_core.risk_method import RATED_RISKS_SQL, load_method
+from aims_core.risk import risks
+from aims_core.risk.risk_method import RATED_RISKS_SQL, load_method
 from aims_core.storage.database import Database
 
 pytestmark = pytest.mark.browser

@@ -8,10 +8,10 @@ from datetime import date
 import pandas as pd
 
 from aims_core import demo
-from aims_core.registers import REGISTERS
-from aims_core.revalidation import revalidation_schedule
+from aims_core.inventory.revalidation import revalidation_schedule
+from aims_core.records.registry import REGISTERS
+from aims_core.records.writes import row_json
 from aims_core.storage.database import Database
-from aims_core.writes import row_json
 from tests.conftest import TODAY
 
 
@@ -79,7 +79,7 @@ def test_scale_generation_counts() -> None:
 
 
 def test_demo_soa_has_two_approved_versions_with_a_meaningful_diff(demo_db: Database) -> None:
-    from aims_core import soa
+    from aims_core.compliance import soa
 
     assert soa.versions(demo_db)["version_no"].tolist() == [2, 1]
     changes = soa.diff(demo_db, 1, 2)

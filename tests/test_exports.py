@@ -8,9 +8,9 @@ import json
 import openpyxl
 import pandas as pd
 
-from aims_core import exports
+from aims_core.inventory import exports
+from aims_core.records.writes import RowChange, apply_batches, apply_changes
 from aims_core.storage.database import Database
-from aims_core.writes import RowChange, apply_batches, apply_changes
 
 
 def test_defuse_prefixes_formula_text_only() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from aims_core.kpi_import import ImportFileError, describe, import_measurements
+from aims_core.performance.kpi_import import ImportFileError, describe, import_measurements
 from aims_core.storage.database import Database
 from tests.conftest import TODAY
 from tests.test_cli import cli

@@ -10,9 +10,9 @@ from streamlit.testing.v1 import AppTest
 
 from aims_core.bootstrap import open_database
 from aims_core.config import database_path
-from aims_core.revalidation import revalidation_schedule
+from aims_core.inventory.revalidation import revalidation_schedule
+from aims_core.records.writes import RowChange, apply_changes
 from aims_core.ui.session import get_db, today
-from aims_core.writes import RowChange, apply_changes
 from tests.test_pages import demo_path, empty_path, open_page, run_app  # noqa: F401  (fixtures)
 
 on_demo = pytest.mark.usefixtures("demo_path")

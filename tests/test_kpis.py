@@ -7,12 +7,12 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from aims_core.kpi_status import status_sql
-from aims_core.kpis import kpi_status, kpis_in_red, record_measurements, take_snapshot
-from aims_core.overview import headline
-from aims_core.revalidation import revalidation_schedule
+from aims_core.dashboard.overview import headline
+from aims_core.inventory.revalidation import revalidation_schedule
+from aims_core.performance.kpi_status import status_sql
+from aims_core.performance.kpis import kpi_status, kpis_in_red, record_measurements, take_snapshot
+from aims_core.records.writes import RowChange, apply_changes
 from aims_core.storage.database import Database
-from aims_core.writes import RowChange, apply_changes
 from tests.conftest import TODAY
 
 
@@ -65,8 +65,8 @@ def test_computed_kpi_needs_a_code_and_measured_has_none(db: Database) -> None:
 
 
 def test_every_computed_code_has_a_figure() -> None:
-    from aims_core.kpis import FIGURES
-    from aims_core.registers import COMPUTED_KPI_CODES
+    from aims_core.performance.kpis import FIGURES
+    from aims_core.performance.registers import COMPUTED_KPI_CODES
 
     assert set(FIGURES) == set(COMPUTED_KPI_CODES)
 
@@ -192,7 +192,7 @@ def test_filters_by_system_and_objective(db: Database) -> None:
 
 
 def test_organisation_wide_filter(db: Database) -> None:
-    from aims_core.kpis import ORGANISATION_WIDE
+    from aims_core.performance.kpis import ORGANISATION_WIDE
 
     a = kpi(db, name="A")
     assert kpi_status(db, ai_system_ids=[ORGANISATION_WIDE])["id"].tolist() == [a]

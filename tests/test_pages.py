@@ -12,8 +12,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from aims_core.bootstrap import generate_into, init_database
-from aims_core.risk_method import RATED_RISKS_SQL
-from aims_core.schedule import due_dates
+from aims_core.dashboard.schedule import due_dates
+from aims_core.risk.risk_method import RATED_RISKS_SQL
 from aims_core.ui.session import get_db
 from aims_core.ui.session import today as session_today
 from tests.conftest import TODAY
@@ -189,7 +189,7 @@ def test_filter_by_owner_and_stage(demo_path: Path) -> None:
 
 
 def test_overdue_filter_lists_the_schedule_overdue(demo_path: Path) -> None:
-    from aims_core.revalidation import revalidation_schedule
+    from aims_core.inventory.revalidation import revalidation_schedule
     from aims_core.ui.session import today
 
     at = _open_systems(None)
@@ -214,7 +214,7 @@ def test_add_a_system_gets_a_due_date(demo_path: Path) -> None:
                                     "sourcing": "built", "lifecycle_stage": "operation",
                                     "eu_ai_act_category": "minimal"}]})
     assert any("1 added" in s.value for s in at.success), [s.value for s in at.success]
-    from aims_core.revalidation import revalidation_schedule
+    from aims_core.inventory.revalidation import revalidation_schedule
     from aims_core.ui.session import today
 
     new_id = get_db().scalar("SELECT id FROM ai_systems WHERE name = 'Invoice classifier'")
@@ -275,7 +275,7 @@ def test_triage_saves_answers_category_and_reasoning(demo_path: Path) -> None:
 
 
 def test_recording_a_validation_moves_the_due_date(demo_path: Path) -> None:
-    from aims_core.revalidation import revalidation_schedule
+    from aims_core.inventory.revalidation import revalidation_schedule
     from aims_core.ui.session import today
 
     at = _open_systems()
@@ -371,7 +371,7 @@ def test_risk_method_page_shrinks_the_matrix(demo_path: Path) -> None:
 
 
 def test_schedule_filters_by_horizon_kind_and_owner(demo_path: Path) -> None:
-    from aims_core.schedule import due_dates
+    from aims_core.dashboard.schedule import due_dates
     from aims_core.ui.session import today
 
     at = run_app()

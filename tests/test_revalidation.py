@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from aims_core.revalidation import revalidation_schedule
+from aims_core.inventory.revalidation import revalidation_schedule
+from aims_core.records.writes import RowChange, apply_changes
 from aims_core.storage.database import Database
-from aims_core.writes import RowChange, apply_changes
 
 
 def system(db: Database, category: str = "minimal", stage: str = "operation") -> int:

@@ -8,8 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from aims_core import risks
-from aims_core.risk_method import (
+from aims_core.records.writes import RowChange, apply_changes
+from aims_core.risk import risks
+from aims_core.risk.risk_method import (
     LEVEL_BANDS,
     RATED_RISKS_SQL,
     change_method,
@@ -18,7 +19,6 @@ from aims_core.risk_method import (
     load_method,
 )
 from aims_core.storage.database import Database
-from aims_core.writes import RowChange, apply_changes
 from tests.conftest import TODAY
 
 # The default 5 x 5 grid as the migration writes it (rows: likelihood 1..5).

@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from aims_core.revalidation import revalidation_schedule
-from aims_core.schedule import KINDS, due_dates
+from aims_core.dashboard.schedule import KINDS, due_dates
+from aims_core.inventory.revalidation import revalidation_schedule
+from aims_core.records.writes import RowChange, apply_changes
 from aims_core.storage.database import Database
-from aims_core.writes import RowChange, apply_changes
 from tests.conftest import TODAY
 
 

@@ -10,9 +10,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from aims_core import exports, soa
+from aims_core.compliance import soa
+from aims_core.inventory import exports
+from aims_core.records.writes import RowChange, apply_changes
 from aims_core.storage.database import Database
-from aims_core.writes import RowChange, apply_changes
 from tests.conftest import TODAY
 
 

@@ -8,9 +8,9 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from aims_core import soa
+from aims_core.compliance import soa
+from aims_core.records.writes import RowChange, apply_changes
 from aims_core.ui.session import get_db, today
-from aims_core.writes import RowChange, apply_changes
 from tests.test_pages import ROOT, demo_path, empty_path, open_page, run_app  # noqa: F401 (fixtures used by name)
 
 

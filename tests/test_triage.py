@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from aims_core import triage
+from aims_core.inventory import triage
 
 NOTHING = {"role": "deployer", "art5_practices": ["none"], "annex_i": "no",
            "annex_iii_area": "0", "art50_cases": ["none"], "gpai_provider": "no"}

@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
+from aims_core.records.writes import RowChange, apply_changes
 from aims_core.storage.database import Database
-from aims_core.writes import RowChange, apply_changes
 
 SYSTEM = {"name": "Loan scorer", "owner": "Ana", "sourcing": "built",
           "lifecycle_stage": "operation", "eu_ai_act_category": "high_risk"}

@@ -6,8 +6,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from aims_core.kpi_status import STATUS_COLOURS, STATUS_LABELS
-from aims_core.registers import IMPLEMENTATION_STATUSES
+from aims_core.compliance.registers import IMPLEMENTATION_STATUSES
+from aims_core.performance.kpi_status import STATUS_COLOURS, STATUS_LABELS
 
 # Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
@@ -90,7 +90,7 @@ def status_bars(frame: pd.DataFrame, label: str, total: str) -> go.Figure:
     """One 100 % bar per row of ``frame``, split by implementation status.
 
     ``frame`` holds a count column and a ``<status>_pct`` share column per status (as
-    :func:`aims_core.soa.coverage` returns); each segment is labelled with its count.
+    :func:`aims_core.compliance.soa.coverage` returns); each segment is labelled with its count.
     """
     fig = go.Figure()
     for status, (colour, text_colour) in IMPLEMENTATION_COLOURS.items():

@@ -4,7 +4,7 @@ How it avoids the data editor's known traps:
 - the frame shown is a per-session snapshot, never the editor's own output, and it does not
   change under the user's pending edits when someone else saves (a notice offers a reload);
 - edits are read from the editor's state (``edited_rows``/``added_rows``/``deleted_rows``)
-  and sent through :func:`aims_core.writes.apply_changes` when Save is pressed (no st.form:
+  and sent through :func:`aims_core.records.writes.apply_changes` when Save is pressed (no st.form:
   in a form the editor's pending edits did not reach the submit run in Chromium);
 - after a successful save the snapshot is reloaded and the editor key changes, which is the
   supported way to reset it; after a failed save the edits stay on screen to be fixed.
@@ -18,9 +18,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from aims_core.registers import Field, Register
+from aims_core.records.fields import Field, Register
+from aims_core.records.writes import RowChange, WriteResult, apply_changes
 from aims_core.ui.session import Identity, get_db
-from aims_core.writes import RowChange, WriteResult, apply_changes
 
 _DTYPES = {"text": "string", "choice": "string", "int": "Int64", "float": "Float64",
            "bool": "boolean"}

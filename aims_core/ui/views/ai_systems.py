@@ -7,9 +7,14 @@ from datetime import date
 
 import streamlit as st
 
-from aims_core import exports
-from aims_core.registers import AI_SYSTEMS, EU_AI_ACT_CATEGORIES, LIFECYCLE_STAGES, SOURCING
-from aims_core.revalidation import revalidation_schedule
+from aims_core.inventory import exports
+from aims_core.inventory.registers import (
+    AI_SYSTEMS,
+    EU_AI_ACT_CATEGORIES,
+    LIFECYCLE_STAGES,
+    SOURCING,
+)
+from aims_core.inventory.revalidation import revalidation_schedule
 from aims_core.ui.editable_table import editable_table
 from aims_core.ui.paging import page_offset, show_count
 from aims_core.ui.session import cached, current_identity, query, today

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from aims_core import soa
-from aims_core.registers import CLAUSE_STATUS
+from aims_core.compliance import soa
+from aims_core.compliance.registers import CLAUSE_STATUS
 from aims_core.ui.charts import status_bars
 from aims_core.ui.editable_table import editable_table, table_height
 from aims_core.ui.session import cached, current_identity

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from aims_core import risks
-from aims_core.registers import IMPACT_ASSESSMENTS, IMPACTS
-from aims_core.risk_method import load_method
+from aims_core.risk import risks
+from aims_core.risk.registers import IMPACT_ASSESSMENTS, IMPACTS
+from aims_core.risk.risk_method import load_method
 from aims_core.ui.editable_table import editable_table, invalidate, show_outcome
 from aims_core.ui.session import cached, current_identity, get_db, query, today
 

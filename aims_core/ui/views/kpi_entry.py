@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from aims_core.kpi_import import ImportFileError, describe, import_measurements
-from aims_core.registers import (
+from aims_core.performance.kpi_import import ImportFileError, describe, import_measurements
+from aims_core.performance.registers import (
     COMPUTED_KPI_CODES,
     KPI_MEASUREMENTS,
     KPIS,

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from aims_core import kpis
-from aims_core.kpi_status import STATUS_LABELS
-from aims_core.registers import OBJECTIVE_STATUSES
+from aims_core.performance import kpis
+from aims_core.performance.kpi_status import STATUS_LABELS
+from aims_core.performance.registers import OBJECTIVE_STATUSES
 from aims_core.ui.charts import kpi_trend
 from aims_core.ui.editable_table import show_outcome
 from aims_core.ui.paging import page_offset

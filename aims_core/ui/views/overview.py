@@ -8,10 +8,14 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from aims_core import kpis, overview, risks, schedule, soa
-from aims_core.kpi_status import STATUS_LABELS
-from aims_core.registers import REGISTERS, RISK_STATUSES
-from aims_core.risk_method import BAND_COLOURS, LEVEL_BANDS, load_method
+from aims_core.compliance import soa
+from aims_core.dashboard import overview, schedule
+from aims_core.performance import kpis
+from aims_core.performance.kpi_status import STATUS_LABELS
+from aims_core.records.registry import REGISTERS
+from aims_core.risk import risks
+from aims_core.risk.registers import RISK_STATUSES
+from aims_core.risk.risk_method import BAND_COLOURS, LEVEL_BANDS, load_method
 from aims_core.ui.charts import PALETTE, labelled_bars, risk_matrices, status_bars
 from aims_core.ui.session import cached, query, today
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from aims_core.registers import MAX_MATRIX_SIZE
-from aims_core.risk_method import (
+from aims_core.risk.registers import MAX_MATRIX_SIZE
+from aims_core.risk.risk_method import (
     BAND_COLOURS,
     LEVEL_BANDS,
     MIN_MATRIX_SIZE,

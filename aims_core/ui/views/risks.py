@@ -10,15 +10,15 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from aims_core import risks
-from aims_core.registers import RISK_STATUSES, RISKS
-from aims_core.risk_method import BAND_COLOURS, LEVEL_BANDS, RiskMethod, load_method
+from aims_core.records.writes import RowChange, apply_batches, apply_changes
+from aims_core.risk import risks
+from aims_core.risk.registers import RISK_STATUSES, RISKS
+from aims_core.risk.risk_method import BAND_COLOURS, LEVEL_BANDS, RiskMethod, load_method
 from aims_core.ui.charts import risk_matrices
 from aims_core.ui.editable_table import editable_table, invalidate, show_outcome, shown_rows
 from aims_core.ui.paging import page_offset, show_count
 from aims_core.ui.session import cached, current_identity, get_db, query, today
 from aims_core.ui.text import md_escape
-from aims_core.writes import RowChange, apply_batches, apply_changes
 
 PAGE_SIZE = 100
 ORG_WIDE = 0  # the AI-system filter's option for organisation-wide risks

@@ -8,8 +8,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from aims_core.registers import REVALIDATION_INTERVALS
-from aims_core.schedule import KINDS, due_dates
+from aims_core.dashboard.schedule import KINDS, due_dates
+from aims_core.inventory.registers import REVALIDATION_INTERVALS
 from aims_core.ui.charts import FONT_SIZE, PALETTE
 from aims_core.ui.editable_table import editable_table
 from aims_core.ui.session import cached, current_identity, query, today

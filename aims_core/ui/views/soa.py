@@ -9,13 +9,14 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from aims_core import exports, soa
-from aims_core.registers import IMPLEMENTATION_STATUSES, SOA
+from aims_core.compliance import soa
+from aims_core.compliance.registers import IMPLEMENTATION_STATUSES, SOA
+from aims_core.inventory import exports
+from aims_core.records.writes import WriteResult
 from aims_core.ui.charts import status_bars
 from aims_core.ui.editable_table import editable_table, show_outcome, table_height
 from aims_core.ui.session import Identity, cached, current_identity, get_db, query, today
 from aims_core.ui.text import md_escape
-from aims_core.writes import WriteResult
 
 CURRENT = 0  # version selector value for the current, not yet approved SoA
 RISKS_SHOWN = 200  # a large organisation's gap list stays a readable page

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from aims_core.registers import SUPPLIERS
+from aims_core.inventory.registers import SUPPLIERS
 from aims_core.ui.editable_table import editable_table
 from aims_core.ui.session import current_identity, query, today
 

@@ -10,21 +10,22 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from aims_core import kpis, triage
-from aims_core.kpi_status import STATUS_LABELS
-from aims_core.registers import (
+from aims_core.inventory import triage
+from aims_core.inventory.registers import (
     AI_DATA_SOURCES,
     EU_AI_ACT_CATEGORIES,
     LIFECYCLE_STAGES,
     SOURCING,
     VALIDATION_RESULTS,
 )
-from aims_core.revalidation import revalidation_schedule
-from aims_core.risk_method import RATED_RISKS_SQL
+from aims_core.inventory.revalidation import revalidation_schedule
+from aims_core.performance import kpis
+from aims_core.performance.kpi_status import STATUS_LABELS
+from aims_core.records.writes import RowChange, apply_batches, apply_changes
+from aims_core.risk.risk_method import RATED_RISKS_SQL
 from aims_core.ui.editable_table import editable_table, invalidate, show_outcome
 from aims_core.ui.session import cached, current_identity, get_db, query, today
 from aims_core.ui.text import md_escape
-from aims_core.writes import RowChange, apply_batches, apply_changes
 
 SYSTEM_PARAM = "system"
 

@@ -7,11 +7,11 @@ from datetime import date
 
 import pandas as pd
 
-from aims_core.kpi_status import LATEST_STATUS_SQL
-from aims_core.registers import EU_AI_ACT_CATEGORIES
-from aims_core.revalidation import overdue_count
-from aims_core.risk_method import LEVEL_BANDS, RATED_RISKS_SQL
-from aims_core.soa import STANDING_SQL
+from aims_core.compliance.soa import STANDING_SQL
+from aims_core.inventory.registers import EU_AI_ACT_CATEGORIES
+from aims_core.inventory.revalidation import overdue_count
+from aims_core.performance.kpi_status import LATEST_STATUS_SQL
+from aims_core.risk.risk_method import LEVEL_BANDS, RATED_RISKS_SQL
 from aims_core.storage.database import Database
 
 

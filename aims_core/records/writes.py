@@ -16,9 +16,10 @@ from typing import Any, Literal
 
 import duckdb
 
-from aims_core.registers import REGISTERS, Register
+from aims_core.records.fields import Register
+from aims_core.records.registry import REGISTERS
+from aims_core.records.validation import InvalidValue, coerce, is_blank
 from aims_core.storage.database import Database, utc_now
-from aims_core.validation import InvalidValue, coerce, is_blank
 
 Operation = Literal["insert", "update", "delete"]
 

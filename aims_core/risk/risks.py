@@ -12,9 +12,9 @@ from typing import Literal
 
 import pandas as pd
 
-from aims_core.risk_method import LEVEL_BANDS, RATED_RISKS_SQL
+from aims_core.records.writes import RowChange, RowProblem, WriteResult, apply_changes
+from aims_core.risk.risk_method import LEVEL_BANDS, RATED_RISKS_SQL
 from aims_core.storage.database import Database
-from aims_core.writes import RowChange, RowProblem, WriteResult, apply_changes
 
 View = Literal["inherent", "residual"]
 VIEWS: tuple[View, ...] = ("inherent", "residual")

@@ -12,9 +12,15 @@ from datetime import date
 
 import pandas as pd
 
-from aims_core.registers import IMPLEMENTATION_STATUSES, SOA, SOA_VERSION_ITEMS
+from aims_core.compliance.registers import IMPLEMENTATION_STATUSES, SOA, SOA_VERSION_ITEMS
+from aims_core.records.writes import (
+    RowChange,
+    RowProblem,
+    WriteResult,
+    apply_batches,
+    apply_changes,
+)
 from aims_core.storage.database import Database
-from aims_core.writes import RowChange, RowProblem, WriteResult, apply_batches, apply_changes
 
 # The SoA fields an approved version records (everything but the control itself).
 SNAPSHOT_FIELDS = tuple(f for f in SOA.field_names if f != "control_id")

@@ -14,10 +14,10 @@ from typing import Any
 
 import pandas as pd
 
-from aims_core.kpi_status import LATEST_STATUS_SQL, status_sql
-from aims_core.overview import Headline, headline
+from aims_core.dashboard.overview import Headline, headline
+from aims_core.performance.kpi_status import LATEST_STATUS_SQL, status_sql
+from aims_core.records.writes import RowChange, RowProblem, WriteResult, apply_changes
 from aims_core.storage.database import Database
-from aims_core.writes import RowChange, RowProblem, WriteResult, apply_changes
 
 ORGANISATION_WIDE = 0  # filter value for KPIs linked to no AI system
 

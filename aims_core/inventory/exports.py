@@ -6,7 +6,7 @@ import io
 
 import pandas as pd
 
-from aims_core.registers import EU_AI_ACT_CATEGORIES, LIFECYCLE_STAGES, SOURCING
+from aims_core.inventory.registers import EU_AI_ACT_CATEGORIES, LIFECYCLE_STAGES, SOURCING
 from aims_core.storage.database import Database
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

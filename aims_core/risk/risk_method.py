@@ -14,9 +14,9 @@ from dataclasses import asdict, dataclass
 import duckdb
 import pandas as pd
 
-from aims_core.registers import MAX_MATRIX_SIZE
+from aims_core.records.writes import ChangeLog, RowChange, RowProblem, WriteResult, apply_batches
+from aims_core.risk.registers import MAX_MATRIX_SIZE
 from aims_core.storage.database import Database
-from aims_core.writes import ChangeLog, RowChange, RowProblem, WriteResult, apply_batches
 
 LEVEL_BANDS = ("Low", "Medium", "High", "Critical")
 # Colour-blind-safe (Okabe-Ito derived) colours per band; text labels always accompany them.

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from aims_core.registers import Field
+from aims_core.records.fields import Field
 
 _TRUE = {"true", "yes", "y", "1", "x"}
 _FALSE = {"false", "no", "n", "0", ""}

@@ -14,8 +14,8 @@ from datetime import date
 
 import pandas as pd
 
-from aims_core.kpi_status import worse_than_sql
-from aims_core.risk_method import LEVEL_BANDS, RATED_RISKS_SQL, band_rank_sql
+from aims_core.performance.kpi_status import worse_than_sql
+from aims_core.risk.risk_method import LEVEL_BANDS, RATED_RISKS_SQL, band_rank_sql
 from aims_core.storage.database import Database
 
 VALIDATED_STAGES = ("validation", "deployment", "operation")

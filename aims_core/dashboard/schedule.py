@@ -8,9 +8,9 @@ from datetime import date
 
 import pandas as pd
 
-from aims_core.revalidation import revalidation_schedule
-from aims_core.risks import REGISTER_SQL
-from aims_core.soa import REVIEW_MONTHS
+from aims_core.compliance.soa import REVIEW_MONTHS
+from aims_core.inventory.revalidation import revalidation_schedule
+from aims_core.risk.risks import REGISTER_SQL
 from aims_core.storage.database import Database
 
 COLUMNS = ["kind", "item", "owner", "due_on", "overdue", "reason", "link"]

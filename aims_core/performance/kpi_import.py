@@ -17,11 +17,11 @@ from typing import Any
 
 import pandas as pd
 
-from aims_core.kpis import record_measurements
-from aims_core.registers import KPI_MEASUREMENTS
+from aims_core.performance.kpis import record_measurements
+from aims_core.performance.registers import KPI_MEASUREMENTS
+from aims_core.records.validation import InvalidValue, coerce, is_blank
+from aims_core.records.writes import RowProblem, WriteResult
 from aims_core.storage.database import Database
-from aims_core.validation import InvalidValue, coerce, is_blank
-from aims_core.writes import RowProblem, WriteResult
 
 _ALIASES = {"kpi_id": "kpi", "date": "measured_on"}
 REQUIRED_COLUMNS = ("kpi", "measured_on", "value")

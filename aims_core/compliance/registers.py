@@ -1,0 +1,78 @@
+"""The Statement of Applicability, its approved versions, and clause 4-10 status."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from aims_core.records.fields import CONTROL_REF, Field, Reference, Register, person_field
+
+IMPLEMENTATION_STATUSES = {
+    "not_started": "Not started",
+    "planned": "Planned",
+    "partial": "Partial",
+    "implemented": "Implemented",
+}
+
+
+SOA = Register(
+    table="soa",
+    owner_field="owner",
+    label="SoA entry",
+    title_field="control_id",
+    fields=(
+        Field("control_id", "Control", required=True, reference=CONTROL_REF, editable=False),
+        Field("applicable", "Applicable", "bool"),
+        Field("justification", "Justification",
+              help="Why the control is included or excluded (required for both)"),
+        Field("implementation_status", "Implementation status", "choice", required=True,
+              choices=IMPLEMENTATION_STATUSES),
+        person_field("owner", "Owner"),
+        Field("evidence", "Evidence", help="Link or note: where an auditor finds the proof"),
+        Field("evidence_expiry", "Evidence expires", "date"),
+        Field("last_reviewed", "Last reviewed", "date"),
+        Field("target_date", "Target date", "date"),
+    ),
+)
+
+
+SOA_VERSIONS = Register(
+    table="soa_versions",
+    label="SoA version",
+    title_field="version_no",
+    referenced_by=(("soa_version_items", "version_no"),),
+    fields=(
+        Field("version_no", "Version", "int", required=True, min_value=1, editable=False),
+        person_field("approved_by", "Approved by", required=True, editable=False),
+        Field("approved_on", "Approved on", "date", required=True, editable=False),
+        Field("note", "Note"),
+    ),
+)
+
+
+SOA_VERSION_ITEMS = Register(
+    table="soa_version_items",
+    label="Approved SoA entry",
+    title_field="control_id",
+    fields=(
+        Field("version_no", "Version", "int", required=True, editable=False,
+              reference=Reference("soa_versions", "version_no")),
+        *(replace(f, editable=False) for f in SOA.fields),
+    ),
+)
+
+
+CLAUSE_STATUS = Register(
+    table="clause_status",
+    owner_field="owner",
+    label="Clause status",
+    title_field="clause_id",
+    fields=(
+        Field("clause_id", "Clause", required=True, editable=False,
+              reference=Reference("clauses", "clause_id", "title")),
+        Field("status", "Status", "choice", required=True, choices=IMPLEMENTATION_STATUSES),
+        person_field("owner", "Owner"),
+        Field("evidence", "Evidence", help="Link or note: where an auditor finds the proof"),
+        Field("notes", "Notes"),
+        Field("last_reviewed", "Last reviewed", "date"),
+    ),
+)

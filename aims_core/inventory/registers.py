@@ -1,0 +1,149 @@
+"""The inventory's registers: AI systems, suppliers, data sources, triages, validations."""
+
+from __future__ import annotations
+
+from aims_core.records.fields import AI_SYSTEM_REF, Field, Reference, Register, person_field
+
+SOURCING = {
+    "built": "Built in-house",
+    "bought": "Bought (licensed product)",
+    "api": "Third-party API",
+    "saas_embedded": "Embedded in SaaS",
+}
+
+
+LIFECYCLE_STAGES = {
+    "design": "Design",
+    "development": "Development / training",
+    "validation": "Validation",
+    "deployment": "Deployment",
+    "operation": "Operation & monitoring",
+    "retired": "Retired",
+}
+
+
+EU_AI_ACT_CATEGORIES = {
+    "prohibited": "Prohibited practice",
+    "high_risk": "High-risk",
+    "transparency": "Transparency obligations",
+    "gpai": "General-purpose AI model",
+    "minimal": "Minimal risk",
+    "not_assessed": "Not yet assessed",
+}
+
+
+VALIDATION_RESULTS = {"pass": "Pass", "conditional": "Conditional", "fail": "Fail"}
+
+
+AI_SYSTEMS = Register(
+    table="ai_systems",
+    owner_field="owner",
+    label="AI system",
+    title_field="name",
+    referenced_by=(("risks", "ai_system_id"), ("kpis", "ai_system_id"),
+                   ("validations", "ai_system_id"), ("ai_data_sources", "ai_system_id"),
+                   ("triage_assessments", "ai_system_id"),
+                   ("impact_assessments", "ai_system_id")),
+    fields=(
+        Field("name", "Name", required=True, max_length=200),
+        Field("purpose", "Purpose"),
+        person_field("owner", "Owner", required=True),
+        Field("department", "Department", max_length=200),
+        Field("sourcing", "Sourcing", "choice", required=True, choices=SOURCING),
+        Field("supplier_id", "Supplier", "int", reference=Reference("suppliers", "id", "name"),
+              help="From the supplier register; empty for systems built in-house"),
+        Field("lifecycle_stage", "Life-cycle stage", "choice", required=True,
+              choices=LIFECYCLE_STAGES),
+        Field("model_version", "Model version", max_length=100),
+        Field("eu_ai_act_category", "EU AI Act category", "choice", required=True,
+              choices=EU_AI_ACT_CATEGORIES),
+        Field("annex_iii_area", "Annex III area", "int", min_value=1, max_value=8,
+              reference=Reference("eu_annex_iii_areas", "area_no", "title"),
+              help="1–8; only for systems in an EU AI Act Annex III area"),
+        Field("personal_data", "Personal data", "bool"),
+        Field("automated_decisions", "Automated decisions", "bool"),
+        Field("human_oversight", "Human oversight"),
+        Field("affected_people", "Affected people"),
+        Field("created_on", "Added on", "date"),
+        Field("retired_on", "Retired on", "date"),
+    ),
+)
+
+
+SUPPLIERS = Register(
+    table="suppliers",
+    owner_field="owner",
+    label="Supplier",
+    title_field="name",
+    referenced_by=(("ai_systems", "supplier_id"),),
+    fields=(
+        Field("name", "Supplier", required=True, max_length=200),
+        Field("provides", "What it provides"),
+        person_field("owner", "Relationship owner"),
+        Field("contract_ai_clauses", "AI clauses in contract", "bool",
+              help="Does the contract cover AI-specific duties (A.10.2, A.10.3)?"),
+        Field("contract_notes", "Contract notes"),
+        Field("last_due_diligence", "Last due diligence", "date"),
+        Field("next_review", "Next review", "date"),
+    ),
+)
+
+
+AI_DATA_SOURCES = Register(
+    table="ai_data_sources",
+    label="Data source",
+    title_field="name",
+    allow_delete=True,
+    fields=(
+        Field("ai_system_id", "AI system", "int", required=True, reference=AI_SYSTEM_REF),
+        Field("name", "Data source", required=True, max_length=200),
+        Field("provenance", "Provenance (A.7.5)"),
+        Field("personal_data", "Personal data", "bool"),
+        Field("quality_checks", "Quality checks (A.7.4)"),
+    ),
+)
+
+
+TRIAGE_ASSESSMENTS = Register(
+    table="triage_assessments",
+    label="EU AI Act triage",
+    title_field="assessed_on",
+    fields=(
+        Field("ai_system_id", "AI system", "int", required=True, reference=AI_SYSTEM_REF),
+        Field("assessed_on", "Assessed on", "date", required=True),
+        person_field("assessed_by", "Assessed by", required=True),
+        Field("answers_json", "Answers", required=True, max_length=20000),
+        Field("category", "Category", "choice", required=True, choices=EU_AI_ACT_CATEGORIES),
+        Field("annex_iii_area", "Annex III area", "int", min_value=1, max_value=8),
+        Field("reasoning", "Reasoning", required=True, max_length=20000),
+    ),
+)
+
+
+VALIDATIONS = Register(
+    table="validations",
+    label="Validation",
+    title_field="validated_on",
+    fields=(
+        Field("ai_system_id", "AI system", "int", required=True, reference=AI_SYSTEM_REF),
+        Field("validated_on", "Validated on", "date", required=True),
+        person_field("validated_by", "Validated by", required=True),
+        Field("method", "Method"),
+        Field("result", "Result", "choice", required=True, choices=VALIDATION_RESULTS),
+        Field("notes", "Notes"),
+        Field("evidence_link", "Evidence link"),
+    ),
+)
+
+
+REVALIDATION_INTERVALS = Register(
+    table="revalidation_intervals",
+    label="Re-validation interval",
+    title_field="risk_tier",
+    fields=(
+        Field("risk_tier", "Risk tier", required=True, editable=False),
+        Field("months", "Months between validations", "int", required=True, min_value=1,
+              max_value=60),
+        Field("description", "Applies to", editable=False),
+    ),
+)

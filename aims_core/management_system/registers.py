@@ -1,0 +1,17 @@
+"""The organisation profile (clauses 4.1-4.3)."""
+
+from __future__ import annotations
+
+from aims_core.records.fields import Field, Register
+
+ORGANISATION = Register(
+    table="organisation",
+    label="Organisation profile",
+    title_field="name",
+    fields=(
+        Field("name", "Organisation", required=True, max_length=200),
+        Field("scope_statement", "AIMS scope (4.3)"),
+        Field("ai_roles", "AI roles (developer, provider, deployer, customer)"),
+        Field("interested_parties", "Interested parties and their needs (4.2)"),
+    ),
+)

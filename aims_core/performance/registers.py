@@ -1,0 +1,117 @@
+"""Objectives (6.2), KPIs (9.1) and their measured or computed values."""
+
+from __future__ import annotations
+
+from aims_core.records.fields import (
+    AI_SYSTEM_REF,
+    CONTROL_REF,
+    Field,
+    Reference,
+    Register,
+    person_field,
+)
+
+KPI_DIRECTIONS = {"higher": "Higher is better", "lower": "Lower is better"}
+
+
+KPI_KINDS = {"computed": "Computed from the registers", "measured": "Measured"}
+
+
+MEASUREMENT_SOURCES = {"computed": "Computed", "entered": "Entered", "imported": "Imported"}
+
+
+COMPUTED_KPI_CODES = {
+    "soa_implemented_pct": "SoA: applicable controls implemented (%)",
+    "high_critical_risks_open": "Open high and critical risks",
+    "revalidations_overdue": "Re-validations overdue or due now",
+}
+
+
+OBJECTIVE_STATUSES = {
+    "planned": "Planned",
+    "on_track": "On track",
+    "at_risk": "At risk",
+    "achieved": "Achieved",
+    "missed": "Missed",
+    "withdrawn": "Withdrawn",
+}
+
+
+FREQUENCIES = {
+    "daily": "Daily",
+    "weekly": "Weekly",
+    "monthly": "Monthly",
+    "quarterly": "Quarterly",
+    "yearly": "Yearly",
+}
+
+
+KPIS = Register(
+    table="kpis",
+    owner_field="owner",
+    label="KPI",
+    title_field="name",
+    referenced_by=(("kpi_measurements", "kpi_id"), ("objective_kpis", "kpi_id")),
+    fields=(
+        Field("name", "KPI", required=True, max_length=200),
+        Field("description", "Description"),
+        Field("unit", "Unit", max_length=40),
+        Field("direction", "Direction", "choice", required=True, choices=KPI_DIRECTIONS),
+        Field("target", "Target", "float"),
+        Field("amber_threshold", "Amber threshold", "float"),
+        Field("red_threshold", "Red threshold", "float"),
+        Field("frequency", "Frequency", "choice", choices=FREQUENCIES),
+        person_field("owner", "Owner"),
+        Field("ai_system_id", "AI system", "int", reference=AI_SYSTEM_REF),
+        Field("control_id", "Control", reference=CONTROL_REF),
+        Field("kind", "Kind", "choice", required=True, choices=KPI_KINDS),
+        Field("code", "Computed from", "choice", choices=COMPUTED_KPI_CODES,
+              help="For computed KPIs: the register figure each snapshot records"),
+    ),
+)
+
+
+KPI_MEASUREMENTS = Register(
+    table="kpi_measurements",
+    label="KPI measurement",
+    title_field="measured_on",
+    allow_delete=True,
+    unique_together=("kpi_id", "measured_on"),
+    fields=(
+        Field("kpi_id", "KPI", "int", required=True, reference=Reference("kpis", "id", "name")),
+        Field("measured_on", "Date", "date", required=True),
+        Field("value", "Value", "float", required=True),
+        Field("source", "Source", "choice", required=True, choices=MEASUREMENT_SOURCES),
+        Field("note", "Note"),
+    ),
+)
+
+
+OBJECTIVES = Register(
+    table="objectives",
+    owner_field="owner",
+    label="Objective",
+    title_field="title",
+    referenced_by=(("objective_kpis", "objective_id"),),
+    fields=(
+        Field("title", "Objective", required=True, max_length=300),
+        Field("description", "Description"),
+        person_field("owner", "Owner", required=True),
+        Field("target_date", "Target date", "date"),
+        Field("status", "Status", "choice", required=True, choices=OBJECTIVE_STATUSES),
+    ),
+)
+
+
+OBJECTIVE_KPIS = Register(
+    table="objective_kpis",
+    label="Objective–KPI link",
+    title_field="kpi_id",
+    allow_delete=True,
+    unique_together=("objective_id", "kpi_id"),
+    fields=(
+        Field("objective_id", "Objective", "int", required=True,
+              reference=Reference("objectives", "id", "title")),
+        Field("kpi_id", "KPI", "int", required=True, reference=Reference("kpis", "id", "name")),
+    ),
+)

@@ -1,0 +1,77 @@
+"""What a register holds: fields, types, allowed values, references and who owns a row.
+
+This metadata drives validation in the write path and the column set-up of the editable
+table, so a rule is stated once and holds everywhere. Each domain area declares its own
+registers (``aims_core/<area>/registers.py``); :mod:`aims_core.records.registry` collects them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+FieldKind = Literal["text", "int", "float", "bool", "date", "choice"]
+PERSON_NAME_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A value that must exist in another table's key column."""
+
+    table: str
+    column: str = "id"
+    label_column: str | None = None
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    kind: FieldKind = "text"
+    required: bool = False
+    choices: dict[str, str] | None = None  # stored code -> label shown to people
+    min_value: float | None = None
+    max_value: float | None = None
+    max_length: int | None = 2000
+    reference: Reference | None = None
+    editable: bool = True
+    help: str | None = None
+    person: bool = False  # names a person (owner, approver, reviewer …): see person_field
+
+
+def person_field(name: str, label: str, *, required: bool = False, editable: bool = True,
+                 help: str | None = None) -> Field:
+    """A field that names a person (owner, approver, reviewer, auditor, chair …).
+
+    Every such field is declared through this one factory, so the rules for people (the
+    people directory, pickers, "my items") are stated once for all registers.
+    """
+    return Field(name, label, "text", required=required, max_length=PERSON_NAME_LENGTH,
+                 editable=editable, help=help, person=True)
+
+
+@dataclass(frozen=True)
+class Register:
+    table: str
+    label: str  # singular, for messages: "AI system"
+    title_field: str  # names a row in messages
+    fields: tuple[Field, ...]
+    allow_delete: bool = False
+    referenced_by: tuple[tuple[str, str], ...] = field(default=())  # (table, column)
+    unique_together: tuple[str, ...] = ()  # no two rows share these values (a table UNIQUE)
+    owner_field: str | None = None  # the person field whose person owns the row ("my items")
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(f"{self.table} has no field {name!r}")
+
+    @property
+    def field_names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+
+# References to the catalogue and the inventory that many registers share.
+AI_SYSTEM_REF = Reference("ai_systems", "id", "name")
+CONTROL_REF = Reference("controls", "control_id", "title")

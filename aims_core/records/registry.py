@@ -1,0 +1,22 @@
+"""Every register of every domain area, by table name."""
+
+from __future__ import annotations
+
+from aims_core.compliance import registers as compliance
+from aims_core.inventory import registers as inventory
+from aims_core.management_review import registers as management_review
+from aims_core.management_system import registers as management_system
+from aims_core.performance import registers as performance
+from aims_core.records.fields import Register
+from aims_core.risk import registers as risk
+
+REGISTERS: dict[str, Register] = {
+    r.table: r
+    for r in (management_system.ORGANISATION, inventory.AI_SYSTEMS, inventory.SUPPLIERS,
+              inventory.AI_DATA_SOURCES, inventory.TRIAGE_ASSESSMENTS, risk.RISKS,
+              risk.RISK_CONTROLS, risk.RISK_ACCEPTANCES, risk.IMPACT_ASSESSMENTS, risk.IMPACTS,
+              compliance.SOA, compliance.SOA_VERSIONS, compliance.SOA_VERSION_ITEMS,
+              compliance.CLAUSE_STATUS, performance.OBJECTIVES, performance.KPIS,
+              performance.OBJECTIVE_KPIS, performance.KPI_MEASUREMENTS, inventory.VALIDATIONS,
+              management_review.MANAGEMENT_REVIEWS, inventory.REVALIDATION_INTERVALS)
+}

@@ -1,0 +1,127 @@
+"""The risk registers: risks, their treating controls, acceptances, impact assessments."""
+
+from __future__ import annotations
+
+from aims_core.records.fields import (
+    AI_SYSTEM_REF,
+    CONTROL_REF,
+    Field,
+    Reference,
+    Register,
+    person_field,
+)
+
+TREATMENTS = {"mitigate": "Mitigate", "accept": "Accept", "transfer": "Transfer", "avoid": "Avoid"}
+
+
+RISK_STATUSES = {
+    "open": "Open",
+    "treating": "In treatment",
+    "accepted": "Accepted",
+    "closed": "Closed",
+}
+
+
+MAX_MATRIX_SIZE = 7
+
+
+LEVEL_FIELD = {"kind": "int", "min_value": 1, "max_value": MAX_MATRIX_SIZE}
+
+
+RISKS = Register(
+    table="risks",
+    owner_field="owner",
+    label="Risk",
+    title_field="title",
+    referenced_by=(("risk_controls", "risk_id"), ("risk_acceptances", "risk_id")),
+    fields=(
+        Field("ai_system_id", "AI system", "int", reference=AI_SYSTEM_REF,
+              help="Leave empty for an organisation-wide risk"),
+        Field("title", "Risk", required=True, max_length=300),
+        Field("description", "Description"),
+        Field("risk_source", "Risk source (Annex C.3)", "text",
+              reference=Reference("annex_c_risk_sources", "source_id", "title")),
+        Field("objective_affected", "Objective affected (Annex C.2)", "text",
+              reference=Reference("annex_c_objectives", "objective_id", "title")),
+        person_field("owner", "Owner", required=True),
+        Field("inherent_likelihood", "Inherent likelihood", required=True, **LEVEL_FIELD),
+        Field("inherent_impact", "Inherent impact", required=True, **LEVEL_FIELD),
+        Field("residual_likelihood", "Residual likelihood", **LEVEL_FIELD),
+        Field("residual_impact", "Residual impact", **LEVEL_FIELD),
+        Field("treatment", "Treatment", "choice", choices=TREATMENTS),
+        Field("treatment_plan", "Treatment plan"),
+        Field("status", "Status", "choice", required=True, choices=RISK_STATUSES),
+        Field("identified_on", "Identified on", "date"),
+        Field("review_date", "Next review", "date"),
+        Field("impact_id", "Raised from impact", "int", reference=Reference("impacts"),
+              editable=False, help="The impact assessment finding this risk was raised from"),
+    ),
+)
+
+
+RISK_ACCEPTANCES = Register(
+    table="risk_acceptances",
+    label="Risk acceptance",
+    title_field="approved_by",
+    fields=(
+        Field("risk_id", "Risk", "int", required=True, reference=Reference("risks", "id")),
+        person_field("approved_by", "Approved by", required=True),
+        Field("approved_on", "Approved on", "date", required=True),
+        Field("justification", "Justification", required=True),
+        Field("expires_on", "Expires on", "date", required=True,
+              help="After this date the acceptance is due for renewal"),
+    ),
+)
+
+
+IMPACT_ASSESSMENTS = Register(
+    table="impact_assessments",
+    owner_field="reviewer",
+    label="Impact assessment",
+    title_field="intended_use",
+    referenced_by=(("impacts", "impact_assessment_id"),),
+    fields=(
+        Field("ai_system_id", "AI system", "int", required=True, reference=AI_SYSTEM_REF),
+        Field("intended_use", "Intended use", required=True),
+        Field("foreseeable_misuse", "Reasonably foreseeable misuse"),
+        Field("affected_individuals", "Affected individuals"),
+        Field("affected_groups", "Affected groups"),
+        Field("societal_impact", "Impact on society"),
+        person_field("reviewer", "Reviewer", required=True),
+        Field("assessed_on", "Assessed on", "date", required=True),
+        Field("next_review", "Next review", "date"),
+    ),
+)
+
+
+IMPACT_AFFECTED = {"individuals": "Individuals", "groups": "Groups", "society": "Society"}
+
+
+IMPACTS = Register(
+    table="impacts",
+    label="Impact",
+    title_field="description",
+    referenced_by=(("risks", "impact_id"),),
+    allow_delete=True,
+    fields=(
+        Field("impact_assessment_id", "Assessment", "int", required=True,
+              reference=Reference("impact_assessments")),
+        Field("affected", "Who is affected", "choice", required=True, choices=IMPACT_AFFECTED),
+        Field("description", "Impact", required=True),
+        Field("severity", "Severity", required=True, **LEVEL_FIELD),
+        Field("likelihood", "Likelihood", required=True, **LEVEL_FIELD),
+        Field("mitigation", "Mitigation"),
+    ),
+)
+
+
+RISK_CONTROLS = Register(
+    table="risk_controls",
+    label="Risk–control link",
+    title_field="control_id",
+    allow_delete=True,
+    fields=(
+        Field("risk_id", "Risk", "int", required=True, reference=Reference("risks", "id", "title")),
+        Field("control_id", "Annex A control", required=True, reference=CONTROL_REF),
+    ),
+)
