@@ -13,13 +13,14 @@ from datetime import date
 from pathlib import Path
 
 from aims_core import bootstrap
+from aims_core.auth.actor import Actor
 from aims_core.config import DEMO_SEED_DIR, database_path
 from aims_core.performance.kpi_import import ImportFileError, describe, import_measurements
 from aims_core.performance.kpis import take_snapshot
 from aims_core.storage.database import Database, DatabaseError
 from aims_core.storage.transfer import export_database, import_database
 
-CLI_AUTHOR = "command line"  # the change history's author for CLI writes
+CLI_ACTOR = Actor("command line", channel="cli")  # the author of CLI writes
 
 
 class CommandError(RuntimeError):
@@ -135,7 +136,7 @@ def _run(args: argparse.Namespace) -> str:
 
 
 def _snapshot(db: Database, day: date) -> str:
-    result = take_snapshot(db, day, CLI_AUTHOR)
+    result = take_snapshot(db, day, CLI_ACTOR)
     if not result.write.ok:
         raise CommandError("; ".join(str(p) for p in result.write.errors
                                      + result.write.conflicts))
@@ -145,7 +146,7 @@ def _snapshot(db: Database, day: date) -> str:
 def _import_kpis(db: Database, path: Path, skip_bad_rows: bool) -> str:
     try:
         data = path.read_bytes()
-        report = import_measurements(db, data, path.name, CLI_AUTHOR,
+        report = import_measurements(db, data, path.name, CLI_ACTOR,
                                      skip_bad_rows=skip_bad_rows)
     except ImportFileError as exc:
         raise CommandError(str(exc)) from None

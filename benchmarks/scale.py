@@ -17,6 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aims_core import bootstrap
+from aims_core.auth.actor import Actor
 from aims_core.compliance import soa
 from aims_core.dashboard import overview, schedule
 from aims_core.inventory import revalidation
@@ -72,7 +73,8 @@ def main() -> None:
         timed("KPI page: series of one page of 8 KPIs",
               lambda: kpis.measurements(db, first_page))
         timed("KPIs in red (Overview)", lambda: kpis.kpis_in_red(db))
-        timed("snapshot of the computed KPIs", lambda: kpis.take_snapshot(db, today, "bench"))
+        timed("snapshot of the computed KPIs",
+              lambda: kpis.take_snapshot(db, today, Actor("bench")))
         timed("export every table to Parquet", lambda: export_database(db, Path(tmp) / "x"),
               repeat=1)
         db.close()

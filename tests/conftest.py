@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from aims_core.auth.actor import Actor
 from aims_core.bootstrap import init_database, open_database
 from aims_core.storage.database import Database
 
 TODAY = date(2026, 11, 22)
+ANA = Actor("Ana")  # the author of the tests' writes
 
 
 @pytest.fixture

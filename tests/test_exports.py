@@ -11,6 +11,7 @@ import pandas as pd
 from aims_core.inventory import exports
 from aims_core.records.writes import RowChange, apply_batches, apply_changes
 from aims_core.storage.database import Database
+from tests.conftest import ANA
 
 
 def test_defuse_prefixes_formula_text_only() -> None:
@@ -23,12 +24,12 @@ def test_defuse_prefixes_formula_text_only() -> None:
 def test_inventory_export_has_reasoning_and_is_defused(db: Database) -> None:
     system = apply_changes(db, "ai_systems", [RowChange("insert", {
         "name": "=cmd|' /C calc'!A0", "owner": "Ana", "sourcing": "api",
-        "lifecycle_stage": "operation", "eu_ai_act_category": "not_assessed"})], "Ana")
+        "lifecycle_stage": "operation", "eu_ai_act_category": "not_assessed"})], ANA)
     sid = system.inserted[0]
     assert apply_batches(db, [("triage_assessments", [RowChange("insert", {
         "ai_system_id": sid, "assessed_on": "2026-11-01", "assessed_by": "Ana",
         "answers_json": json.dumps({}), "category": "transparency",
-        "reasoning": "Art. 50: the system interacts directly with people."})])], "Ana").ok
+        "reasoning": "Art. 50: the system interacts directly with people."})])], ANA).ok
     frame = exports.inventory(db)
     assert frame.loc[0, "sourcing"] == "Third-party API"
     assert frame.loc[0, "triage_reasoning"].startswith("Art. 50")

@@ -10,7 +10,7 @@ import pytest
 
 from aims_core.performance.kpi_import import ImportFileError, describe, import_measurements
 from aims_core.storage.database import Database
-from tests.conftest import TODAY
+from tests.conftest import ANA, TODAY
 from tests.test_cli import cli
 
 GOOD = b"""kpi,measured_on,value,note
@@ -33,7 +33,7 @@ def values(db: Database, since: str = "2026-11-16") -> set[tuple[str, str, float
 
 
 def run(db: Database, data: bytes, name: str = "values.csv", skip: bool = False):
-    return import_measurements(db, data, name, "Ana", skip_bad_rows=skip, today=TODAY)
+    return import_measurements(db, data, name, ANA, skip_bad_rows=skip, today=TODAY)
 
 
 EXPECTED = {("CreditLens AUC", "2026-11-20", 0.81, "imported"),

@@ -8,6 +8,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from aims_core.auth.actor import Actor
 from aims_core.bootstrap import open_database
 from aims_core.config import database_path
 from aims_core.inventory.revalidation import revalidation_schedule
@@ -142,7 +143,7 @@ def test_first_kpi_objective_and_link_on_an_empty_organisation() -> None:
     # AppTest cannot type a new name into the sidebar: make the author a known person.
     with open_database(database_path()) as db:
         assert apply_changes(db, "organisation", [RowChange("insert", {
-            "name": "New Co"})], "Sarah Klein").ok
+            "name": "New Co"})], Actor("Sarah Klein")).ok
     at = open_kpis("Sarah Klein")
     assert any("No KPIs yet" in i.value for i in at.info)
     _add_row(at, "kpi_definitions", {"name": "Model accuracy", "kind": "measured",

@@ -7,13 +7,14 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from aims_core.auth.actor import Actor
 from aims_core.dashboard.overview import headline
 from aims_core.inventory.revalidation import revalidation_schedule
 from aims_core.performance.kpi_status import status_sql
 from aims_core.performance.kpis import kpi_status, kpis_in_red, record_measurements, take_snapshot
 from aims_core.records.writes import RowChange, apply_changes
 from aims_core.storage.database import Database
-from tests.conftest import TODAY
+from tests.conftest import ANA, TODAY
 
 
 def status(db: Database, value: float | None, direction: str, amber: float | None,
@@ -42,7 +43,7 @@ def test_without_thresholds_there_is_no_rating(db: Database) -> None:
 
 def kpi(db: Database, **values: object) -> int:
     result = apply_changes(db, "kpis", [RowChange("insert", {
-        "name": "KPI", "direction": "higher", "kind": "measured", **values})], "Ana")
+        "name": "KPI", "direction": "higher", "kind": "measured", **values})], ANA)
     assert result.ok, result.errors
     return result.inserted[0]
 
@@ -50,7 +51,7 @@ def kpi(db: Database, **values: object) -> int:
 def test_thresholds_must_get_worse_in_the_direction(db: Database) -> None:
     result = apply_changes(db, "kpis", [RowChange("insert", {
         "name": "PSI", "direction": "lower", "kind": "measured", "target": 0.1,
-        "amber_threshold": 0.2, "red_threshold": 0.15})], "Ana")
+        "amber_threshold": 0.2, "red_threshold": 0.15})], ANA)
     assert [str(p) for p in result.errors] == [
         "new KPI 1, field 'Red threshold': must be at least the amber threshold (0.2) when "
         "lower is better"]
@@ -60,7 +61,7 @@ def test_computed_kpi_needs_a_code_and_measured_has_none(db: Database) -> None:
     result = apply_changes(db, "kpis", [
         RowChange("insert", {"name": "A", "direction": "higher", "kind": "computed"}),
         RowChange("insert", {"name": "B", "direction": "higher", "kind": "measured",
-                             "code": "soa_implemented_pct"})], "Ana")
+                             "code": "soa_implemented_pct"})], ANA)
     assert [p.field for p in result.errors] == ["Computed from", "Computed from"]
 
 
@@ -79,7 +80,7 @@ def computed_kpis(db: Database) -> dict[str, int]:
 
 def test_snapshot_twice_a_day_replaces_and_never_duplicates(demo_db: Database) -> None:
     day = TODAY
-    first = take_snapshot(demo_db, day, "job", today=TODAY)
+    first = take_snapshot(demo_db, day, Actor("job"), today=TODAY)
     assert first.write.ok and first.recorded == 3
     rows = demo_db.query_df("SELECT k.code, m.value, m.source, m.version FROM kpi_measurements m "
                             "JOIN kpis k ON k.id = m.kpi_id WHERE m.measured_on = ?", [day])
@@ -90,7 +91,7 @@ def test_snapshot_twice_a_day_replaces_and_never_duplicates(demo_db: Database) -
         "revalidations_overdue": figures.overdue_validations}
     logged = demo_db.scalar("SELECT count(*) FROM change_log WHERE table_name = "
                             "'kpi_measurements'")
-    again = take_snapshot(demo_db, day, "job", today=TODAY)
+    again = take_snapshot(demo_db, day, Actor("job"), today=TODAY)
     assert again.write.ok and again.write.changed == 0  # same figures: nothing to rewrite
     assert demo_db.scalar("SELECT count(*) FROM change_log WHERE table_name = "
                           "'kpi_measurements'") == logged
@@ -100,8 +101,8 @@ def test_snapshot_twice_a_day_replaces_and_never_duplicates(demo_db: Database) -
                              "implementation_status <> 'implemented' LIMIT 1")[0]
     assert apply_changes(demo_db, "soa", [RowChange("update", {
         "implementation_status": "implemented"}, row_id=soa[0], expected_version=soa[1])],
-        "Ana").ok
-    third = take_snapshot(demo_db, day, "job", today=TODAY)
+        ANA).ok
+    third = take_snapshot(demo_db, day, Actor("job"), today=TODAY)
     assert len(third.write.updated) == 1 and not third.write.inserted
     assert demo_db.scalar("SELECT count(*) FROM kpi_measurements GROUP BY kpi_id, measured_on "
                           "ORDER BY count(*) DESC LIMIT 1") == 1
@@ -109,7 +110,7 @@ def test_snapshot_twice_a_day_replaces_and_never_duplicates(demo_db: Database) -
 
 def test_snapshot_of_an_empty_organisation_skips_the_undefined_share(db: Database) -> None:
     ids = computed_kpis(db)
-    result = take_snapshot(db, TODAY, "job", today=TODAY)
+    result = take_snapshot(db, TODAY, Actor("job"), today=TODAY)
     assert result.write.ok and result.skipped == ["soa_implemented_pct"]
     assert db.scalar("SELECT count(*) FROM kpi_measurements") == 2
     assert db.scalar("SELECT value FROM kpi_measurements WHERE kpi_id = ?",
@@ -118,7 +119,7 @@ def test_snapshot_of_an_empty_organisation_skips_the_undefined_share(db: Databas
 
 def test_snapshot_cannot_be_dated_in_the_future(db: Database) -> None:
     computed_kpis(db)
-    result = take_snapshot(db, date(2030, 1, 1), "job", today=TODAY)
+    result = take_snapshot(db, date(2030, 1, 1), Actor("job"), today=TODAY)
     assert not result.write.ok and "is in the future" in str(result.write.errors[0])
     assert db.scalar("SELECT count(*) FROM kpi_measurements") == 0
 
@@ -128,17 +129,17 @@ def test_one_value_per_kpi_and_day_is_named_and_enforced_by_the_database(db: Dat
 
     kid = kpi(db)
     row = {"kpi_id": kid, "measured_on": TODAY, "value": 1.0, "source": "entered"}
-    assert apply_changes(db, "kpi_measurements", [RowChange("insert", row)], "Ana").ok
+    assert apply_changes(db, "kpi_measurements", [RowChange("insert", row)], ANA).ok
     again = apply_changes(db, "kpi_measurements", [
         RowChange("insert", {**row, "measured_on": date(2026, 1, 1)}),
         RowChange("insert", {**row, "measured_on": date(2026, 1, 1)}),
-        RowChange("insert", row)], "Ana")
+        RowChange("insert", row)], ANA)
     assert [str(p) for p in again.errors] == [
         "new KPI measurement 2, field 'Date': repeats the KPI and Date of new KPI measurement 1",
         "new KPI measurement 3, field 'Date': KPI measurement 1 already has this KPI and Date; "
         "change that row instead"]
     moved = apply_changes(db, "kpi_measurements", [RowChange(
-        "update", {"value": 2.0, "measured_on": TODAY}, row_id=1, expected_version=1)], "Ana")
+        "update", {"value": 2.0, "measured_on": TODAY}, row_id=1, expected_version=1)], ANA)
     assert moved.ok  # its own key is no duplicate
     with pytest.raises(duckdb.ConstraintException, match="Duplicate key"):
         db.cursor().execute("INSERT INTO kpi_measurements VALUES (9, ?, ?, 3.0, 'entered', "
@@ -148,16 +149,16 @@ def test_one_value_per_kpi_and_day_is_named_and_enforced_by_the_database(db: Dat
 def measure(db: Database, kpi_id: int, day: date, value: float) -> None:
     frame = pd.DataFrame([{"kpi_id": kpi_id, "measured_on": day, "value": value,
                            "source": "entered", "note": None}])
-    assert record_measurements(db, frame, "Ana").ok
+    assert record_measurements(db, frame, ANA).ok
 
 
 def test_red_measurement_makes_the_linked_system_due_and_shows_in_red(db: Database) -> None:
     system = apply_changes(db, "ai_systems", [RowChange("insert", {
         "name": "Scorer", "owner": "Ana", "sourcing": "built", "lifecycle_stage": "operation",
-        "eu_ai_act_category": "minimal"})], "Ana").inserted[0]
+        "eu_ai_act_category": "minimal"})], ANA).inserted[0]
     assert apply_changes(db, "validations", [RowChange("insert", {
         "ai_system_id": system, "validated_on": date(2026, 6, 1), "validated_by": "Ana",
-        "result": "pass"})], "Ana").ok
+        "result": "pass"})], ANA).ok
     kid = kpi(db, name="Scorer AUC", ai_system_id=system, target=0.8, amber_threshold=0.76,
               red_threshold=0.72)
 
@@ -183,9 +184,9 @@ def test_filters_by_system_and_objective(db: Database) -> None:
     a = kpi(db, name="A")
     b = kpi(db, name="B")
     objective = apply_changes(db, "objectives", [RowChange("insert", {
-        "title": "Fair lending", "owner": "Ana", "status": "on_track"})], "Ana").inserted[0]
+        "title": "Fair lending", "owner": "Ana", "status": "on_track"})], ANA).inserted[0]
     assert apply_changes(db, "objective_kpis", [RowChange("insert", {
-        "objective_id": objective, "kpi_id": b})], "Ana").ok
+        "objective_id": objective, "kpi_id": b})], ANA).ok
     assert kpi_status(db, objective_ids=[objective])["id"].tolist() == [b]
     assert sorted(kpi_status(db)["id"]) == [a, b]
     assert kpi_status(db, ai_system_ids=[99]).empty

@@ -9,12 +9,13 @@ import pytest
 from aims_core.inventory.revalidation import revalidation_schedule
 from aims_core.records.writes import RowChange, apply_changes
 from aims_core.storage.database import Database
+from tests.conftest import ANA
 
 
 def system(db: Database, category: str = "minimal", stage: str = "operation") -> int:
     result = apply_changes(db, "ai_systems", [RowChange("insert", {
         "name": f"S-{category}-{stage}", "owner": "Ana", "sourcing": "built",
-        "lifecycle_stage": stage, "eu_ai_act_category": category})], "Ana")
+        "lifecycle_stage": stage, "eu_ai_act_category": category})], ANA)
     assert result.ok, result.errors
     return result.inserted[0]
 
@@ -22,13 +23,13 @@ def system(db: Database, category: str = "minimal", stage: str = "operation") ->
 def validate(db: Database, system_id: int, on: date) -> None:
     assert apply_changes(db, "validations", [RowChange("insert", {
         "ai_system_id": system_id, "validated_on": on, "validated_by": "Ana",
-        "result": "pass"})], "Ana").ok
+        "result": "pass"})], ANA).ok
 
 
 def risk(db: Database, system_id: int, likelihood: int, impact: int) -> None:
     assert apply_changes(db, "risks", [RowChange("insert", {
         "ai_system_id": system_id, "title": "r", "owner": "Ana", "status": "open",
-        "inherent_likelihood": likelihood, "inherent_impact": impact})], "Ana").ok
+        "inherent_likelihood": likelihood, "inherent_impact": impact})], ANA).ok
 
 
 def row(db: Database, system_id: int, today: date = date(2026, 11, 22)):
@@ -94,7 +95,7 @@ def test_design_and_retired_systems_are_not_scheduled(db: Database) -> None:
 def update_system(db: Database, system_id: int, **values: object) -> None:
     version = db.scalar("SELECT version FROM ai_systems WHERE id = ?", [system_id])
     assert apply_changes(db, "ai_systems", [RowChange("update", values, row_id=system_id,
-                                                      expected_version=version)], "Ana").ok
+                                                      expected_version=version)], ANA).ok
 
 
 def test_model_version_change_after_validation_makes_it_due_now(db: Database) -> None:
@@ -122,11 +123,11 @@ def test_kpi_breach_makes_linked_system_due_now(db: Database) -> None:
     validate(db, sid, date(2026, 6, 1))
     kpi = apply_changes(db, "kpis", [RowChange("insert", {
         "name": "AUC", "direction": "higher", "red_threshold": 0.7, "kind": "measured",
-        "ai_system_id": sid})], "Ana").inserted[0]
+        "ai_system_id": sid})], ANA).inserted[0]
 
     def measure(on: date, value: float) -> None:
         assert apply_changes(db, "kpi_measurements", [RowChange("insert", {
-            "kpi_id": kpi, "measured_on": on, "value": value, "source": "entered"})], "Ana").ok
+            "kpi_id": kpi, "measured_on": on, "value": value, "source": "entered"})], ANA).ok
 
     measure(date(2026, 7, 1), 0.75)
     assert not bool(row(db, sid)["due_now"])

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from aims_core.auth.actor import Actor
 from aims_core.records.writes import RowChange, apply_changes
 from aims_core.risk import risks
 from aims_core.risk.risk_method import (
@@ -19,7 +20,7 @@ from aims_core.risk.risk_method import (
     load_method,
 )
 from aims_core.storage.database import Database
-from tests.conftest import TODAY
+from tests.conftest import ANA, TODAY
 
 # The default 5 x 5 grid as the migration writes it (rows: likelihood 1..5).
 DEFAULT_5 = ["Low Low Low Medium Medium", "Low Low Medium Medium High",
@@ -36,7 +37,7 @@ def test_every_cell_maps_to_its_band(db: Database) -> None:
     cells = [(lik, imp) for lik in range(1, 6) for imp in range(1, 6)]
     result = apply_changes(db, "risks", [_risk(inherent_likelihood=lik, inherent_impact=imp,
                                                residual_likelihood=imp, residual_impact=lik)
-                                         for lik, imp in cells], "Ana")
+                                         for lik, imp in cells], ANA)
     assert result.ok, result.errors
     levels = db.query_rows(f"SELECT inherent_likelihood, inherent_impact, inherent_level, "
                            f"residual_level FROM ({RATED_RISKS_SQL}) r ORDER BY id")
@@ -59,12 +60,12 @@ def test_default_grids_never_fall_as_ratings_rise() -> None:
 def test_smaller_matrix_clamps_ratings_and_logs_everything(db: Database) -> None:
     apply_changes(db, "risks", [_risk(inherent_likelihood=5, inherent_impact=2,
                                       residual_likelihood=4, residual_impact=5),
-                                _risk(inherent_likelihood=3, inherent_impact=3)], "Ana")
+                                _risk(inherent_likelihood=3, inherent_impact=3)], ANA)
     method = load_method(db)
     smaller = replace(method, size=4, likelihood_labels=default_labels("likelihood", 4),
                       impact_labels=default_labels("impact", 4), grid=default_grid(4),
                       tolerance="High")
-    result = change_method(db, smaller, method.version, "Admin")
+    result = change_method(db, smaller, method.version, Actor("Admin"))
     assert result.ok, result.errors
     assert result.updated == [1]
     assert db.query_rows("SELECT inherent_likelihood, inherent_impact, residual_likelihood, "
@@ -78,15 +79,15 @@ def test_smaller_matrix_clamps_ratings_and_logs_everything(db: Database) -> None
     assert [(t, r) for t, r, _, _ in logged] == [("risks", 1), ("risk_method", 2)]
     assert json.loads(logged[1][3])["size"] == 4
     # A rating beyond the new matrix is refused by the write path, naming the field.
-    refused = apply_changes(db, "risks", [_risk(inherent_likelihood=5)], "Ana")
+    refused = apply_changes(db, "risks", [_risk(inherent_likelihood=5)], ANA)
     assert "Inherent likelihood" in str(refused.errors[0])
     assert "between 1 and 4" in str(refused.errors[0])
 
 
 def test_method_change_is_version_checked(db: Database) -> None:
     method = load_method(db)
-    assert change_method(db, replace(method, tolerance="Low"), method.version, "A").ok
-    stale = change_method(db, replace(method, tolerance="High"), method.version, "B")
+    assert change_method(db, replace(method, tolerance="Low"), method.version, Actor("A")).ok
+    stale = change_method(db, replace(method, tolerance="High"), method.version, Actor("B"))
     assert not stale.ok and "changed by someone else" in str(stale.errors[0])
     assert load_method(db).tolerance == "Low"
 
@@ -94,12 +95,12 @@ def test_method_change_is_version_checked(db: Database) -> None:
 def test_bad_method_is_refused_naming_the_cell(db: Database) -> None:
     method = load_method(db)
     grid = {**method.grid, (2, 2): "Critical"}
-    result = change_method(db, replace(method, grid=grid), method.version, "A")
+    result = change_method(db, replace(method, grid=grid), method.version, Actor("A"))
     assert not result.ok
     assert any("Grid cell L2 × I3" in str(e) or "Grid cell L3 × I2" in str(e)
                for e in result.errors), result.errors
     labels = change_method(db, replace(method, impact_labels=("a", "b", "b", "c", "d")),
-                           method.version, "A")
+                           method.version, Actor("A"))
     assert "Impact labels" in str(labels.errors[0])
     assert load_method(db) == method
 
@@ -153,14 +154,15 @@ def test_expired_acceptance_is_due_and_renewal_clears_it(demo_db: Database) -> N
     assert apply_changes(demo_db, "risk_acceptances", [RowChange("insert", {
         "risk_id": renewed, "approved_by": "CEO", "approved_on": TODAY,
         "justification": "Still within tolerance", "expires_on": TODAY + timedelta(days=365),
-    })], "CEO").ok
+    })], Actor("CEO")).ok
     assert renewed not in set(risks.acceptances_due(demo_db, TODAY)["risk_id"])
 
 
 def test_impact_raised_as_risk_once_and_linked_both_ways(demo_db: Database) -> None:
     impact_id = demo_db.scalar("SELECT min(id) FROM impacts i WHERE NOT EXISTS "
                                "(SELECT 1 FROM risks r WHERE r.impact_id = i.id)")
-    result = risks.raise_impact_as_risk(demo_db, impact_id, "Priya Shah", TODAY, "Sarah Klein")
+    result = risks.raise_impact_as_risk(demo_db, impact_id, "Priya Shah", TODAY,
+                                       Actor("Sarah Klein"))
     assert result.ok, result.errors
     risk_id = result.inserted[0]
     row = demo_db.query_rows(
@@ -170,12 +172,13 @@ def test_impact_raised_as_risk_once_and_linked_both_ways(demo_db: Database) -> N
         "JOIN impact_assessments a ON a.id = i.impact_assessment_id WHERE r.id = ?",
         [risk_id])[0]
     assert row == (impact_id, True, True, True, "Priya Shah")
-    again = risks.raise_impact_as_risk(demo_db, impact_id, "Priya Shah", TODAY, "Sarah Klein")
+    again = risks.raise_impact_as_risk(demo_db, impact_id, "Priya Shah", TODAY,
+                                       Actor("Sarah Klein"))
     assert not again.ok and f"already raised as risk {risk_id}" in str(again.errors[0])
     # An impact with a risk cannot be deleted from under it.
     version = demo_db.scalar("SELECT version FROM impacts WHERE id = ?", [impact_id])
     blocked = apply_changes(demo_db, "impacts", [RowChange("delete", row_id=impact_id,
-                                                           expected_version=version)], "A")
+                                                           expected_version=version)], Actor("A"))
     assert "still used by 1 row(s) of risks" in str(blocked.errors[0])
 
 

@@ -6,11 +6,12 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from aims_core.auth.actor import Actor
 from aims_core.dashboard.schedule import KINDS, due_dates
 from aims_core.inventory.revalidation import revalidation_schedule
 from aims_core.records.writes import RowChange, apply_changes
 from aims_core.storage.database import Database
-from tests.conftest import TODAY
+from tests.conftest import ANA, TODAY
 
 
 def _rows(frame: pd.DataFrame, kind: str) -> set[tuple[str, date]]:
@@ -76,20 +77,20 @@ def test_closed_risk_leaves_the_schedule(demo_db: Database) -> None:
     assert f"risks?risk={risk_id}" in set(due_dates(demo_db, TODAY)["link"])
     assert apply_changes(demo_db, "risks", [RowChange("update", {"status": "closed"},
                                                       row_id=risk_id,
-                                                      expected_version=version)], "A").ok
+                                                      expected_version=version)], Actor("A")).ok
     assert f"risks?risk={risk_id}" not in set(due_dates(demo_db, TODAY)["link"])
 
 
 def test_a_kpi_is_due_one_period_after_its_latest_value(db: Database) -> None:
     assert apply_changes(db, "kpis", [RowChange("insert", {
         "name": "Drift (PSI)", "direction": "lower", "frequency": "monthly", "owner": "Ana",
-        "kind": "measured"})], "Ana").ok
+        "kind": "measured"})], ANA).ok
     kpi_id = db.scalar("SELECT id FROM kpis")
     due = due_dates(db, TODAY)
     assert due[["item", "due_on"]].values.tolist() == [["Drift (PSI)", TODAY]]  # never measured
     assert apply_changes(db, "kpi_measurements", [RowChange("insert", {
         "kpi_id": kpi_id, "measured_on": date(2026, 1, 31), "value": 0.1,
-        "source": "entered"})], "Ana").ok
+        "source": "entered"})], ANA).ok
     due = due_dates(db, TODAY)
     assert due["due_on"].tolist() == [date(2026, 2, 28)] and due["overdue"].all()
 

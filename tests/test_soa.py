@@ -10,23 +10,24 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from aims_core.auth.actor import Actor
 from aims_core.compliance import soa
 from aims_core.inventory import exports
 from aims_core.records.writes import RowChange, apply_changes
 from aims_core.storage.database import Database
-from tests.conftest import TODAY
+from tests.conftest import ANA, TODAY
 
 
 def _start(db: Database) -> None:
-    assert soa.add_missing_rows(db, "soa", "Ana").ok
-    assert soa.add_missing_rows(db, "clause_status", "Ana").ok
+    assert soa.add_missing_rows(db, "soa", ANA).ok
+    assert soa.add_missing_rows(db, "clause_status", ANA).ok
 
 
 def _decide_all(db: Database, applicable: bool = True) -> None:
     rows = db.query_rows("SELECT id, version FROM soa ORDER BY id")
     result = apply_changes(db, "soa", [
         RowChange("update", {"applicable": applicable, "justification": "Needed"},
-                  row_id=i, expected_version=v) for i, v in rows], "Ana")
+                  row_id=i, expected_version=v) for i, v in rows], ANA)
     assert result.ok, result.errors
 
 
@@ -34,14 +35,14 @@ def _set(db: Database, control: str, **values: object) -> None:
     row_id, version = db.query_rows("SELECT id, version FROM soa WHERE control_id = ?",
                                     [control])[0]
     result = apply_changes(db, "soa", [RowChange("update", values, row_id=row_id,
-                                                 expected_version=version)], "Ana")
+                                                 expected_version=version)], ANA)
     assert result.ok, result.errors
 
 
 def _system(db: Database, **values: object) -> None:
     row = {"name": "S", "owner": "Ana", "sourcing": "built", "lifecycle_stage": "operation",
            "eu_ai_act_category": "minimal", **values}
-    assert apply_changes(db, "ai_systems", [RowChange("insert", row)], "Ana").ok
+    assert apply_changes(db, "ai_systems", [RowChange("insert", row)], ANA).ok
 
 
 def test_every_control_present_exactly_once(db: Database, demo_db: Database) -> None:
@@ -55,7 +56,7 @@ def test_every_control_present_exactly_once(db: Database, demo_db: Database) -> 
         assert len(soa.soa_table(database, TODAY)) == 38
         frame = soa.export_frame(database)
         assert frame["ID"].is_unique and len(frame) == 38
-    assert soa.add_missing_rows(db, "soa", "Ana").inserted == []  # nothing twice
+    assert soa.add_missing_rows(db, "soa", ANA).inserted == []  # nothing twice
     assert db.scalar("SELECT count(*) FROM clause_status") == 32
 
 
@@ -64,7 +65,7 @@ def test_justification_required_for_inclusion_and_exclusion(db: Database) -> Non
     row_id = db.scalar("SELECT id FROM soa WHERE control_id = 'A.2.2'")
     for applicable in (True, False):
         result = apply_changes(db, "soa", [RowChange("update", {"applicable": applicable},
-                                                     row_id=row_id, expected_version=1)], "Ana")
+                                                     row_id=row_id, expected_version=1)], ANA)
         assert not result.ok
         assert "field 'Justification': is required" in str(result.errors[0])
     assert db.scalar("SELECT applicable FROM soa WHERE id = ?", [row_id]) is None
@@ -88,7 +89,7 @@ def test_suggestion_rules(db: Database, system: dict, expected: set[str]) -> Non
 
 def test_suggestions_from_suppliers_and_operation_and_nothing_when_empty(db: Database) -> None:
     assert soa.suggestions(db).empty
-    assert apply_changes(db, "suppliers", [RowChange("insert", {"name": "Vendor"})], "Ana").ok
+    assert apply_changes(db, "suppliers", [RowChange("insert", {"name": "Vendor"})], ANA).ok
     _system(db, name="Live")
     found = soa.suggestions(db).set_index("control_id")
     assert {"A.10.2", "A.10.3", "A.6.2.6", "A.8.4", "A.9.2"} <= set(found.index)
@@ -102,19 +103,19 @@ def test_suggestions_apply_only_when_confirmed(db: Database) -> None:
     found = soa.suggestions(db)
     assert db.scalar("SELECT count(*) FROM soa WHERE applicable") == 0  # shown, not applied
     chosen = found[found["control_id"] == "A.10.3"]
-    assert soa.apply_suggestions(db, chosen, "Ana").ok
+    assert soa.apply_suggestions(db, chosen, ANA).ok
     applicable, justification = db.query_rows(
         "SELECT applicable, justification FROM soa WHERE control_id = 'A.10.3'")[0]
     assert applicable and "Third-party AI" in justification
     assert db.scalar("SELECT count(*) FROM soa WHERE applicable") == 1
     assert not soa.suggestions(db).set_index("control_id").loc["A.10.3", "differs"]
-    stale = soa.apply_suggestions(db, chosen, "Bo")  # loaded before Ana's change
+    stale = soa.apply_suggestions(db, chosen, Actor("Bo"))  # loaded before Ana's change
     assert stale.conflicts and not stale.updated
 
 
 def test_approval_needs_every_control_decided(db: Database) -> None:
     _start(db)
-    result = soa.approve(db, "CEO", TODAY, None, "Ana")
+    result = soa.approve(db, "CEO", TODAY, None, ANA)
     assert len(result.errors) == 38 and "must be decided" in str(result.errors[0])
     assert db.scalar("SELECT count(*) FROM soa_versions") == 0
 
@@ -122,12 +123,12 @@ def test_approval_needs_every_control_decided(db: Database) -> None:
 def test_versions_and_diff(db: Database) -> None:
     _start(db)
     _decide_all(db)
-    first = soa.approve(db, "CEO", date(2026, 1, 10), "First SoA", "Ana")
+    first = soa.approve(db, "CEO", date(2026, 1, 10), "First SoA", ANA)
     assert first.ok, first.errors
     assert soa.diff(db, 1, None).empty
     _set(db, "A.2.2", implementation_status="implemented", owner="Bo")
     _set(db, "A.10.4", applicable=False, justification="We have no customers for AI")
-    assert soa.approve(db, "CEO", date(2026, 6, 1), None, "Ana").ok
+    assert soa.approve(db, "CEO", date(2026, 6, 1), None, ANA).ok
     listed = soa.versions(db)
     assert listed["version_no"].tolist() == [2, 1]
     assert listed["controls"].tolist() == [38, 38]
@@ -143,7 +144,7 @@ def test_versions_and_diff(db: Database) -> None:
     item = db.scalar("SELECT id FROM soa_version_items WHERE version_no = 1 AND control_id = "
                      "'A.2.2'")
     rewrite = apply_changes(db, "soa_version_items", [RowChange(
-        "update", {"owner": "Mallory"}, row_id=item, expected_version=1)], "Mallory")
+        "update", {"owner": "Mallory"}, row_id=item, expected_version=1)], Actor("Mallory"))
     assert "field 'Owner': cannot be changed" in str(rewrite.errors[0])  # approved is final
     assert soa.diff(db, 2, None).empty
     _set(db, "A.2.3", evidence="Policy map", last_reviewed=TODAY)
@@ -157,11 +158,11 @@ def test_second_approval_with_the_same_number_is_refused(db: Database,
                                                           ) -> None:
     _start(db)
     _decide_all(db)
-    assert soa.approve(db, "CEO", TODAY, None, "Ana").ok
+    assert soa.approve(db, "CEO", TODAY, None, ANA).ok
     real_scalar = db.scalar
     monkeypatch.setattr(db, "scalar", lambda sql, *a: 1 if "max(version_no)" in sql
                         else real_scalar(sql, *a))
-    late = soa.approve(db, "CEO", TODAY, None, "Bo")  # raced: computed the same number
+    late = soa.approve(db, "CEO", TODAY, None, Actor("Bo"))  # raced: computed the same number
     assert not late.ok and "breaks a database rule" in str(late.errors[0])
     assert db.scalar("SELECT count(*) FROM soa_version_items") == 38
 
@@ -209,7 +210,7 @@ def test_clause_coverage_counts_the_32_leaves(db: Database) -> None:
     _start(db)
     row_id = db.scalar("SELECT id FROM clause_status WHERE clause_id = '6.1.3'")
     assert apply_changes(db, "clause_status", [RowChange(
-        "update", {"status": "implemented"}, row_id=row_id, expected_version=1)], "Ana").ok
+        "update", {"status": "implemented"}, row_id=row_id, expected_version=1)], ANA).ok
     planning = soa.clause_coverage(db).set_index("clause_id").loc["6"]
     assert (planning["implemented"], planning["not_started"]) == (1, 5)
 
@@ -231,9 +232,9 @@ def test_flags_and_untreated_risks(db: Database) -> None:
     risk = {"title": "R", "owner": "Ana", "inherent_likelihood": 3, "inherent_impact": 3,
             "status": "open"}
     assert apply_changes(db, "risks", [RowChange("insert", risk),
-                                       RowChange("insert", {**risk, "title": "T"})], "Ana").ok
+                                       RowChange("insert", {**risk, "title": "T"})], ANA).ok
     assert apply_changes(db, "risk_controls", [RowChange("insert", {
-        "risk_id": 2, "control_id": "A.10.4"})], "Ana").ok
+        "risk_id": 2, "control_id": "A.10.4"})], ANA).ok
     assert soa.untreated_risks(db)["title"].tolist() == ["R"]
     _set(db, "A.10.4", applicable=False, justification="No customers")
     gaps = soa.untreated_risks(db).set_index("title")

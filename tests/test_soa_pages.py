@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from aims_core.compliance import soa
 from aims_core.records.writes import RowChange, apply_changes
 from aims_core.ui.session import get_db, today
+from tests.conftest import ANA
 from tests.test_pages import ROOT, demo_path, empty_path, open_page, run_app  # noqa: F401 (fixtures used by name)
 
 
@@ -130,7 +131,7 @@ def test_empty_organisation_starts_the_soa_and_clauses() -> None:
     assert at.button(key="start_soa").disabled  # no name, no edit
     # A first supplier makes "Ana" a known person (and suggests A.10.2 and A.10.3).
     assert apply_changes(get_db(), "suppliers", [RowChange("insert", {"name": "Vendor"})],
-                         "Ana").ok
+                         ANA).ok
     at.run()
     at.sidebar.selectbox(key="identity_name").set_value("Ana").run()
     at.button(key="start_soa").click().run()

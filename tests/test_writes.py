@@ -7,15 +7,17 @@ import threading
 
 import pytest
 
+from aims_core.auth.actor import Actor
 from aims_core.records.writes import RowChange, apply_changes
 from aims_core.storage.database import Database
+from tests.conftest import ANA
 
 SYSTEM = {"name": "Loan scorer", "owner": "Ana", "sourcing": "built",
           "lifecycle_stage": "operation", "eu_ai_act_category": "high_risk"}
 
 
 def add_system(db: Database, **overrides: object) -> int:
-    result = apply_changes(db, "ai_systems", [RowChange("insert", {**SYSTEM, **overrides})], "Ana")
+    result = apply_changes(db, "ai_systems", [RowChange("insert", {**SYSTEM, **overrides})], ANA)
     assert result.ok, result.errors
     return result.inserted[0]
 
@@ -39,7 +41,7 @@ def test_update_logs_before_and_after(db: Database) -> None:
     system_id = add_system(db)
     result = apply_changes(db, "ai_systems", [RowChange("update", {"owner": "Ben"},
                                                         row_id=system_id, expected_version=1)],
-                           "Ben")
+                           Actor("Ben"))
     assert result.ok and result.updated == [system_id]
     log = db.query_df("SELECT * FROM change_log WHERE operation = 'update'").iloc[0]
     assert json.loads(log["before_json"])["owner"] == "Ana"
@@ -52,7 +54,7 @@ def test_unchanged_values_write_nothing(db: Database) -> None:
     system_id = add_system(db)
     result = apply_changes(db, "ai_systems", [RowChange("update", {"owner": "Ana"},
                                                         row_id=system_id, expected_version=1)],
-                           "Ana")
+                           ANA)
     assert result.ok and result.updated == []
     assert count(db, "change_log") == 1
 
@@ -82,7 +84,7 @@ def test_unchanged_values_write_nothing(db: Database) -> None:
 )
 def test_each_kind_of_bad_value_is_named(db: Database, table: str, values: dict, field: str,
                                          fragment: str) -> None:
-    result = apply_changes(db, table, [RowChange("insert", values, label="New row 1")], "Ana")
+    result = apply_changes(db, table, [RowChange("insert", values, label="New row 1")], ANA)
     assert not result.ok
     assert any(p.field == field and fragment in p.message and p.row == "New row 1"
                for p in result.errors), result.errors
@@ -94,7 +96,7 @@ def test_error_names_existing_row_by_id_and_title(db: Database) -> None:
     system_id = add_system(db)
     result = apply_changes(db, "ai_systems", [RowChange("update", {"lifecycle_stage": "flying"},
                                                         row_id=system_id, expected_version=1)],
-                           "Ana")
+                           ANA)
     assert str(result.errors[0]).startswith(f"AI system {system_id} ('Loan scorer'), "
                                             "field 'Life-cycle stage'")
 
@@ -105,7 +107,7 @@ def test_batch_with_one_bad_row_writes_nothing(db: Database) -> None:
         RowChange("update", {"owner": "Cleo"}, row_id=first, expected_version=1),
         RowChange("insert", {**SYSTEM, "name": "Second"}),
         RowChange("insert", {**SYSTEM, "sourcing": "nope"}),
-    ], "Cleo")
+    ], Actor("Cleo"))
     assert not result.ok and result.inserted == [] and result.updated == []
     assert count(db, "ai_systems") == 1
     assert db.scalar("SELECT owner FROM ai_systems") == "Ana"
@@ -115,9 +117,9 @@ def test_batch_with_one_bad_row_writes_nothing(db: Database) -> None:
 def test_database_rule_failure_rolls_back(db: Database) -> None:
     soa = {"control_id": "A.2.2", "applicable": True, "justification": "Needed",
            "implementation_status": "planned"}
-    assert apply_changes(db, "soa", [RowChange("insert", soa)], "Ana").ok
+    assert apply_changes(db, "soa", [RowChange("insert", soa)], ANA).ok
     result = apply_changes(db, "soa", [RowChange("insert", {**soa, "control_id": "A.2.3"}),
-                                       RowChange("insert", soa)], "Ana")
+                                       RowChange("insert", soa)], ANA)
     assert not result.ok and "breaks a database rule" in str(result.errors[0])
     assert count(db, "soa") == 1 and count(db, "change_log") == 1
 
@@ -126,10 +128,10 @@ def test_stale_version_is_reported_not_overwritten(db: Database) -> None:
     system_id = add_system(db)
     assert apply_changes(db, "ai_systems", [RowChange("update", {"owner": "Ben"},
                                                       row_id=system_id, expected_version=1)],
-                         "Ben").ok
+                         Actor("Ben")).ok
     result = apply_changes(db, "ai_systems", [RowChange("update", {"owner": "Cleo"},
                                                         row_id=system_id, expected_version=1)],
-                           "Cleo")
+                           Actor("Cleo"))
     assert not result.ok
     assert "changed by someone else by Ben" in result.conflicts[0].message
     assert db.scalar("SELECT owner FROM ai_systems") == "Ben"
@@ -137,29 +139,29 @@ def test_stale_version_is_reported_not_overwritten(db: Database) -> None:
 
 def test_deleted_row_is_a_conflict(db: Database) -> None:
     result = apply_changes(db, "ai_systems", [RowChange("update", {"owner": "X"}, row_id=42,
-                                                        expected_version=1)], "Ana")
+                                                        expected_version=1)], ANA)
     assert "no longer exists" in result.conflicts[0].message
 
 
 def test_delete_rules(db: Database) -> None:
     system_id = add_system(db)
     refused = apply_changes(db, "ai_systems", [RowChange("delete", row_id=system_id,
-                                                         expected_version=1)], "Ana")
+                                                         expected_version=1)], ANA)
     assert "cannot be deleted" in refused.errors[0].message
     risk = apply_changes(db, "risks", [RowChange("insert", {
         "title": "Bias", "owner": "Ana", "inherent_likelihood": 3, "inherent_impact": 4,
-        "status": "open", "ai_system_id": system_id})], "Ana").inserted[0]
+        "status": "open", "ai_system_id": system_id})], ANA).inserted[0]
     link = apply_changes(db, "risk_controls", [RowChange("insert", {
-        "risk_id": risk, "control_id": "A.5.4"})], "Ana").inserted[0]
+        "risk_id": risk, "control_id": "A.5.4"})], ANA).inserted[0]
     deleted = apply_changes(db, "risk_controls", [RowChange("delete", row_id=link,
-                                                            expected_version=1)], "Ana")
+                                                            expected_version=1)], ANA)
     assert deleted.ok and count(db, "risk_controls") == 0
     log = db.query_df("SELECT * FROM change_log WHERE operation = 'delete'").iloc[0]
     assert json.loads(log["before_json"])["control_id"] == "A.5.4"
 
 
 def test_change_needs_an_author(db: Database) -> None:
-    result = apply_changes(db, "ai_systems", [RowChange("insert", SYSTEM)], " ")
+    result = apply_changes(db, "ai_systems", [RowChange("insert", SYSTEM)], Actor(" "))
     assert "no author" in str(result.errors[0]) and count(db, "ai_systems") == 0
 
 
@@ -169,7 +171,7 @@ def test_concurrent_writers_are_serialised(db: Database) -> None:
 
     def edit(system_id: int, who: str) -> None:
         results.append(apply_changes(db, "ai_systems", [RowChange(
-            "update", {"owner": who}, row_id=system_id, expected_version=1)], who))
+            "update", {"owner": who}, row_id=system_id, expected_version=1)], Actor(who)))
 
     threads = [threading.Thread(target=edit, args=(i, f"user{i}")) for i in ids]
     threads += [threading.Thread(target=edit, args=(ids[0], "late"))]

@@ -12,6 +12,7 @@ from datetime import date
 
 import pandas as pd
 
+from aims_core.auth.actor import Actor
 from aims_core.compliance.registers import IMPLEMENTATION_STATUSES, SOA, SOA_VERSION_ITEMS
 from aims_core.records.writes import (
     RowChange,
@@ -62,12 +63,12 @@ def missing_rows(db: Database, table: str) -> list[str]:
     return [r[0] for r in db.query_rows(_MISSING_SQL[table])]
 
 
-def add_missing_rows(db: Database, table: str, changed_by: str) -> WriteResult:
+def add_missing_rows(db: Database, table: str, actor: Actor) -> WriteResult:
     """One row per missing control or leaf clause, not started and not yet decided."""
     key, status = _START_VALUES[table]
     changes = [RowChange("insert", {key: value, status: "not_started"}, label=value)
                for value in missing_rows(db, table)]
-    return apply_changes(db, table, changes, changed_by)
+    return apply_changes(db, table, changes, actor)
 
 
 # --- the SoA table ---------------------------------------------------------------------------
@@ -228,7 +229,7 @@ def suggestions(db: Database) -> pd.DataFrame:
     return frame.drop(columns="sort_order").reset_index(drop=True)
 
 
-def apply_suggestions(db: Database, chosen: pd.DataFrame, changed_by: str) -> WriteResult:
+def apply_suggestions(db: Database, chosen: pd.DataFrame, actor: Actor) -> WriteResult:
     """Include the chosen suggested controls, with the suggestion's reason as justification.
 
     ``chosen`` holds rows of :func:`suggestions` as the person saw them: their versions make
@@ -237,7 +238,7 @@ def apply_suggestions(db: Database, chosen: pd.DataFrame, changed_by: str) -> Wr
                                     "justification": f"Included: {row.reason}."},
                          row_id=int(row.id), expected_version=int(row.version))
                for row in chosen.itertuples() if not pd.isna(row.id)]
-    return apply_changes(db, "soa", changes, changed_by)
+    return apply_changes(db, "soa", changes, actor)
 
 
 # --- versions --------------------------------------------------------------------------------
@@ -249,7 +250,7 @@ def versions(db: Database) -> pd.DataFrame:
 
 
 def approve(db: Database, approved_by: str, approved_on: date, note: str | None,
-            changed_by: str) -> WriteResult:
+            actor: Actor) -> WriteResult:
     """Record the current SoA as the next approved version, if every control is decided.
 
     The version number is the next free one; two approvals at the same moment cannot both
@@ -273,7 +274,7 @@ def approve(db: Database, approved_by: str, approved_on: date, note: str | None,
                                   "approved_on": approved_on, "note": note},
                        label=f"SoA version {number}")
     return apply_batches(db, [("soa_versions", [header]), ("soa_version_items", items)],
-                         changed_by)
+                         actor)
 
 
 def _plain_row(row: dict) -> dict:

@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from aims_core.auth.actor import Actor
 from aims_core.performance.kpis import record_measurements
 from aims_core.performance.registers import KPI_MEASUREMENTS
 from aims_core.records.validation import InvalidValue, coerce, is_blank
@@ -149,7 +150,7 @@ def _check_row(index: _KpiIndex, raw: dict[str, Any],
     return row, bad
 
 
-def import_measurements(db: Database, data: bytes, filename: str, changed_by: str, *,
+def import_measurements(db: Database, data: bytes, filename: str, actor: Actor, *,
                         skip_bad_rows: bool = False, today: date | None = None) -> ImportReport:
     """Check every row, then write all of them, or (``skip_bad_rows``) only the good ones.
 
@@ -161,7 +162,7 @@ def import_measurements(db: Database, data: bytes, filename: str, changed_by: st
     if (problems and not skip_bad_rows) or good.empty:
         return report
     report.accepted = len(good)
-    report.write = record_measurements(db, good, changed_by)
+    report.write = record_measurements(db, good, actor)
     return report
 
 

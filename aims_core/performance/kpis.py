@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from aims_core.auth.actor import Actor
 from aims_core.dashboard.overview import Headline, headline
 from aims_core.performance.kpi_status import LATEST_STATUS_SQL, status_sql
 from aims_core.records.writes import RowChange, RowProblem, WriteResult, apply_changes
@@ -60,7 +61,7 @@ def measurements(db: Database, kpi_ids: list[int], since: date | None = None) ->
         {"ids": kpi_ids, "since": since})
 
 
-def record_measurements(db: Database, values: pd.DataFrame, changed_by: str) -> WriteResult:
+def record_measurements(db: Database, values: pd.DataFrame, actor: Actor) -> WriteResult:
     """Upsert ``values`` (kpi_id, measured_on, value, source, note): a KPI's value for a day
     that already has one replaces it; unchanged values are left alone. All or nothing."""
     if values.empty:
@@ -90,7 +91,7 @@ def record_measurements(db: Database, values: pd.DataFrame, changed_by: str) -> 
                 (new["value"], new["source"], new["note"]):
             changes.append(RowChange("update", new, row_id=int(old.id),
                                      expected_version=int(old.version)))
-    return apply_changes(db, "kpi_measurements", changes, changed_by)
+    return apply_changes(db, "kpi_measurements", changes, actor)
 
 
 @dataclass
@@ -110,7 +111,7 @@ class SnapshotResult:
         return text
 
 
-def take_snapshot(db: Database, day: date, changed_by: str,
+def take_snapshot(db: Database, day: date, actor: Actor,
                   today: date | None = None) -> SnapshotResult:
     """Record the registers' figures for every computed KPI, dated ``day``; idempotent per
     day. The registers can only be read as they stand now, so ``day`` cannot be in the
@@ -130,7 +131,7 @@ def take_snapshot(db: Database, day: date, changed_by: str,
             continue
         rows.append({"kpi_id": int(kpi.id), "measured_on": day, "value": value,
                      "source": "computed", "note": None})
-    write = record_measurements(db, pd.DataFrame(rows), changed_by)
+    write = record_measurements(db, pd.DataFrame(rows), actor)
     return SnapshotResult(day, len(rows) if write.ok else 0, write, skipped)
 
 

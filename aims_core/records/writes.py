@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import duckdb
 
+from aims_core.auth.actor import Actor
 from aims_core.records.fields import Register
 from aims_core.records.registry import REGISTERS
 from aims_core.records.validation import InvalidValue, coerce, is_blank
@@ -285,17 +286,17 @@ class ChangeLog:
         self.next_id += 1
 
 
-def apply_changes(db: Database, table: str, changes: Iterable[RowChange], changed_by: str,
+def apply_changes(db: Database, table: str, changes: Iterable[RowChange], actor: Actor,
                   *, now: datetime | None = None) -> WriteResult:
     """Validate and write a batch of edits to one register, all or nothing."""
-    return apply_batches(db, [(table, changes)], changed_by, now=now)
+    return apply_batches(db, [(table, changes)], actor, now=now)
 
 
 SettingsWrite = Callable[[duckdb.DuckDBPyConnection, ChangeLog], list[RowProblem]]
 
 
 def apply_batches(db: Database, batches: Sequence[tuple[str, Iterable[RowChange]]],
-                  changed_by: str, *, now: datetime | None = None,
+                  actor: Actor, *, now: datetime | None = None,
                   also: SettingsWrite | None = None) -> WriteResult:
     """Edits to several registers in one transaction (e.g. a triage and its system).
 
@@ -304,13 +305,13 @@ def apply_batches(db: Database, batches: Sequence[tuple[str, Iterable[RowChange]
     """
     batches = [(table, list(changes)) for table, changes in batches]
     result = WriteResult()
-    if is_blank(changed_by):
+    if is_blank(actor.name):
         result.errors.append(RowProblem("This change", None,
                                         "has no author: pick your name in the sidebar first"))
         return result
     if not any(changes for _, changes in batches) and also is None:
         return result
-    who, when = changed_by.strip(), now or utc_now()
+    who, when = actor.name.strip(), now or utc_now()
     try:
         with db.transaction() as cur:
             for table, changes in batches:

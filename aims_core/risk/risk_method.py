@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 import duckdb
 import pandas as pd
 
+from aims_core.auth.actor import Actor
 from aims_core.records.writes import ChangeLog, RowChange, RowProblem, WriteResult, apply_batches
 from aims_core.risk.registers import MAX_MATRIX_SIZE
 from aims_core.storage.database import Database
@@ -145,7 +146,7 @@ def clamped_ratings(db: Database, size: int) -> list[RowChange]:
 
 
 def change_method(db: Database, method: RiskMethod, expected_version: int,
-                  who: str) -> WriteResult:
+                  actor: Actor) -> WriteResult:
     """Replace the risk method, clamping ratings that fall off a smaller matrix; all in one
     transaction, logged, refused when someone else changed the method meanwhile."""
     problems = method_problems(method)
@@ -180,7 +181,7 @@ def change_method(db: Database, method: RiskMethod, expected_version: int,
                    json.loads(stored.as_json()))
         return []
 
-    return apply_batches(db, [("risks", clamped_ratings(db, method.size))], who, also=write)
+    return apply_batches(db, [("risks", clamped_ratings(db, method.size))], actor, also=write)
 
 
 def band_rank_sql(column: str) -> str:

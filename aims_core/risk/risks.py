@@ -12,6 +12,7 @@ from typing import Literal
 
 import pandas as pd
 
+from aims_core.auth.actor import Actor
 from aims_core.records.writes import RowChange, RowProblem, WriteResult, apply_changes
 from aims_core.risk.risk_method import LEVEL_BANDS, RATED_RISKS_SQL
 from aims_core.storage.database import Database
@@ -143,7 +144,7 @@ def acceptances_due(db: Database, today: date) -> pd.DataFrame:
 
 
 def raise_impact_as_risk(db: Database, impact_id: int, owner: str, today: date,
-                         who: str) -> WriteResult:
+                         actor: Actor) -> WriteResult:
     """Turn an impact-assessment finding into a risk on the same system, linked to it."""
     found = db.query_df(
         """SELECT i.description, i.severity, i.likelihood, i.mitigation, a.ai_system_id,
@@ -162,4 +163,4 @@ def raise_impact_as_risk(db: Database, impact_id: int, owner: str, today: date,
         "owner": owner, "inherent_likelihood": int(row["likelihood"]),
         "inherent_impact": int(row["severity"]), "treatment": "mitigate",
         "treatment_plan": row["mitigation"], "status": "open", "identified_on": today,
-        "impact_id": impact_id}, label=f"Risk from impact {impact_id}")], who)
+        "impact_id": impact_id}, label=f"Risk from impact {impact_id}")], actor)

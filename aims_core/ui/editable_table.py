@@ -206,7 +206,7 @@ def _save(register: Register, key: str, who: Identity, fixed: dict[str, Any] | N
         st.session_state[outcome_key] = ("info", "No changes to save yet. Finish the cell you "
                                                  "are editing (Enter) and save again.")
         return
-    result = apply_changes(get_db(), register.table, changes, who.name or "")
+    result = apply_changes(get_db(), register.table, changes, who.actor)
     if result.ok:
         st.session_state[outcome_key] = ("success", _summary(register, result))
         invalidate(key)  # reload the rows and reset the editor

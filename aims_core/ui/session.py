@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from aims_core import bootstrap
+from aims_core.auth.actor import Actor
 from aims_core.config import database_path
 from aims_core.storage.database import Database, DatabaseError
 
@@ -72,6 +73,11 @@ class Identity:
     def can_edit(self) -> bool:
         """Edits need an author for the change history. Roles will refine this rule."""
         return bool(self.name)
+
+    @property
+    def actor(self) -> Actor:
+        """What this person's writes carry (the write path refuses a blank name)."""
+        return Actor(self.name or "")
 
 
 def _oidc_configured() -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from aims_core.auth.actor import Actor
 from aims_core.risk import risks
 from aims_core.risk.registers import IMPACT_ASSESSMENTS, IMPACTS
 from aims_core.risk.risk_method import load_method
@@ -75,10 +76,10 @@ def _raise_as_risk(assessment: pd.Series) -> None:
     cols[1].text_input("Risk owner", value=owner, key=f"{key}_owner")
     who = current_identity()
     cols[2].button("Raise as risk", key=f"{key}_go", disabled=not who.can_edit,
-                   on_click=_raise, args=(key, who.name or ""))
+                   on_click=_raise, args=(key, who.actor))
 
 
-def _raise(key: str, who: str) -> None:
+def _raise(key: str, who: Actor) -> None:
     impact_id = st.session_state.get(f"{key}_impact")
     result = risks.raise_impact_as_risk(get_db(), int(impact_id),
                                         st.session_state.get(f"{key}_owner") or "", today(), who)

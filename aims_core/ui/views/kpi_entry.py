@@ -52,7 +52,7 @@ def _import(who: Identity) -> None:
     skip = bool(st.session_state.get("kpi_import_skip"))
     try:
         report = import_measurements(get_db(), uploaded.getvalue(), uploaded.name,
-                                     who.name or "", skip_bad_rows=skip)
+                                     who.actor, skip_bad_rows=skip)
     except ImportFileError as exc:
         st.session_state["_kpi_import_outcome"] = ("error", str(exc), None)
         return

@@ -97,7 +97,7 @@ def _trends(page: pd.DataFrame, series: pd.DataFrame) -> None:
 
 
 def _snapshot(who: Identity) -> None:
-    result = kpis.take_snapshot(get_db(), today(), who.name or "")
+    result = kpis.take_snapshot(get_db(), today(), who.actor)
     if not result.write.ok:
         st.session_state["_kpis_outcome"] = result.write
         return

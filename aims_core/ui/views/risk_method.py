@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from aims_core.auth.actor import Actor
 from aims_core.risk.registers import MAX_MATRIX_SIZE
 from aims_core.risk.risk_method import (
     BAND_COLOURS,
@@ -61,7 +62,7 @@ def _proposal(method: RiskMethod, size: int, keys: dict[str, str]) -> RiskMethod
                       st.session_state.get(keys["tolerance"], method.tolerance))
 
 
-def _save(method: RiskMethod, keys: dict[str, str], who: str) -> None:
+def _save(method: RiskMethod, keys: dict[str, str], who: Actor) -> None:
     size = int(st.session_state.get(keys["size"], method.size))
     result = change_method(get_db(), _proposal(method, size, keys), method.version, who)
     if result.ok:
@@ -131,6 +132,6 @@ def render() -> None:
                    icon=":material/warning:")
     who = current_identity()
     st.button("Save the risk method", type="primary", disabled=not who.can_edit,
-              on_click=_save, args=(method, keys, who.name or ""), key="method_save")
+              on_click=_save, args=(method, keys, who.actor), key="method_save")
     if not who.can_edit:
         st.caption("Pick your name in the sidebar to change the risk method.")

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from aims_core.auth.actor import Actor
 from aims_core.records.writes import RowChange, apply_batches, apply_changes
 from aims_core.risk import risks
 from aims_core.risk.registers import RISK_STATUSES, RISKS
@@ -231,10 +232,10 @@ def _controls(risk_id: int) -> None:
                    format_func=lambda c: f"{c} {names[c]}", key=key)
     who = current_identity()
     st.button("Save controls", key=f"{key}_save", disabled=not who.can_edit,
-              on_click=_save_controls, args=(risk_id, linked, who.name or ""))
+              on_click=_save_controls, args=(risk_id, linked, who.actor))
 
 
-def _save_controls(risk_id: int, linked: pd.DataFrame, who: str) -> None:
+def _save_controls(risk_id: int, linked: pd.DataFrame, who: Actor) -> None:
     key = f"risk_controls_{risk_id}"
     wanted = set(st.session_state.get(key) or [])
     have = dict(zip(linked["control_id"], zip(linked["id"], linked["version"], strict=True),
@@ -279,10 +280,10 @@ def _acceptance(risk: pd.Series) -> None:
         st.date_input("Expires on", value=today() + timedelta(days=365), key=f"{prefix}_until")
         st.form_submit_button("Record acceptance", disabled=not who.can_edit,
                               on_click=_save_acceptance,
-                              args=(risk_id, int(risk["version"]), who.name or ""))
+                              args=(risk_id, int(risk["version"]), who.actor))
 
 
-def _save_acceptance(risk_id: int, risk_version: int, who: str) -> None:
+def _save_acceptance(risk_id: int, risk_version: int, who: Actor) -> None:
     """Record the acceptance and set the risk to accepted, in one transaction."""
     prefix = f"acceptance_{risk_id}"
     values = {"risk_id": risk_id, "approved_by": st.session_state.get(f"{prefix}_by"),

@@ -45,7 +45,7 @@ def start_register(table: str, guidance: str, who: Identity) -> None:
               icon=":material/playlist_add:", disabled=not who.can_edit,
               help=None if who.can_edit else "Pick your name in the sidebar first",
               on_click=run_write, args=(f"start_{table}",
-                                        lambda: soa.add_missing_rows(get_db(), table, who.name),
+                                        lambda: soa.add_missing_rows(get_db(), table, who.actor),
                                         "{n} entries added."))
 
 
@@ -192,7 +192,7 @@ def _suggestions(who: Identity) -> None:
                   disabled=not (picked and who.can_edit), icon=":material/done_all:",
                   on_click=run_write, args=("soa_suggest", lambda: soa.apply_suggestions(
                       get_db(), open_[open_["control_id"].isin(
-                          st.session_state["soa_suggest_pick"])], who.name),
+                          st.session_state["soa_suggest_pick"])], who.actor),
                       "{n} controls included."))
     followed = found[~found["differs"]]
     with st.expander(f"Suggestions the SoA already follows ({len(followed)})"):
@@ -235,7 +235,7 @@ def _approve_now(who: Identity) -> Callable[[], WriteResult]:
     def write() -> WriteResult:
         state = st.session_state
         return soa.approve(get_db(), state["soa_approver"].strip(), state["soa_approved_on"],
-                           state["soa_approval_note"].strip() or None, who.name or "")
+                           state["soa_approval_note"].strip() or None, who.actor)
     return write
 
 

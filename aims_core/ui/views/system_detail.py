@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from aims_core.auth.actor import Actor
 from aims_core.inventory import triage
 from aims_core.inventory.registers import (
     AI_DATA_SOURCES,
@@ -147,12 +148,12 @@ def _triage_questionnaire(system: dict[str, Any], previous: dict[str, Any]) -> N
     who = current_identity()
     st.button("Save triage and set the category", type="primary", disabled=not who.can_edit,
               key=f"triage_save_{system_id}", on_click=_save_triage,
-              args=(system_id, int(system["version"]), who.name or ""))
+              args=(system_id, int(system["version"]), who.actor))
     if not who.can_edit:
         st.caption("Pick your name in the sidebar to record a triage.")
 
 
-def _save_triage(system_id: int, version: int, who: str) -> None:
+def _save_triage(system_id: int, version: int, who: Actor) -> None:
     """Save-button callback: record the answers and reasoning, set the system's category."""
     answers = _walk_questions(lambda q: st.session_state.get(_question_key(system_id, q)))
     outcome_key = f"_triage_outcome_{system_id}"
@@ -247,10 +248,10 @@ def _validations(system: dict[str, Any]) -> None:
         st.text_area("Notes", height=80, key=f"{prefix}_notes")
         st.text_input("Evidence link or reference", key=f"{prefix}_evidence")
         st.form_submit_button("Save validation", disabled=not who.can_edit,
-                              on_click=_save_validation, args=(system_id, who.name or ""))
+                              on_click=_save_validation, args=(system_id, who.actor))
 
 
-def _save_validation(system_id: int, who: str) -> None:
+def _save_validation(system_id: int, who: Actor) -> None:
     """Form callback: the form's values are in session state under the form's prefix."""
     prefix = f"validation_{system_id}"
     values = {field: st.session_state.get(f"{prefix}_{key}") for field, key in (
