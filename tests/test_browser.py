@@ -28,6 +28,7 @@ from aims_core.bootstrap import init_database
 from aims_core.risk import risks
 from aims_core.risk.risk_method import RATED_RISKS_SQL, load_method
 from aims_core.storage.database import Database
+from aims_core.ui.navigation import all_pages
 
 pytestmark = pytest.mark.browser
 
@@ -37,10 +38,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-quic"]
-PAGES = {"Overview": "overview", "AI systems": "ai_systems", "Schedule": "schedule",
-         "Risks": "risks", "Impact assessments": "impact_assessments",
-         "Risk method": "risk_method", "Controls (SoA)": "soa", "Clauses 4–10": "clauses",
-         "KPIs & objectives": "kpis", "Suppliers": "suppliers"}
+PAGES = {spec.title: spec.url_path for spec in all_pages()}
 
 
 @dataclass

@@ -14,14 +14,13 @@ from streamlit.testing.v1 import AppTest
 from aims_core.bootstrap import generate_into, init_database
 from aims_core.dashboard.schedule import due_dates
 from aims_core.risk.risk_method import RATED_RISKS_SQL
+from aims_core.ui.navigation import all_pages
 from aims_core.ui.session import get_db
 from aims_core.ui.session import today as session_today
 from tests.conftest import TODAY
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["pages/overview.py", "pages/ai_systems.py", "pages/schedule.py", "pages/risks.py",
-         "pages/impact_assessments.py", "pages/risk_method.py", "pages/soa.py",
-         "pages/clauses.py", "pages/kpis.py", "pages/suppliers.py"]
+PAGES = [spec.path for spec in all_pages()]
 
 
 def _fresh_caches() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -22,11 +23,26 @@ from aims_core.storage.database import Database
 
 ORGANISATION_WIDE = 0  # filter value for KPIs linked to no AI system
 
-# What each computed KPI code reads from the Overview's headline figures.
-FIGURES: dict[str, Callable[[Headline], float | None]] = {
-    "soa_implemented_pct": lambda h: h.soa_implemented_pct,
-    "high_critical_risks_open": lambda h: float(h.high_critical_open),
-    "revalidations_overdue": lambda h: float(h.overdue_validations),
+
+
+@dataclass
+class RegisterDay:
+    """The registers as read for one day's snapshot; shared figures are computed once."""
+
+    db: Database
+    day: date
+
+    @cached_property
+    def headline(self) -> Headline:
+        return headline(self.db, self.day)
+
+
+# The register figure each computed KPI code records (None: no figure yet). Every code of
+# COMPUTED_KPI_CODES (performance/registers.py) has one; an area adds its codes to both.
+FIGURES: dict[str, Callable[[RegisterDay], float | None]] = {
+    "soa_implemented_pct": lambda r: r.headline.soa_implemented_pct,
+    "high_critical_risks_open": lambda r: float(r.headline.high_critical_open),
+    "revalidations_overdue": lambda r: float(r.headline.overdue_validations),
 }
 
 
@@ -119,13 +135,13 @@ def take_snapshot(db: Database, day: date, actor: Actor,
     if day > (today or date.today()):
         refused = RowProblem(f"Snapshot for {day:%Y-%m-%d}", None, "is in the future")
         return SnapshotResult(day, 0, WriteResult(errors=[refused]), [])
-    figures = headline(db, day)
+    registers = RegisterDay(db, day)
     computed = db.query_df("SELECT id, name, code FROM kpis WHERE kind = 'computed' "
                            "AND code IS NOT NULL ORDER BY id")
     rows: list[dict[str, Any]] = []
     skipped: list[str] = []
     for kpi in computed.itertuples():
-        value = FIGURES[kpi.code](figures)
+        value = FIGURES[kpi.code](registers)
         if value is None:
             skipped.append(str(kpi.name))
             continue

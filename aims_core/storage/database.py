@@ -137,8 +137,9 @@ class Database:
         return self.cursor().execute(sql, params or []).fetchall()
 
     def scalar(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> Any:
-        row = self.cursor().execute(sql, params or []).fetchone()
-        return None if row is None else row[0]
+        # fetchall, not fetchone: an unfinished result would block this thread's cursor
+        rows = self.cursor().execute(sql, params or []).fetchall()
+        return rows[0][0] if rows else None
 
     def table_names(self) -> list[str]:
         return [

@@ -1,0 +1,42 @@
+"""The sidebar: its sections and pages, stated once for the router, the tests and the
+benchmark (a page added here is opened by all three)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    file: str  # in pages/
+    title: str
+    icon: str  # a Material Symbols name
+    default: bool = False
+
+    @property
+    def path(self) -> str:
+        """Relative to the project root, as AppTest's switch_page wants it."""
+        return f"pages/{self.file}"
+
+    @property
+    def url_path(self) -> str:
+        return self.file.removesuffix(".py")
+
+
+SECTIONS: dict[str, tuple[PageSpec, ...]] = {
+    "Dashboard": (PageSpec("overview.py", "Overview", "dashboard", default=True),),
+    "Inventory": (PageSpec("ai_systems.py", "AI systems", "smart_toy"),
+                  PageSpec("schedule.py", "Schedule", "event")),
+    "Risk": (PageSpec("risks.py", "Risks", "warning"),
+             PageSpec("impact_assessments.py", "Impact assessments", "diversity_3"),
+             PageSpec("risk_method.py", "Risk method", "grid_on")),
+    "Compliance": (PageSpec("soa.py", "Controls (SoA)", "checklist"),
+                   PageSpec("clauses.py", "Clauses 4–10", "rule")),
+    "Performance": (PageSpec("kpis.py", "KPIs & objectives", "monitoring"),),
+    "Support registers": (PageSpec("suppliers.py", "Suppliers", "handshake"),),
+}
+
+
+def all_pages() -> list[PageSpec]:
+    """Every page in sidebar order."""
+    return [spec for pages in SECTIONS.values() for spec in pages]
