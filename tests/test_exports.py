@@ -10,15 +10,16 @@ import pandas as pd
 
 from aims_core.inventory import exports
 from aims_core.records.writes import RowChange, apply_batches, apply_changes
+from aims_core.storage import spreadsheets
 from aims_core.storage.database import Database
 from tests.conftest import ANA
 
 
 def test_defuse_prefixes_formula_text_only() -> None:
-    assert exports.defuse("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
-    assert exports.defuse("@SUM(A1)") == "'@SUM(A1)"
-    assert exports.defuse("Plain text") == "Plain text"
-    assert exports.defuse(42) == 42
+    assert spreadsheets.defuse("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    assert spreadsheets.defuse("@SUM(A1)") == "'@SUM(A1)"
+    assert spreadsheets.defuse("Plain text") == "Plain text"
+    assert spreadsheets.defuse(42) == 42
 
 
 def test_inventory_export_has_reasoning_and_is_defused(db: Database) -> None:
@@ -34,12 +35,12 @@ def test_inventory_export_has_reasoning_and_is_defused(db: Database) -> None:
     assert frame.loc[0, "sourcing"] == "Third-party API"
     assert frame.loc[0, "triage_reasoning"].startswith("Art. 50")
 
-    text = exports.to_csv_bytes(frame).decode("utf-8-sig")
+    text = spreadsheets.to_csv_bytes(frame).decode("utf-8-sig")
     parsed = pd.read_csv(io.StringIO(text))
     assert parsed.loc[0, "name"] == "'=cmd|' /C calc'!A0"
     assert "triage_reasoning" in parsed.columns
 
-    book = openpyxl.load_workbook(io.BytesIO(exports.to_excel_bytes(frame, "AI inventory")))
+    book = openpyxl.load_workbook(io.BytesIO(spreadsheets.to_excel_bytes(frame, "AI inventory")))
     sheet = book["AI inventory"]
     header = [c.value for c in sheet[1]]
     assert sheet.cell(row=2, column=header.index("name") + 1).value.startswith("'=")

@@ -12,8 +12,8 @@ import pytest
 
 from aims_core.auth.actor import Actor
 from aims_core.compliance import soa
-from aims_core.inventory import exports
 from aims_core.records.writes import RowChange, apply_changes
+from aims_core.storage import spreadsheets
 from aims_core.storage.database import Database
 from tests.conftest import ANA, TODAY
 
@@ -273,10 +273,10 @@ def test_export_files_are_defused_and_complete(db: Database) -> None:
     _start(db)
     _set(db, "A.2.2", applicable=True, justification="=HYPERLINK(\"http://x\")")
     frame = soa.export_frame(db)
-    csv = pd.read_csv(io.BytesIO(exports.to_csv_bytes(frame)), encoding="utf-8-sig")
+    csv = pd.read_csv(io.BytesIO(spreadsheets.to_csv_bytes(frame)), encoding="utf-8-sig")
     assert list(csv.columns) == list(soa.EXPORT_COLUMNS) and len(csv) == 38
     assert csv.loc[0, "Justification"].startswith("'=")
-    sheet = openpyxl.load_workbook(io.BytesIO(exports.to_excel_bytes(
+    sheet = openpyxl.load_workbook(io.BytesIO(spreadsheets.to_excel_bytes(
         frame, "Statement of Applicability"))).active
     assert [c.value for c in sheet[1]] == list(soa.EXPORT_COLUMNS)
     assert sheet.max_row == 39

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
-from aims_core.records.fields import CONTROL_REF, Field, Reference, Register, person_field
+from aims_core.records.fields import CONTROL_REF, Cursor, Field, Reference, Register, person_field
+from aims_core.records.validation import is_blank
 
 IMPLEMENTATION_STATUSES = {
     "not_started": "Not started",
@@ -14,11 +16,19 @@ IMPLEMENTATION_STATUSES = {
 }
 
 
+def _justified_applicability(_: Cursor,
+                             row: dict[str, Any]) -> list[tuple[str, str]]:
+    if row.get("applicable") is not None and is_blank(row.get("justification")):
+        return [("justification", "is required for every inclusion and exclusion")]
+    return []
+
+
 SOA = Register(
     table="soa",
-    owner_field="owner",
     label="SoA entry",
     title_field="control_id",
+    rules=(_justified_applicability,),
+    owner_field="owner",
     fields=(
         Field("control_id", "Control", required=True, reference=CONTROL_REF, editable=False),
         Field("applicable", "Applicable", "bool"),
@@ -63,9 +73,9 @@ SOA_VERSION_ITEMS = Register(
 
 CLAUSE_STATUS = Register(
     table="clause_status",
-    owner_field="owner",
     label="Clause status",
     title_field="clause_id",
+    owner_field="owner",
     fields=(
         Field("clause_id", "Clause", required=True, editable=False,
               reference=Reference("clauses", "clause_id", "title")),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from aims_core.records.fields import AI_SYSTEM_REF, Field, Reference, Register, person_field
+from typing import Any
+
+from aims_core.records.fields import AI_SYSTEM_REF, Cursor, Field, Reference, Register, person_field
 
 SOURCING = {
     "built": "Built in-house",
@@ -35,15 +37,23 @@ EU_AI_ACT_CATEGORIES = {
 VALIDATION_RESULTS = {"pass": "Pass", "conditional": "Conditional", "fail": "Fail"}
 
 
+def _retired_needs_date(_: Cursor,
+                        row: dict[str, Any]) -> list[tuple[str, str]]:
+    if row.get("lifecycle_stage") == "retired" and row.get("retired_on") is None:
+        return [("retired_on", "is required when the life-cycle stage is Retired")]
+    return []
+
+
 AI_SYSTEMS = Register(
     table="ai_systems",
-    owner_field="owner",
     label="AI system",
     title_field="name",
     referenced_by=(("risks", "ai_system_id"), ("kpis", "ai_system_id"),
                    ("validations", "ai_system_id"), ("ai_data_sources", "ai_system_id"),
                    ("triage_assessments", "ai_system_id"),
                    ("impact_assessments", "ai_system_id")),
+    rules=(_retired_needs_date,),
+    owner_field="owner",
     fields=(
         Field("name", "Name", required=True, max_length=200),
         Field("purpose", "Purpose"),
@@ -65,17 +75,17 @@ AI_SYSTEMS = Register(
         Field("human_oversight", "Human oversight"),
         Field("affected_people", "Affected people"),
         Field("created_on", "Added on", "date"),
-        Field("retired_on", "Retired on", "date"),
+        Field("retired_on", "Retired on", "date", not_before="created_on"),
     ),
 )
 
 
 SUPPLIERS = Register(
     table="suppliers",
-    owner_field="owner",
     label="Supplier",
     title_field="name",
     referenced_by=(("ai_systems", "supplier_id"),),
+    owner_field="owner",
     fields=(
         Field("name", "Supplier", required=True, max_length=200),
         Field("provides", "What it provides"),

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+from typing import Any
+
 from aims_core.records.fields import (
     AI_SYSTEM_REF,
     CONTROL_REF,
+    Cursor,
     Field,
     Reference,
     Register,
@@ -46,12 +50,36 @@ FREQUENCIES = {
 }
 
 
+def _computed_kpi_code(_: Cursor,
+                       row: dict[str, Any]) -> list[tuple[str, str]]:
+    if row.get("kind") == "computed" and row.get("code") is None:
+        return [("code", "is required for a computed KPI: pick the register figure it records")]
+    if row.get("kind") == "measured" and row.get("code") is not None:
+        return [("code", "must be empty for a measured KPI")]
+    return []
+
+
+def _thresholds_in_order(_: Cursor,
+                         row: dict[str, Any]) -> list[tuple[str, str]]:
+    """Target, amber and red must get worse in the KPI's direction (each may be empty)."""
+    higher = row.get("direction") == "higher"
+    levels = [(name, row.get(name)) for name in ("target", "amber_threshold", "red_threshold")
+              if row.get(name) is not None]
+    for (better, good), (worse, bad) in pairwise(levels):
+        if (bad > good) if higher else (bad < good):
+            relation = "at most" if higher else "at least"
+            return [(worse, f"must be {relation} the {better.replace('_', ' ')} ({good:g}) "
+                     f"when {'higher' if higher else 'lower'} is better")]
+    return []
+
+
 KPIS = Register(
     table="kpis",
-    owner_field="owner",
     label="KPI",
     title_field="name",
     referenced_by=(("kpi_measurements", "kpi_id"), ("objective_kpis", "kpi_id")),
+    rules=(_computed_kpi_code, _thresholds_in_order),
+    owner_field="owner",
     fields=(
         Field("name", "KPI", required=True, max_length=200),
         Field("description", "Description"),
@@ -89,10 +117,10 @@ KPI_MEASUREMENTS = Register(
 
 OBJECTIVES = Register(
     table="objectives",
-    owner_field="owner",
     label="Objective",
     title_field="title",
     referenced_by=(("objective_kpis", "objective_id"),),
+    owner_field="owner",
     fields=(
         Field("title", "Objective", required=True, max_length=300),
         Field("description", "Description"),

@@ -7,11 +7,19 @@ registers (``aims_core/<area>/registers.py``); :mod:`aims_core.records.registry`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
+
+import duckdb
 
 FieldKind = Literal["text", "int", "float", "bool", "date", "choice"]
 PERSON_NAME_LENGTH = 200
+
+Cursor = duckdb.DuckDBPyConnection
+# A cross-field rule of a register: (cursor, the row as it would be saved) -> problems as
+# (field name, message). The cursor reads inside the write's transaction (e.g. settings).
+RowRule = Callable[[Cursor, dict[str, Any]], list[tuple[str, str]]]
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,7 @@ class Field:
     editable: bool = True
     help: str | None = None
     person: bool = False  # names a person (owner, approver, reviewer …): see person_field
+    not_before: str | None = None  # a date field of the same row this date cannot precede
 
 
 def person_field(name: str, label: str, *, required: bool = False, editable: bool = True,
@@ -60,6 +69,7 @@ class Register:
     referenced_by: tuple[tuple[str, str], ...] = field(default=())  # (table, column)
     unique_together: tuple[str, ...] = ()  # no two rows share these values (a table UNIQUE)
     owner_field: str | None = None  # the person field whose person owns the row ("my items")
+    rules: tuple[RowRule, ...] = ()  # cross-field rules checked on every insert and update
 
     def field(self, name: str) -> Field:
         for f in self.fields:

@@ -11,7 +11,6 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from itertools import pairwise
 from typing import Any, Literal
 
 import duckdb
@@ -68,75 +67,22 @@ class _Abort(Exception):
     """Rolls the transaction back after problems were collected."""
 
 
-# Cross-field rules per table: (cursor, merged row) -> [(field name, message)]. The cursor
-# lets a rule read settings inside the same transaction (e.g. the risk matrix size).
-RowRule = Callable[[duckdb.DuckDBPyConnection, dict[str, Any]], list[tuple[str, str]]]
+def _dates_out_of_order(register: Register, row: dict[str, Any]) -> list[tuple[str, str]]:
+    """Dates that precede the date their field declares they cannot precede (``not_before``)."""
+    return [(spec.name, f"cannot be before {register.field(spec.not_before).label.lower()} "
+                        f"({row[spec.not_before]:%Y-%m-%d})")
+            for spec in register.fields
+            if spec.not_before and row.get(spec.name) is not None
+            and row.get(spec.not_before) is not None and row[spec.name] < row[spec.not_before]]
 
 
-def _retired_needs_date(_: duckdb.DuckDBPyConnection,
-                        row: dict[str, Any]) -> list[tuple[str, str]]:
-    if row.get("lifecycle_stage") == "retired" and row.get("retired_on") is None:
-        return [("retired_on", "is required when the life-cycle stage is Retired")]
-    return []
 
 
-def _residual_pair(_: duckdb.DuckDBPyConnection, row: dict[str, Any]) -> list[tuple[str, str]]:
-    pair = (row.get("residual_likelihood"), row.get("residual_impact"))
-    if (pair[0] is None) != (pair[1] is None):
-        missing = "residual_impact" if pair[1] is None else "residual_likelihood"
-        return [(missing, "is required when the other residual rating is set")]
-    return []
 
 
-def _justified_applicability(_: duckdb.DuckDBPyConnection,
-                             row: dict[str, Any]) -> list[tuple[str, str]]:
-    if row.get("applicable") is not None and is_blank(row.get("justification")):
-        return [("justification", "is required for every inclusion and exclusion")]
-    return []
 
 
-_RATINGS = {"likelihood": ("inherent_likelihood", "residual_likelihood"),
-            "impact": ("inherent_impact", "residual_impact")}
 
-
-def _ratings_on_scale(cur: duckdb.DuckDBPyConnection,
-                      row: dict[str, Any]) -> list[tuple[str, str]]:
-    """Ratings must lie on the configured matrix (its size can change)."""
-    sizes = dict(cur.execute("SELECT axis, max(level) FROM risk_scale GROUP BY axis").fetchall())
-    return [(name, f"must be between 1 and {sizes[axis]} on the current risk matrix")
-            for axis, names in _RATINGS.items() for name in names
-            if row.get(name) is not None and row[name] > sizes[axis]]
-
-
-def _computed_kpi_code(_: duckdb.DuckDBPyConnection,
-                       row: dict[str, Any]) -> list[tuple[str, str]]:
-    if row.get("kind") == "computed" and row.get("code") is None:
-        return [("code", "is required for a computed KPI: pick the register figure it records")]
-    if row.get("kind") == "measured" and row.get("code") is not None:
-        return [("code", "must be empty for a measured KPI")]
-    return []
-
-
-def _thresholds_in_order(_: duckdb.DuckDBPyConnection,
-                         row: dict[str, Any]) -> list[tuple[str, str]]:
-    """Target, amber and red must get worse in the KPI's direction (each may be empty)."""
-    higher = row.get("direction") == "higher"
-    levels = [(name, row.get(name)) for name in ("target", "amber_threshold", "red_threshold")
-              if row.get(name) is not None]
-    for (better, good), (worse, bad) in pairwise(levels):
-        if (bad > good) if higher else (bad < good):
-            relation = "at most" if higher else "at least"
-            return [(worse, f"must be {relation} the {better.replace('_', ' ')} ({good:g}) "
-                     f"when {'higher' if higher else 'lower'} is better")]
-    return []
-
-
-ROW_RULES: dict[str, tuple[RowRule, ...]] = {
-    "ai_systems": (_retired_needs_date,),
-    "kpis": (_computed_kpi_code, _thresholds_in_order),
-    "risks": (_residual_pair, _ratings_on_scale),
-    "soa": (_justified_applicability,),
-}
 
 
 def _json_value(value: Any) -> Any:
@@ -370,9 +316,11 @@ def _apply(cur: duckdb.DuckDBPyConnection, register: Register, changes: list[Row
             _delete(cur, register, change, current, row, log, result)
             continue
         merged = {**(current or {f.name: None for f in register.fields}), **typed}
-        for rule in ROW_RULES.get(table, ()):
-            for name, message in rule(cur, merged):
-                result.errors.append(RowProblem(row, register.field(name).label, message))
+        problems = _dates_out_of_order(register, merged)
+        for rule in register.rules:
+            problems += rule(cur, merged)
+        for name, message in problems:
+            result.errors.append(RowProblem(row, register.field(name).label, message))
         if change.operation == "insert":
             merged.update(id=new_id, version=1)
             new_id += 1

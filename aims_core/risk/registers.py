@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aims_core.records.fields import (
     AI_SYSTEM_REF,
     CONTROL_REF,
+    Cursor,
     Field,
     Reference,
     Register,
@@ -28,12 +31,34 @@ MAX_MATRIX_SIZE = 7
 LEVEL_FIELD = {"kind": "int", "min_value": 1, "max_value": MAX_MATRIX_SIZE}
 
 
+_RATINGS = {"likelihood": ("inherent_likelihood", "residual_likelihood"),
+            "impact": ("inherent_impact", "residual_impact")}
+
+
+def _residual_pair(_: Cursor, row: dict[str, Any]) -> list[tuple[str, str]]:
+    pair = (row.get("residual_likelihood"), row.get("residual_impact"))
+    if (pair[0] is None) != (pair[1] is None):
+        missing = "residual_impact" if pair[1] is None else "residual_likelihood"
+        return [(missing, "is required when the other residual rating is set")]
+    return []
+
+
+def _ratings_on_scale(cur: Cursor,
+                      row: dict[str, Any]) -> list[tuple[str, str]]:
+    """Ratings must lie on the configured matrix (its size can change)."""
+    sizes = dict(cur.execute("SELECT axis, max(level) FROM risk_scale GROUP BY axis").fetchall())
+    return [(name, f"must be between 1 and {sizes[axis]} on the current risk matrix")
+            for axis, names in _RATINGS.items() for name in names
+            if row.get(name) is not None and row[name] > sizes[axis]]
+
+
 RISKS = Register(
     table="risks",
-    owner_field="owner",
     label="Risk",
     title_field="title",
     referenced_by=(("risk_controls", "risk_id"), ("risk_acceptances", "risk_id")),
+    rules=(_residual_pair, _ratings_on_scale),
+    owner_field="owner",
     fields=(
         Field("ai_system_id", "AI system", "int", reference=AI_SYSTEM_REF,
               help="Leave empty for an organisation-wide risk"),
@@ -76,10 +101,10 @@ RISK_ACCEPTANCES = Register(
 
 IMPACT_ASSESSMENTS = Register(
     table="impact_assessments",
-    owner_field="reviewer",
     label="Impact assessment",
     title_field="intended_use",
     referenced_by=(("impacts", "impact_assessment_id"),),
+    owner_field="reviewer",
     fields=(
         Field("ai_system_id", "AI system", "int", required=True, reference=AI_SYSTEM_REF),
         Field("intended_use", "Intended use", required=True),

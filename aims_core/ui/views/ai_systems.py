@@ -15,6 +15,7 @@ from aims_core.inventory.registers import (
     SOURCING,
 )
 from aims_core.inventory.revalidation import revalidation_schedule
+from aims_core.storage import spreadsheets
 from aims_core.ui.editable_table import editable_table
 from aims_core.ui.paging import page_offset, show_count
 from aims_core.ui.session import cached, current_identity, query, today
@@ -93,11 +94,11 @@ def _exports() -> None:
     frame = cached(exports.inventory)
     stamp = date.today().isoformat()
     left, right, _ = st.columns([1, 1, 3])
-    left.download_button("Inventory as CSV", exports.to_csv_bytes(frame),
+    left.download_button("Inventory as CSV", spreadsheets.to_csv_bytes(frame),
                          file_name=f"ai-inventory-{stamp}.csv", mime="text/csv",
                          icon=":material/download:")
     right.download_button(
-        "Inventory as Excel", lambda: exports.to_excel_bytes(frame, "AI inventory"),
+        "Inventory as Excel", lambda: spreadsheets.to_excel_bytes(frame, "AI inventory"),
         file_name=f"ai-inventory-{stamp}.xlsx", icon=":material/download:",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

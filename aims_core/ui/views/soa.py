@@ -11,8 +11,8 @@ import streamlit as st
 
 from aims_core.compliance import soa
 from aims_core.compliance.registers import IMPLEMENTATION_STATUSES, SOA
-from aims_core.inventory import exports
 from aims_core.records.writes import WriteResult
+from aims_core.storage import spreadsheets
 from aims_core.ui.charts import status_bars
 from aims_core.ui.editable_table import editable_table, show_outcome, table_height
 from aims_core.ui.session import Identity, cached, current_identity, get_db, query, today
@@ -154,11 +154,11 @@ def _exports() -> None:
                                key="soa_export_version")
     frame = cached(soa.export_frame, chosen or None)
     stamp = f"v{chosen}" if chosen else today().isoformat()
-    cols[1].download_button("SoA as CSV", exports.to_csv_bytes(frame),
+    cols[1].download_button("SoA as CSV", spreadsheets.to_csv_bytes(frame),
                             file_name=f"statement-of-applicability-{stamp}.csv",
                             mime="text/csv", icon=":material/download:", key="soa_csv")
     cols[2].download_button(
-        "SoA as Excel", lambda: exports.to_excel_bytes(frame, "Statement of Applicability"),
+        "SoA as Excel", lambda: spreadsheets.to_excel_bytes(frame, "Statement of Applicability"),
         file_name=f"statement-of-applicability-{stamp}.xlsx", icon=":material/download:",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="soa_excel")

@@ -163,7 +163,7 @@ def _save_triage(system_id: int, version: int, who: Actor) -> None:
         st.session_state[outcome_key] = ("error", f"Not saved: {exc}")
         return
     record = RowChange("insert", {
-        "ai_system_id": system_id, "assessed_on": today(), "assessed_by": who,
+        "ai_system_id": system_id, "assessed_on": today(), "assessed_by": who.name,
         "answers_json": json.dumps(answers, sort_keys=True), "category": result.category,
         "annex_iii_area": result.annex_iii_area, "reasoning": result.reasoning_text()})
     update = RowChange("update", {"eu_ai_act_category": result.category,
