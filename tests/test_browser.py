@@ -8,117 +8,21 @@ Screenshots of every page are written to ``screenshots/`` (git-ignored).
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from aims_core.bootstrap import init_database
 from aims_core.risk import risks
 from aims_core.risk.risk_method import RATED_RISKS_SQL, load_method
 from aims_core.storage.database import Database
 from aims_core.ui.navigation import all_pages
+from tests.browser_kit import SHOTS, Server, pick_identity, press, settle, until
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[1]
-SHOTS = ROOT / "screenshots"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic"]
 PAGES = {spec.title: spec.url_path for spec in all_pages()}
-
-
-@dataclass
-class Server:
-    url: str
-    db_path: Path
-    process: subprocess.Popen
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _start(db_path: Path, log: Path) -> Server:
-    port = _free_port()
-    env = {**os.environ, "AIMS_DB": str(db_path)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
-         f"--server.port={port}", "--server.address=127.0.0.1",
-         "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                if reply.read().decode().strip() == "ok":
-                    return Server(url, db_path, process)
-        except OSError:
-            time.sleep(0.3)
-    process.kill()
-    raise RuntimeError(f"streamlit did not start: {log.read_text()[-2000:]}")
-
-
-@pytest.fixture
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is missing: run scripts/ensure-chromium (make test does)")
-    tmp = tmp_path_factory.mktemp("browser")  # a fresh server and database per test
-    db_path = tmp / "aims.duckdb"
-    init_database(db_path, "demo").close()
-    running = _start(db_path, tmp / "streamlit.log")
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser: object) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1440, "height": 1000})
-    opened = context.new_page()
-    yield opened
-    context.close()
-
-
-def settle(page: object) -> None:
-    """Wait until the app is connected and its script has finished running."""
-    page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']",
-                           timeout=60_000)
-    # A rerun triggered just before may not have started yet: give it time to begin.
-    page.wait_for_timeout(600)
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
-                           timeout=60_000)
 
 
 def test_every_sidebar_page_opens_without_error(server: Server, page: object) -> None:
@@ -137,25 +41,14 @@ def test_every_sidebar_page_opens_without_error(server: Server, page: object) ->
         page.screenshot(path=str(SHOTS / f"{slug}.png"), full_page=True)
 
 
-def _press(page: object, button: str, outcome: str) -> None:
-    """Click a button and wait for the alert that reports its outcome, then for the rerun."""
-    page.get_by_role("button", name=button).click()
-    page.locator("[data-testid='stAlert']", has_text=outcome).wait_for(timeout=30_000)
-    settle(page)
 
 
-def _pick_identity(page: object, name: str) -> None:
-    box = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox'] input")
-    box.click()
-    box.fill(name)
-    box.press("Enter")
-    settle(page)
 
 
 def test_edit_a_cell_and_see_it_after_reload(server: Server, page: object) -> None:
     page.goto(f"{server.url}/ai_systems")
     settle(page)
-    _pick_identity(page, "Browser Tester")
+    pick_identity(page, "Browser Tester")
     # The read-only hint above the table goes once a name is picked; the grid moves up.
     page.get_by_text("Pick your name in the sidebar").wait_for(state="detached")
     grid = page.locator("[data-testid='stDataFrame']").first
@@ -170,7 +63,7 @@ def test_edit_a_cell_and_see_it_after_reload(server: Server, page: object) -> No
     cell_editor.press("Enter")
     settle(page)
     page.screenshot(path=str(SHOTS / "ai_systems_before_save.png"), full_page=True)
-    _press(page, "Save changes", "changes saved: 1 updated")
+    press(page, "Save changes", "changes saved: 1 updated")
     page.screenshot(path=str(SHOTS / "ai_systems_saved.png"), full_page=True)
 
     page.reload()
@@ -225,7 +118,7 @@ def test_triage_a_system_and_see_its_category_and_reasoning(server: Server,
     con.close()
     page.goto(f"{server.url}/ai_systems?system={system_id}")
     settle(page)
-    _pick_identity(page, "Browser Tester")
+    pick_identity(page, "Browser Tester")
     page.get_by_text("No EU AI Act triage recorded yet").wait_for()
     _answer(page, "What is your organisation's role", "Deployer (we use it under our authority)")
     _choose(page, "Does the system carry out any of these practices", "None of these")
@@ -236,7 +129,7 @@ def test_triage_a_system_and_see_its_category_and_reasoning(server: Server,
     _answer(page, "public body, or a private entity", "No")
     _choose(page, "Which of these transparency cases apply", "None of these")
     _answer(page, "general-purpose AI model on the market", "No")
-    _press(page, "Save triage and set the category", "Triage saved: High-risk")
+    press(page, "Save triage and set the category", "Triage saved: High-risk")
     page.get_by_text("Result: High-risk · Annex III area 4").wait_for()
     page.get_by_text("profiles natural persons, so no derogation can apply").wait_for()
     page.screenshot(path=str(SHOTS / "ai_system_triage.png"), full_page=True)
@@ -252,17 +145,6 @@ def test_triage_a_system_and_see_its_category_and_reasoning(server: Server,
     assert by == "Browser Tester" and json.loads(answers)["profiling"] == "yes"
 
 
-def _until(page: object, act: Callable[[], None], selector: str, tries: int = 5) -> None:
-    """Repeat ``act`` until ``selector`` is in the page: the grid sometimes takes the first
-    click or key only as focus."""
-    for _ in range(tries):
-        act()
-        try:
-            page.wait_for_selector(selector, state="attached", timeout=3_000)
-            return
-        except PlaywrightTimeout:
-            continue
-    raise AssertionError(f"{selector} never appeared after {tries} tries")
 
 
 def _residual_counts(page: object) -> dict[tuple[int, int], int]:
@@ -287,7 +169,7 @@ def test_change_a_residual_rating_and_see_the_heatmap_move(server: Server,
     target = 1 if old[0] != 1 else 2
     page.goto(f"{server.url}/risks")
     settle(page)
-    _pick_identity(page, "Browser Tester")
+    pick_identity(page, "Browser Tester")
     page.get_by_text("Pick your name in the sidebar").wait_for(state="detached")
     before = _residual_counts(page)
     page.locator("h1").first.click()  # move the focus out of the sidebar's name box
@@ -296,13 +178,13 @@ def test_change_a_residual_rating_and_see_the_heatmap_move(server: Server,
     # The grid's accessible table mirrors its canvas: cell ids are glide-cell-<column>-<row>
     # and carry aria-selected, so every step below is checked rather than timed.
     risk_cell, rating_cell = f"#glide-cell-2-{row}", f"#glide-cell-8-{row}"
-    _until(page, lambda: grid.click(position={"x": 150, "y": 35 + 18 + 35 * row}),
+    until(page, lambda: grid.click(position={"x": 150, "y": 35 + 18 + 35 * row}),
            f"{risk_cell}[aria-selected='true']")
     for _ in range(6):  # from "Risk" right to "Residual likelihood"
         page.keyboard.press("ArrowRight")
     page.wait_for_selector(f"{rating_cell}[aria-selected='true']", state="attached")
     # Enter opens the cell's drop-down editor (react-select), which takes the focus.
-    _until(page, lambda: page.keyboard.press("Enter"), "[id^='react-select'][aria-expanded='true']")
+    until(page, lambda: page.keyboard.press("Enter"), "[id^='react-select'][aria-expanded='true']")
     label = f"{target} · {labels[target - 1]}"
     page.keyboard.type(label)
     page.get_by_text(label, exact=True).last.wait_for()  # the drop-down's matching option
@@ -310,7 +192,7 @@ def test_change_a_residual_rating_and_see_the_heatmap_move(server: Server,
     page.wait_for_function(
         f"() => document.querySelector(\"{rating_cell}\")?.textContent === '{target}'")
     settle(page)
-    _press(page, "Save changes", "Risk changes saved: 1 updated")
+    press(page, "Save changes", "Risk changes saved: 1 updated")
     after = _residual_counts(page)
     page.screenshot(path=str(SHOTS / "risks_after_edit.png"), full_page=True)
     moved = (target, old[1])
@@ -331,7 +213,7 @@ def test_approve_the_soa_and_see_the_new_version(server: Server, page: object) -
     SHOTS.mkdir(exist_ok=True)
     page.goto(f"{server.url}/soa")
     settle(page)
-    _pick_identity(page, "Browser Tester")
+    pick_identity(page, "Browser Tester")
     page.get_by_role("tab", name="Versions and diff").click()
     heading = page.get_by_text("What changed between two versions")
     heading.scroll_into_view_if_needed()
@@ -339,7 +221,7 @@ def test_approve_the_soa_and_see_the_new_version(server: Server, page: object) -
     page.locator("input[aria-label='Note']").fill("Approved in Chromium")
     page.keyboard.press("Tab")
     settle(page)
-    _press(page, "Approve this SoA", "recorded as a new version")
+    press(page, "Approve this SoA", "recorded as a new version")
     assert page.locator("[data-testid='stException']").count() == 0
 
     server.stop()
@@ -370,7 +252,7 @@ def test_kpi_page_shows_trends_and_imports_a_file(server: Server, page: object,
     page.get_by_text("2 KPIs match").wait_for(timeout=30_000)
     assert charts.count() == 2
 
-    _pick_identity(page, "Browser Tester")
+    pick_identity(page, "Browser Tester")
     page.get_by_role("tab", name="Import a file").click()
     values = tmp_path / "values.csv"
     values.write_text("kpi,measured_on,value,note\nCreditLens AUC,2026-11-01,0.8,\n"
@@ -378,10 +260,10 @@ def test_kpi_page_shows_trends_and_imports_a_file(server: Server, page: object,
     page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
         str(values))
     settle(page)
-    _press(page, "Import values", "was not imported")
+    press(page, "Import values", "was not imported")
     page.get_by_text("Skip bad rows: import the good rows").click()
     settle(page)
-    _press(page, "Import values", "Imported 1 value from")
+    press(page, "Import values", "Imported 1 value from")
     assert page.locator("[data-testid='stException']").count() == 0
     page.screenshot(path=str(SHOTS / "kpis_import.png"), full_page=True)
 

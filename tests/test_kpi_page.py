@@ -14,7 +14,7 @@ from aims_core.config import database_path
 from aims_core.inventory.revalidation import revalidation_schedule
 from aims_core.records.writes import RowChange, apply_changes
 from aims_core.ui.session import get_db, today
-from tests.test_pages import demo_path, empty_path, open_page, run_app  # noqa: F401  (fixtures)
+from tests.apptest_kit import open_page, run_app
 
 on_demo = pytest.mark.usefixtures("demo_path")
 

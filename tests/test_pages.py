@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from aims_core.bootstrap import generate_into, init_database
@@ -17,42 +15,17 @@ from aims_core.risk.risk_method import RATED_RISKS_SQL
 from aims_core.ui.navigation import all_pages
 from aims_core.ui.session import get_db
 from aims_core.ui.session import today as session_today
-from tests.conftest import TODAY
+from tests.apptest_kit import ROOT, fresh_caches, open_page, run_app
 
-ROOT = Path(__file__).resolve().parents[1]
 PAGES = [spec.path for spec in all_pages()]
 
 
-def _fresh_caches() -> None:
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
-@pytest.fixture
-def demo_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = tmp_path / "demo.duckdb"
-    init_database(path, "demo", today=TODAY).close()
-    monkeypatch.setenv("AIMS_DB", str(path))
-    _fresh_caches()
-    yield path
-    _fresh_caches()
 
 
-@pytest.fixture
-def empty_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = tmp_path / "empty.duckdb"
-    init_database(path, "empty").close()
-    monkeypatch.setenv("AIMS_DB", str(path))
-    _fresh_caches()
-    yield path
-    _fresh_caches()
 
 
-def run_app() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -75,11 +48,11 @@ def test_first_start_builds_demo_when_no_database(tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "new" / "aims.duckdb"
     monkeypatch.setenv("AIMS_DB", str(path))
-    _fresh_caches()
+    fresh_caches()
     at = run_app()
     assert path.exists()
     assert at.metric[0].value == "12"
-    _fresh_caches()
+    fresh_caches()
 
 
 def test_overview_tiles_equal_sql(demo_path: Path) -> None:
@@ -149,14 +122,6 @@ def test_overview_tiles_open_the_matching_filters(demo_path: Path) -> None:
     assert f"of {high} matching risks" in " ".join(c.value for c in at.caption)
 
 
-def open_page(page: str, name: str | None) -> AppTest:
-    """Run the app, go to ``page`` and, if ``name`` is given, pick it as the user."""
-    at = run_app()
-    at.switch_page(page).run()
-    if name:
-        at.sidebar.selectbox(key="identity_name").set_value(name).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def _open_systems(name: str | None = "Priya Shah") -> AppTest:
@@ -395,7 +360,7 @@ def test_long_registers_are_paged(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     generate_into(db, 250)
     db.close()
     monkeypatch.setenv("AIMS_DB", str(path))
-    _fresh_caches()
+    fresh_caches()
     at = run_app()
     at.switch_page("pages/ai_systems.py").run()
     picker = at.number_input(key="systems_page_of_3")
@@ -409,4 +374,4 @@ def test_long_registers_are_paged(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert not at.exception, at.exception
     first = (pages - 1) * 100 + 1
     assert f"Showing {first}–{total} of {total} matching risks" in [c.value for c in at.caption]
-    _fresh_caches()
+    fresh_caches()

@@ -11,8 +11,8 @@ from streamlit.testing.v1 import AppTest
 from aims_core.compliance import soa
 from aims_core.records.writes import RowChange, apply_changes
 from aims_core.ui.session import get_db, today
+from tests.apptest_kit import ROOT, open_page
 from tests.conftest import ANA
-from tests.test_pages import ROOT, demo_path, empty_path, open_page, run_app  # noqa: F401 (fixtures used by name)
 
 
 def _open(page: str, name: str | None = "Sarah Klein") -> AppTest:

@@ -1,0 +1,35 @@
+"""What AppTest page tests share: the app run through its router, a page opened as a person.
+
+Fixtures ``demo_path`` and ``empty_path`` (conftest.py) point the app at a fresh database.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def fresh_caches() -> None:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def run_app() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def open_page(page: str, name: str | None) -> AppTest:
+    """Run the app, go to ``page`` and, if ``name`` is given, pick it as the user."""
+    at = run_app()
+    at.switch_page(page).run()
+    if name:
+        at.sidebar.selectbox(key="identity_name").set_value(name).run()
+    assert not at.exception, at.exception
+    return at

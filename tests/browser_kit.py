@@ -1,0 +1,111 @@
+"""What browser tests share: a Streamlit server on a free port over a demo database of its
+own, Debian's chromium through Playwright, and waiting for the app the way a person would.
+
+Fixtures (``server``, ``browser``, ``page``) are in conftest.py; tests import the helpers.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+ROOT = Path(__file__).resolve().parents[1]
+SHOTS = ROOT / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic"]
+
+
+@dataclass
+class Server:
+    url: str
+    db_path: Path
+    process: subprocess.Popen
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(db_path: Path, log: Path) -> Server:
+    port = free_port()
+    env = {**os.environ, "AIMS_DB": str(db_path)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
+         f"--server.port={port}", "--server.address=127.0.0.1",
+         "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
+        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+                if reply.read().decode().strip() == "ok":
+                    return Server(url, db_path, process)
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise RuntimeError(f"streamlit did not start: {log.read_text()[-2000:]}")
+
+
+
+
+
+
+
+
+def settle(page: object) -> None:
+    """Wait until the app is connected and its script has finished running."""
+    page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']",
+                           timeout=60_000)
+    # A rerun triggered just before may not have started yet: give it time to begin.
+    page.wait_for_timeout(600)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
+                           timeout=60_000)
+
+
+def press(page: object, button: str, outcome: str) -> None:
+    """Click a button and wait for the alert that reports its outcome, then for the rerun."""
+    page.get_by_role("button", name=button).click()
+    page.locator("[data-testid='stAlert']", has_text=outcome).wait_for(timeout=30_000)
+    settle(page)
+
+
+def pick_identity(page: object, name: str) -> None:
+    box = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox'] input")
+    box.click()
+    box.fill(name)
+    box.press("Enter")
+    settle(page)
+
+
+def until(page: object, act: Callable[[], None], selector: str, tries: int = 5) -> None:
+    """Repeat ``act`` until ``selector`` is in the page: the grid sometimes takes the first
+    click or key only as focus."""
+    for _ in range(tries):
+        act()
+        try:
+            page.wait_for_selector(selector, state="attached", timeout=3_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"{selector} never appeared after {tries} tries")
