@@ -206,7 +206,8 @@ def _check(answers: dict[str, object]) -> None:
             raise ValueError(f"question '{question.id}': 'none' cannot be combined with others")
 
 
-def _roles(answers: dict[str, object]) -> set[str]:
+def roles(answers: dict[str, object]) -> set[str]:
+    """The organisation's EU AI Act roles for the system, as the stored answers give them."""
     role = answers.get("role")
     return {"provider", "deployer"} if role == "both" else {str(role)}
 
@@ -214,7 +215,7 @@ def _roles(answers: dict[str, object]) -> set[str]:
 def triage(answers: dict[str, object]) -> TriageResult:
     """Derive the category, reasoning and obligations; ValueError names a missing answer."""
     _check(answers)
-    roles = _roles(answers)
+    system_roles = roles(answers)
     reasons: list[str] = []
     duties = [Obligation("Take measures to support AI literacy of staff and others using the "
                          "system (Art. 4, as amended in 2026)", "Art. 4", D_PROHIBITIONS)]
@@ -238,12 +239,12 @@ def triage(answers: dict[str, object]) -> TriageResult:
         reasons.append("Art. 6(1) and Annex I: the system is (a safety component of) a product "
                        "under Annex I law needing third-party conformity assessment, so it is "
                        "high-risk; obligations apply from 2 Aug 2028.")
-        duties += _high_risk_duties(roles, D_ANNEX_I, "Art. 6(1)")
+        duties += _high_risk_duties(system_roles, D_ANNEX_I, "Art. 6(1)")
     else:
         reasons.append("Annex I: the system is not a product or safety component under Annex "
                        "I harmonisation law.")
     if area:
-        category = _annex_iii(answers, area, roles, category, reasons, duties)
+        category = _annex_iii(answers, area, system_roles, category, reasons, duties)
     else:
         reasons.append("Annex III: the system is not used in any Annex III area.")
 

@@ -10,6 +10,7 @@ import streamlit as st
 
 from aims_core.compliance import soa
 from aims_core.dashboard import overview, schedule
+from aims_core.management_system import organisation
 from aims_core.performance import kpis
 from aims_core.performance.kpi_status import STATUS_LABELS
 from aims_core.records.registry import REGISTERS
@@ -17,7 +18,8 @@ from aims_core.risk import risks
 from aims_core.risk.registers import RISK_STATUSES
 from aims_core.risk.risk_method import BAND_COLOURS, LEVEL_BANDS, load_method
 from aims_core.ui.charts import PALETTE, labelled_bars, risk_matrices, status_bars
-from aims_core.ui.session import cached, query, today
+from aims_core.ui.session import cached, today
+from aims_core.ui.text import md_escape
 
 DUE_DAYS = 30
 DUE_SHOWN = 12  # the Overview lists the first few; the schedule has them all
@@ -191,10 +193,11 @@ def _systems_and_levels() -> None:
 
 
 def render() -> None:
-    org = query("SELECT name FROM organisation ORDER BY id LIMIT 1")
+    org_name = cached(organisation.name)
     st.title("Overview")
-    if not org.empty:
-        st.caption(f"AI management system of **{org['name'].iloc[0]}** · as of {today():%d %b %Y}")
+    if org_name:
+        st.caption(f"AI management system of **{md_escape(org_name)}** · as of "
+                   f"{today():%d %b %Y}")
     head = cached(overview.headline, today())
     if head.systems_in_scope == 0:
         _empty_state()
