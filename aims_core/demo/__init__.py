@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from aims_core.demo import compliance, inventory, management, performance, risk
+from aims_core.demo import compliance, improvement, inventory, management, performance, risk
 from aims_core.demo.common import DEMO_ANCHOR, HISTORY_MONTHS, History, months_before, write_frames
 from aims_core.demo.inventory import ARCHETYPES
 from aims_core.demo.risk import ORG_RISKS
@@ -53,11 +53,12 @@ def generate(systems: int = 12, seed: int = 42, anchor: date = DEMO_ANCHOR,
         timelines, anchor, history)
     frames["clause_status"] = compliance.clause_status(start, anchor, history)
     frames["validations"] = inventory.validations(sys_rows, rng, anchor, history)
+    frames["management_reviews"] = management.reviews(anchor, history)
+    frames.update(improvement.generate(sys_rows, frames["risks"], anchor, history, seed))
     kpis, points = performance.kpis(frames, rng, start, anchor, history, kpi_points_per_system)
     frames["kpis"], frames["kpi_measurements"] = kpis, points
     frames["objectives"], frames["objective_kpis"] = performance.objectives(kpis, start, anchor,
                                                                             history)
-    frames["management_reviews"] = management.reviews(anchor, history)
     frames["change_log"] = history.frame()
     return frames
 

@@ -3,8 +3,8 @@
 Calendar rule: next due = last validation + the interval of the system's risk tier, the
 stricter of "EU AI Act high-risk" and the band of its worst open risk.
 Early triggers make a system due *now* when they happen after its last validation:
-a change of life-cycle stage or model version (read from the change history) and a linked
-KPI whose latest value is beyond its red threshold.
+a change of life-cycle stage or model version (read from the change history), a linked
+KPI whose latest value is beyond its red threshold and an incident recorded on the system.
 Systems in design or development are not yet due; retired systems never are.
 """
 
@@ -80,10 +80,16 @@ breach AS (
     WHERE k.ai_system_id IS NOT NULL AND k.red_threshold IS NOT NULL
       AND {worse_than_sql('m.value', 'k.direction', 'k.red_threshold')}
 ),
+incident AS (
+    SELECT ai_system_id, detected_on AS trigger_on,
+           'Incident #' || id || ' "' || title || '" was opened' AS trigger_kind
+    FROM incidents WHERE ai_system_id IS NOT NULL
+),
 triggered AS (
     SELECT x.ai_system_id, max(x.trigger_on) AS trigger_on,
            arg_max(x.trigger_kind, x.trigger_on) AS trigger_kind
-    FROM (SELECT * FROM material UNION ALL SELECT * FROM breach) x
+    FROM (SELECT * FROM material UNION ALL SELECT * FROM breach
+          UNION ALL SELECT * FROM incident) x
     JOIN tiered t USING (ai_system_id)
     WHERE t.last_validated IS NULL OR x.trigger_on > t.last_validated
     GROUP BY x.ai_system_id
