@@ -276,11 +276,33 @@ def _check_recorded_whole(_: Cursor, row: dict[str, Any]) -> list[tuple[str, str
     return []
 
 
+def not_a_nonconformity(finding_type: str) -> str:
+    return (f"is an {FINDING_TYPES[finding_type].lower()}: only major and minor nonconformity "
+            "findings raise a nonconformity (record an action instead)")
+
+
+def _finding_raises_one(cur: Cursor, row: dict[str, Any]) -> list[tuple[str, str]]:
+    """A major or minor audit finding is one nonconformity: it raises exactly one."""
+    if row.get("source_table") != "audit_findings" or row.get("source_id") is None:
+        return []
+    finding = cur.execute("SELECT finding_type FROM audit_findings WHERE id = ?",
+                          [row["source_id"]]).fetchone()
+    if finding and finding[0] not in NONCONFORMITY_FINDINGS:
+        return [("source_id", f"finding #{row['source_id']} {not_a_nonconformity(finding[0])}")]
+    taken = cur.execute("SELECT min(id) FROM nonconformities WHERE source_table = "
+                        "'audit_findings' AND source_id = ? AND id IS DISTINCT FROM ?",
+                        [row["source_id"], row.get("id")]).fetchone()[0]
+    if taken is not None:
+        return [("source_id", f"finding #{row['source_id']} is already raised as "
+                              f"nonconformity #{taken}")]
+    return []
+
+
 NONCONFORMITIES = Register(
     table="nonconformities",
     label="Nonconformity",
     title_field="title",
-    rules=(linked_source(NC_SOURCES), _requirement(),
+    rules=(linked_source(NC_SOURCES), _finding_raises_one, _requirement(),
            _date_for_status("closed_on", NC_STATUSES, tuple(CLOSING_RESULTS)),
            _check_recorded_whole, _closing_rule),
     owner_field="owner",
