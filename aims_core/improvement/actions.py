@@ -7,6 +7,7 @@ Other areas add actions with :func:`create` and list a record's actions with
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import pandas as pd
@@ -15,7 +16,7 @@ from aims_core.auth.actor import Actor
 from aims_core.improvement.registers import OPEN_ACTION_STATUSES
 from aims_core.improvement.source_links import source_columns
 from aims_core.improvement.sources import ACTION_SOURCES
-from aims_core.records.writes import RowChange, WriteResult, apply_changes
+from aims_core.records.writes import RowChange, WriteResult, apply_batches, apply_changes
 from aims_core.storage.database import Database
 from aims_core.storage.filters import ColumnFilter, count_rows, select_page
 
@@ -30,18 +31,22 @@ LIST_SQL = f"""
 """
 
 
-def create(db: Database, actor: Actor, title: str, owner: str, due_on: date, source: str,
-           source_id: int | None = None, *, source_table: str | None = None,
-           created_on: date | None = None, notes: str | None = None) -> WriteResult:
+def create(db: Database, actor: Actor, title: str, owner: str | None, due_on: date | None,
+           source: str, source_id: int | None = None, *, source_table: str | None = None,
+           created_on: date | None = None, notes: str | None = None,
+           also: Sequence[tuple[str, list[RowChange]]] = ()) -> WriteResult:
     """Add an open action linked to its source record (``source_table`` defaults to the
-    source kind's register). Validated like every write: an unknown record is refused."""
+    source kind's register). Validated like every write: an unknown record is refused.
+    ``also`` are edits of other registers saved in the same transaction (e.g. the source
+    record's status moving on now that an action is planned)."""
     kind = ACTION_SOURCES.get(source)
     if source_id is not None and source_table is None and kind is not None:
         source_table = kind.default_table
-    return apply_changes(db, "actions", [RowChange("insert", {
+    action = RowChange("insert", {
         "title": title, "owner": owner, "due_on": due_on, "status": "open",
         "source": source, "source_table": source_table, "source_id": source_id,
-        "created_on": created_on or date.today(), "notes": notes}, label="The action")], actor)
+        "created_on": created_on or date.today(), "notes": notes}, label="The action")
+    return apply_batches(db, [("actions", [action]), *also], actor)
 
 
 def for_source(db: Database, source: str, source_id: int,
@@ -84,3 +89,7 @@ def open_actions_of(db: Database, source: str, source_id: int) -> pd.DataFrame:
     """The actions of a record that are not done or cancelled yet (id, title, version)."""
     frame = for_source(db, source, source_id)
     return frame.loc[frame["is_open"], ["id", "title", "owner", "due_on", "version"]]
+
+
+def owners(db: Database) -> list[str]:
+    return [r[0] for r in db.query_rows("SELECT DISTINCT owner FROM actions ORDER BY 1")]

@@ -9,7 +9,11 @@ from typing import Any
 import pandas as pd
 
 from aims_core.auth.actor import Actor
-from aims_core.improvement.registers import FINDING_TYPES, OPEN_AUDIT_STATUSES
+from aims_core.improvement.registers import (
+    FINDING_TYPES,
+    NONCONFORMITY_FINDINGS,
+    OPEN_AUDIT_STATUSES,
+)
 from aims_core.records.writes import RowChange, WriteResult, apply_changes
 from aims_core.storage.database import Database
 from aims_core.storage.filters import ColumnFilter, count_rows, select_page
@@ -166,3 +170,32 @@ def requirement_choices(db: Database) -> dict[str, str]:
         "SELECT clause_id, title FROM (SELECT clause_id, title, 0 AS part, sort_order "
         "FROM clauses UNION ALL SELECT control_id, title, 1, sort_order FROM controls) "
         "ORDER BY part, sort_order")}
+
+
+def tile_counts(db: Database, today: date) -> dict[str, int]:
+    """Audits due in the next 90 days and overdue, audits completed in the last 12 months,
+    and nonconformity findings not yet raised as nonconformities."""
+    row = db.query_rows(
+        f"""SELECT count(*) FILTER (WHERE is_open AND NOT overdue
+                                    AND planned_on <= $today + INTERVAL 90 DAY),
+                   count(*) FILTER (WHERE overdue),
+                   count(*) FILTER (WHERE status = 'completed'
+                                    AND held_on > $today - INTERVAL 12 MONTH),
+                   (SELECT count(*) FROM ({FINDINGS_SQL}) WHERE nonconformity_id IS NULL
+                        AND finding_type IN {NONCONFORMITY_FINDINGS!r})
+            FROM ({LIST_SQL})""", {"today": today})[0]
+    return dict(zip(("next_90_days", "overdue", "completed_12_months", "findings_to_raise"),
+                    map(int, row), strict=True))
+
+
+def scope_choices(db: Database) -> tuple[dict[str, str], dict[str, str]]:
+    """Clauses (4 … 10.2) and Annex A objectives an audit can cover, in catalogue order."""
+    clauses = {r[0]: f"{r[0]} {r[1]}" for r in db.query_rows(
+        "SELECT clause_id, title FROM clauses ORDER BY sort_order")}
+    objectives = {r[0]: f"{r[0]} {r[1]}" for r in db.query_rows(
+        "SELECT objective_id, title FROM control_objectives ORDER BY sort_order")}
+    return clauses, objectives
+
+
+def audit_of_finding(db: Database, finding_id: int) -> int | None:
+    return db.scalar("SELECT audit_id FROM audit_findings WHERE id = ?", [finding_id])

@@ -6,6 +6,7 @@ inventory/revalidation.py); its legal reporting clocks are in legal_clocks.py.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -58,3 +59,12 @@ def people(db: Database) -> list[str]:
     """Owners of incidents, for the owner filter."""
     return [r[0] for r in db.query_rows("SELECT DISTINCT owner FROM incidents ORDER BY 1")]
 
+
+
+def record_report(db: Database, actor: Actor, incident_id: int, expected_version: int,
+                  field: str, reported_on: date) -> WriteResult:
+    """Record the day a report was made (``ai_act_reported_on`` or ``gdpr_reported_on``),
+    which stops that reporting clock."""
+    return apply_changes(db, "incidents", [RowChange(
+        "update", {field: reported_on}, row_id=incident_id, expected_version=expected_version)],
+        actor)

@@ -55,6 +55,11 @@ class Clock:
     reported_on: date | None
 
     @property
+    def reported_field(self) -> str:
+        """The incident field whose date stops this clock."""
+        return "gdpr_reported_on" if self.law.startswith("GDPR") else "ai_act_reported_on"
+
+    @property
     def in_force(self) -> bool:
         """Whether the duty applied on the day the organisation became aware."""
         return self.aware_on >= self.applies_from

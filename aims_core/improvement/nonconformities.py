@@ -36,9 +36,10 @@ LIST_SQL = f"""
            coalesce(a.actions, 0) AS actions, coalesce(a.open_actions, 0) AS open_actions,
            coalesce(a.overdue_actions, 0) AS overdue_actions,
            n.status IN {OPEN_NC_STATUSES!r} AND n.effectiveness_result IS NULL
-               AND n.effectiveness_due < $today AS check_overdue,
+               AND coalesce(n.effectiveness_due < $today, FALSE) AS check_overdue,
            n.status IN {OPEN_NC_STATUSES!r} AND (coalesce(a.overdue_actions, 0) > 0
-               OR (n.effectiveness_result IS NULL AND n.effectiveness_due < $today)) AS overdue,
+               OR (n.effectiveness_result IS NULL
+                   AND coalesce(n.effectiveness_due < $today, FALSE))) AS overdue,
            {_SOURCE_COLUMNS}
     FROM nonconformities n
     LEFT JOIN ai_systems s ON s.id = n.ai_system_id
@@ -179,3 +180,27 @@ def close(db: Database, actor: Actor, nc_id: int, expected_version: int, result:
     return apply_changes(db, "nonconformities", [RowChange(
         "update", {"status": status, "closed_on": closed_on}, row_id=nc_id,
         expected_version=expected_version)], actor)
+
+
+def record(db: Database, actor: Actor, values: dict[str, Any]) -> WriteResult:
+    """Record one nonconformity that no finding or incident raised (a complaint, a
+    management review, …); validated like every write."""
+    return _insert(db, actor, values)
+
+
+def review_choices(db: Database) -> dict[int, str]:
+    """The management reviews a nonconformity can come from, latest first."""
+    return {int(r[0]): f"Management review of {r[1]:%-d %b %Y}" for r in db.query_rows(
+        "SELECT id, review_date FROM management_reviews ORDER BY review_date DESC, id DESC")}
+
+
+def tile_counts(db: Database, today: date) -> dict[str, int]:
+    """Open nonconformities: all, major, overdue (an action or the check late), awaiting
+    the effectiveness check."""
+    row = db.query_rows(
+        f"""SELECT count(*), count(*) FILTER (WHERE grade = 'major'),
+                   count(*) FILTER (WHERE overdue),
+                   count(*) FILTER (WHERE status = 'awaiting_check')
+            FROM ({LIST_SQL}) WHERE is_open""", {"today": today})[0]
+    return dict(zip(("open", "major", "overdue", "awaiting_check"), map(int, row),
+                    strict=True))
