@@ -25,7 +25,7 @@ from aims_core.ui.downloads import spreadsheet_downloads
 from aims_core.ui.editable_table import editable_table, invalidate, shown_rows
 from aims_core.ui.forms import FormKeys
 from aims_core.ui.paging import page_height, page_offset, show_count
-from aims_core.ui.pickers import linked_id, record_picker
+from aims_core.ui.pickers import linked_id, open_record
 from aims_core.ui.session import Identity, cached, current_identity, get_db, today
 from aims_core.ui.text import md_escape
 
@@ -202,28 +202,16 @@ def _finding_actions(findings: pd.DataFrame, wanted: int | None) -> None:
 
 def _detail(shown: pd.DataFrame, who: Identity) -> None:
     st.header("One audit: scope, findings, nonconformities")
-    titles = {int(r.id): f"#{int(r.id)} {r.title}" for r in shown.itertuples()}
     finding = linked_id("finding")
     if finding is not None and linked_id("audit") is None:  # a link to one finding
         parent = cached(audits.audit_of_finding, finding)
         if parent is not None:
             st.query_params["audit"] = str(parent)
-    wanted = linked_id("audit")
-    if wanted is not None and wanted not in titles:
-        linked = cached(audits.one, today(), wanted)
-        if linked:
-            titles[wanted] = f"#{wanted} {linked['title']}"
-    if not titles:
-        st.caption("Audits listed in the programme above can be opened here.")
-        return
-    chosen = record_picker("Open an audit", titles, param="audit", key=PICKER,
-                           placeholder="Choose an audit from the programme above")
-    if chosen is None:
-        return
-    audit = cached(audits.one, today(), chosen)
+    audit = open_record(shown, lambda i: cached(audits.one, today(), i), noun="audit",
+                        param="audit", key=PICKER, listed_in="programme")
     if audit is None:
-        st.warning(f"Audit #{chosen} no longer exists.", icon=":material/sync_problem:")
         return
+    chosen = int(audit["id"])
     st.markdown(f"**{md_escape(audit['title'])}** · {AUDIT_STATUSES[audit['status']]} · "
                 f"planned {audit['planned_on']:%-d %b %Y} · lead auditor "
                 f"{md_escape(audit['lead_auditor'])}")

@@ -30,7 +30,7 @@ from aims_core.ui.downloads import spreadsheet_downloads
 from aims_core.ui.editable_table import editable_table, invalidate, shown_rows
 from aims_core.ui.forms import FormKeys
 from aims_core.ui.paging import page_height, page_offset, show_count
-from aims_core.ui.pickers import linked_id, record_picker
+from aims_core.ui.pickers import open_record
 from aims_core.ui.session import Identity, cached, current_identity, get_db, today
 from aims_core.ui.text import md_escape
 
@@ -285,23 +285,11 @@ def _raise(form: FormKeys, incident_id: int, actor: Actor) -> None:
 
 def _detail(shown: pd.DataFrame, who: Identity) -> None:
     st.header("One incident: deadlines, re-validation, nonconformity and actions")
-    titles = {int(r.id): f"#{int(r.id)} {r.title}" for r in shown.itertuples()}
-    wanted = linked_id("incident")
-    if wanted is not None and wanted not in titles:
-        linked = cached(incidents.one, wanted)
-        if linked:
-            titles[wanted] = f"#{wanted} {linked['title']}"
-    if not titles:
-        st.caption("Incidents listed in the register above can be opened here.")
-        return
-    chosen = record_picker("Open an incident", titles, param="incident", key=PICKER,
-                           placeholder="Choose an incident from the register above")
-    if chosen is None:
-        return
-    incident = cached(incidents.one, chosen)
+    incident = open_record(shown, lambda i: cached(incidents.one, i), noun="incident",
+                           param="incident", key=PICKER, listed_in="register")
     if incident is None:
-        st.warning(f"Incident #{chosen} no longer exists.", icon=":material/sync_problem:")
         return
+    chosen = int(incident["id"])
     where = md_escape(incident["ai_system"]) if pd.notna(incident["ai_system"]) \
         else "Organisation-wide"
     st.markdown(f"**{md_escape(incident['title'])}** · {where} · "

@@ -26,7 +26,7 @@ from aims_core.ui.downloads import spreadsheet_downloads
 from aims_core.ui.editable_table import editable_table, invalidate, shown_rows
 from aims_core.ui.forms import FormKeys
 from aims_core.ui.paging import page_height, page_offset, show_count
-from aims_core.ui.pickers import linked_id, record_picker
+from aims_core.ui.pickers import open_record
 from aims_core.ui.session import Identity, cached, current_identity, get_db, today
 from aims_core.ui.text import md_escape
 
@@ -234,23 +234,12 @@ def _plan_on_first_action(nc_id: int) -> list[tuple[str, list[RowChange]]]:
 
 def _detail(shown: pd.DataFrame, who: Identity) -> None:
     st.header("One nonconformity: corrective actions, effectiveness, closing")
-    titles = {int(r.id): f"#{int(r.id)} {r.title}" for r in shown.itertuples()}
-    wanted = linked_id("nc")
-    if wanted is not None and wanted not in titles:
-        linked = cached(nonconformities.one, today(), wanted)
-        if linked:
-            titles[wanted] = f"#{wanted} {linked['title']}"
-    if not titles:
-        st.caption("Nonconformities listed in the register above can be opened here.")
-        return
-    chosen = record_picker("Open a nonconformity", titles, param="nc", key="nc_open_choice",
-                           placeholder="Choose a nonconformity from the register above")
-    if chosen is None:
-        return
-    nc = cached(nonconformities.one, today(), chosen)
+    nc = open_record(shown, lambda i: cached(nonconformities.one, today(), i),
+                     noun="nonconformity", param="nc", key="nc_open_choice",
+                     listed_in="register")
     if nc is None:
-        st.warning(f"Nonconformity #{chosen} no longer exists.", icon=":material/sync_problem:")
         return
+    chosen = int(nc["id"])
     st.markdown(f"**{md_escape(nc['title'])}** · {NC_GRADES[nc['grade']]} · "
                 f"{NC_STATUSES[nc['status']]} · owner {md_escape(nc['owner'])}"
                 + (f" · {md_escape(nc['requirement_id'])}" if nc["requirement_id"] else ""))
