@@ -90,8 +90,8 @@ def test_a_serious_breach_on_a_high_risk_system_runs_both_clocks(db: Database) -
     laws = [c.law for c in _reporting(db, incident_id).clocks]
     assert laws == ["EU AI Act Art. 73", "GDPR Art. 33"]
     running = legal_clocks.running(db, TODAY)
-    assert sorted(running["due_on"]) == [TODAY + timedelta(days=3),
-                                         TODAY + timedelta(days=15)]
+    assert sorted(running["due_on"].dt.date) == [TODAY + timedelta(days=3),
+                                                 TODAY + timedelta(days=15)]
 
 
 def test_a_reported_on_date_stops_the_clock(db: Database) -> None:

@@ -191,8 +191,11 @@ def running(db: Database, today: date) -> pd.DataFrame:
                               "overdue": clock.state(today) == "overdue",
                               "reason": clock.reason(),
                               "link": f"incidents?incident={row['id']}"})
-    return pd.DataFrame(found, columns=["kind", "item", "owner", "due_on", "overdue", "reason",
-                                        "link"])
+    frame = pd.DataFrame(found, columns=["kind", "item", "owner", "due_on", "overdue", "reason",
+                                         "link"])
+    # datetime64 like the SQL sources, so joining them keeps the column's type (and speed)
+    frame["due_on"] = pd.to_datetime(frame["due_on"])
+    return frame.astype({"overdue": bool})
 
 
 def summary(report: Reporting, today: date) -> str:
