@@ -4,8 +4,10 @@ the computed KPIs and the demo."""
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -22,6 +24,7 @@ from aims_core.storage.database import Database
 from aims_core.storage.filters import ColumnFilter
 from tests.conftest import ANA, TODAY
 from tests.improvement_kit import (
+    PROVIDER_HIGH_RISK,
     audit,
     finding,
     incident,
@@ -436,3 +439,27 @@ def test_the_demo_tells_the_improvement_story(demo_db: Database) -> None:
     assert lowered > stale_only  # a major nonconformity lowers a control the demo implements
     assert any(audits.independence(demo_db, i) for i, in demo_db.query_rows(
         "SELECT id FROM audits"))
+
+
+def test_exports_read_as_an_auditor_expects_and_defuse_formulas(db: Database) -> None:
+    from aims_core.improvement import exports
+    from aims_core.storage.spreadsheets import to_csv_bytes, to_workbook_bytes
+
+    system_id = system(db, PROVIDER_HIGH_RISK)
+    incident(db, system_id, title="=HYPERLINK(\"http://x.example\")", serious_incident="serious",
+             personal_data_breach=True)
+    audit_id = audit(db)
+    finding(db, audit_id, "minor", "7.2")
+    frame = exports.incident_register(db, TODAY)
+    row = frame.iloc[0]
+    assert (row["AI system"], row["Severity"], row["Serious incident (EU AI Act)"],
+            row["AI Act deadline"], row["GDPR deadline"], row["AI Act status"]) == (
+        "Scorer", "High", "Serious (Art. 3(49))", TODAY + timedelta(days=15),
+        TODAY + timedelta(days=3), "running")
+    assert "'=HYPERLINK" in to_csv_bytes(frame).decode("utf-8-sig")
+    findings = exports.audit_findings(db)
+    assert findings.iloc[0][["Type", "Clause or control"]].tolist() == [
+        "Minor nonconformity", "7.2 Competence"]
+    workbook = to_workbook_bytes({"Programme": exports.audit_programme(db, TODAY),
+                                  "Findings": findings})
+    assert openpyxl.load_workbook(io.BytesIO(workbook)).sheetnames == ["Programme", "Findings"]
