@@ -250,6 +250,7 @@ def test_kpi_page_shows_trends_and_imports_a_file(server: Server, page: object,
     page.goto(f"{server.url}/kpis?kpis_system=CreditLens+credit+scoring")  # a shared link
     settle(page)
     page.get_by_text("2 KPIs match").wait_for(timeout=30_000)
+    charts.nth(1).wait_for(timeout=30_000)  # the charts draw after the line above them
     assert charts.count() == 2
 
     pick_identity(page, "Browser Tester")
