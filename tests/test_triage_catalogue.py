@@ -42,8 +42,9 @@ def test_the_triage_dates_are_the_catalogues_dates(db: Database) -> None:
     dates = {r[0] for r in db.query_rows("SELECT applies_from FROM eu_ai_act_dates")}
     assert {q.D_PROHIBITIONS, q.D_OMNIBUS_PROHIBITIONS, q.D_GPAI, q.D_GPAI_LEGACY, q.D_ART50,
             q.D_ART50_2_GRACE, q.D_ANNEX_III, q.D_ANNEX_I} <= dates
-    assert (q.D_ANNEX_III, q.D_ANNEX_I, q.D_ART50) == (date(2027, 12, 2), date(2028, 8, 2),
-                                                        date(2026, 8, 2))
+    annex_iii, annex_i, art50 = q.D_ANNEX_III, q.D_ANNEX_I, q.D_ART50
+    assert annex_iii == date(2027, 12, 2) and annex_i == date(2028, 8, 2)
+    assert art50 == date(2026, 8, 2)
 
 
 def test_nist_subcategories_have_short_titles_for_every_crosswalk_entry(db: Database) -> None:
