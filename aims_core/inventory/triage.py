@@ -54,6 +54,7 @@ from aims_core.inventory.triage_questionnaire import (
     VERSION_KEY,
     Question,
     area_points,
+    lower_first,
 )
 
 __all__ = ["ANNEX_III_AREAS", "DISCLAIMER", "QUESTIONNAIRE_VERSION", "QUESTIONS", "VERSION_KEY",
@@ -256,7 +257,7 @@ def _is_ai_system(w: _Walk, s: _State) -> bool:
         return False
     if answer == "uncertain":
         elements = w.ask("definition_elements")
-        missing = [DEFINITION_ELEMENTS[e].split(" (")[0].lower() for e in REQUIRED_ELEMENTS
+        missing = [lower_first(DEFINITION_ELEMENTS[e].split(" (")[0]) for e in REQUIRED_ELEMENTS
                    if e not in elements]
         if missing:
             s.stop("out_of_scope", "Art. 3(1): it lacks elements of the AI-system definition "
@@ -300,7 +301,7 @@ def _in_scope(w: _Walk, s: _State) -> bool:
                + ". The system is outside the Act.")
         return False
     s.reasons.append("Art. 2: in scope (" + "; ".join(
-        TERRITORIAL_SCOPE[c].lower() for c in sorted(s.scope)) + "), and none of the "
+        lower_first(TERRITORIAL_SCOPE[c]) for c in sorted(s.scope)) + "), and none of the "
         "exclusions applies.")
     return True
 
@@ -395,7 +396,7 @@ def _annex_iii(w: _Walk, s: _State) -> None:
     entry = ANNEX_III_POINTS.get(point)
     if entry is not None and entry.excluded:
         base = point.split("-")[0]
-        s.reasons.append(f"Annex III: {entry.title[0].lower()}{entry.title[1:]} — the Annex "
+        s.reasons.append(f"Annex III: {lower_first(entry.title)} — the Annex "
                          f"excludes it from point {base}, so Annex III does not make it "
                          "high-risk.")
         return
@@ -745,7 +746,7 @@ def _refuse_unasked(answers: dict[str, Any], asked: set[str], state: _State) -> 
         why = state.stopped or _NOT_ASKED.get(question.id, "it does not follow from the "
                                                            "other answers")
         raise TriageError(question.id, f"'{question.text}' was answered, but it does not "
-                                       f"apply: {why[0].lower()}{why[1:].rstrip('.')}")
+                                       f"apply: {lower_first(why).rstrip('.')}")
 
 
 def _summary(state: _State, outcomes: tuple[RoleOutcome, ...]) -> str:
@@ -757,7 +758,7 @@ def _summary(state: _State, outcomes: tuple[RoleOutcome, ...]) -> str:
         ", no obligations for these roles"
     if state.category == "minimal":
         when += "; voluntary codes of conduct (Art. 95)"
-    return f"Result: likely {level.lower()}; role: {roles}{when}."
+    return f"Result: likely {lower_first(level)}; role: {roles}{when}."
 
 
 def roles(answers: dict[str, Any]) -> set[str]:

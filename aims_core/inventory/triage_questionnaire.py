@@ -30,6 +30,13 @@ DISCLAIMER = ("A triage aid for your AI management system, not legal advice: eac
 
 NONE = "none"
 
+
+def lower_first(text: str) -> str:
+    """A label continued inside a sentence: "Provider of the GPAI model" -> "provider of…"
+    (acronyms and article numbers keep their case)."""
+    return text[:1].lower() + text[1:]
+
+
 # --- dates (Art. 113 as amended; Art. 111) ------------------------------------------------
 D_PROHIBITIONS = date(2025, 2, 2)  # Chapters I-II: Art. 4, Art. 5
 D_OMNIBUS_PROHIBITIONS = date(2026, 12, 2)  # Art. 5(1)(ba), (bb)

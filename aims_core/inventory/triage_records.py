@@ -21,6 +21,7 @@ from aims_core.inventory.triage_questionnaire import (
     QUESTIONNAIRE_VERSION,
     ROLE_NAMES,
     VERSION_KEY,
+    lower_first,
 )
 from aims_core.records.writes import RowChange, WriteResult, apply_batches
 from aims_core.storage.database import Database
@@ -31,7 +32,7 @@ LATEST_TRIAGE_SQL = """
 """
 _OBLIGATION_TYPE = ('[{"role": "VARCHAR", "topic": "VARCHAR", "legal_basis": "VARCHAR", '
                     '"text": "VARCHAR", "applies_from": "DATE"}]')
-_ROLE_LABELS = " ".join(f"WHEN '{code}' THEN '{label.lower()}'"
+_ROLE_LABELS = " ".join(f"WHEN '{code}' THEN '{lower_first(label)}'"
                         for code, label in ROLE_NAMES.items())
 _ROLE_ORDER = repr(list(ROLE_NAMES))
 

@@ -14,7 +14,7 @@ import streamlit as st
 from aims_core.auth.actor import Actor
 from aims_core.inventory import triage, triage_legacy, triage_records
 from aims_core.inventory.registers import ANNEX_III_POINTS, EU_AI_ACT_CATEGORIES
-from aims_core.inventory.triage_questionnaire import BY_ID
+from aims_core.inventory.triage_questionnaire import BY_ID, lower_first
 from aims_core.management_system import organisation
 from aims_core.ui.editable_table import invalidate, show_outcome
 from aims_core.ui.session import cached, current_identity, get_db, today
@@ -68,7 +68,8 @@ def _show(stored: triage_records.StoredTriage) -> None:
         lines = [f"- **{md_escape(o.legal_basis)}** — {md_escape(o.text)} — {_when(o.applies_from)}"
                  for o in outcome.obligations] or \
             ["- No obligation under the Act falls on this role for this system."]
-        st.markdown(f"**Obligations as {md_escape(outcome.label.lower())}**\n" + "\n".join(lines))
+        st.markdown(f"**Obligations as {md_escape(lower_first(outcome.label))}**\n"
+                    + "\n".join(lines))
     with st.expander("The answers that led here"):
         st.markdown("\n".join(f"- {md_escape(question)} — **{md_escape(answer)}**"
                               for question, answer in result.answered))
@@ -170,7 +171,7 @@ def _save(system_id: int, version: int, who: Actor) -> None:
         return
     if written.ok:
         invalidate("ai_systems")  # the register shows the new category
-        roles = ", ".join(r.label.lower() for r in result.roles) or "no role asked"
+        roles = ", ".join(lower_first(r.label) for r in result.roles) or "no role asked"
         st.session_state[_outcome_key(system_id)] = (
             "success", f"Triage saved: {EU_AI_ACT_CATEGORIES[result.category]} ({roles}).")
     else:
