@@ -146,6 +146,8 @@ def test_the_providers_incident_duty_is_there_for_issue_10() -> None:
     ({"developer", "provider", "deployer"}, "api", ["deployer"]),
     ({"deployer/user"}, "saas_embedded", ["deployer"]),
     ({"distributor"}, "bought", ["distributor"]),
+    ({"producer", "data_provider", "customer"}, "built", ["provider", "deployer"]),
+    ({"data provider", "deployer"}, "built", ["provider", "deployer"]),
     (set(), None, ["deployer"]),
 ])
 def test_default_roles_from_profile_and_sourcing(profile: set[str], sourcing: str | None,

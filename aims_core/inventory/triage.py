@@ -117,9 +117,7 @@ class _Pending(Exception):
 
 _LEGACY_NOTE = ("These answers were given to the earlier questionnaire (version 1) and are "
                 "read here with the current steps where they allow it: re-check the triage.")
-_ROLE_ORDER = ("provider", "deployer", "importer", "distributor", "authorised_rep",
-               "product_manufacturer", "gpai_provider", "gpai_authorised_rep",
-               "downstream_modifier")
+_ROLE_ORDER = tuple(ROLE_NAMES)  # results list the roles in this order
 _CHAIN_ROLES = {"deployer", "importer", "distributor", "authorised_rep"}  # Art. 25(1)
 _ART25_BASIS = {"own_name": "Art. 25(1)(a)", "substantial_modification": "Art. 25(1)(b)",
                 "purpose_change": "Art. 25(1)(c)"}
@@ -779,11 +777,9 @@ def default_roles(organisation_roles: set[str], sourcing: str | None) -> tuple[l
     """Roles to pre-select for a system, and why: built in-house -> provider (and deployer
     when the organisation deploys AI); bought, API or SaaS -> deployer (or the supply-chain
     roles the organisation declares instead)."""
-    declared = set()
-    for word in organisation_roles:
-        word = word.lower().replace("-", " ").replace("_", " ")
-        declared |= {code for code, names in _ROLE_WORDS.items()
-                     if any(name in word for name in names)}
+    words = {part.strip() for role in organisation_roles
+             for part in role.lower().replace("_", " ").replace("-", " ").split("/")}
+    declared = {code for code, names in _ROLE_WORDS.items() if words & names}
     source = {"built": "built in-house", "bought": "bought", "api": "used through an API",
               "saas_embedded": "embedded in a SaaS product"}.get(sourcing or "", "sourcing "
                                                                              "not recorded")
@@ -797,7 +793,10 @@ def default_roles(organisation_roles: set[str], sourcing: str | None) -> tuple[l
                     f"({source}); change it if the system is used otherwise.")
 
 
-_ROLE_WORDS = {"provider": ("provider",), "deployer": ("deployer", "user"),
-               "importer": ("importer",), "distributor": ("distributor",),
-               "authorised_rep": ("authorised rep", "authorized rep"),
-               "product_manufacturer": ("product manufacturer",)}
+# How organisation profiles name the roles (codes or words; "deployer/user" is two words).
+_ROLE_WORDS = {"provider": {"provider", "ai provider"},
+               "deployer": {"deployer", "user", "ai user"},
+               "importer": {"importer"}, "distributor": {"distributor"},
+               "authorised_rep": {"authorised rep", "authorised representative",
+                                  "authorized representative"},
+               "product_manufacturer": {"product manufacturer"}}
