@@ -155,3 +155,13 @@ def test_default_roles_from_profile_and_sourcing(profile: set[str], sourcing: st
     roles, why = triage.default_roles(profile, sourcing)
     assert roles == expected
     assert "organisation profile" in why
+
+
+def test_an_open_source_system_on_our_own_model_keeps_only_the_models_duties() -> None:
+    result = triage.triage({**PROVIDER, "open_source": "yes", "gpai_role": "provider",
+                            "gpai_systemic": "no", "gpai_open_source": "yes",
+                            "gpai_placed_before_aug_2025": "no"})
+    assert result.category == "gpai"
+    assert {(o.role, o.legal_basis) for o in result.obligations} == {
+        ("gpai_provider", "Art. 53(1)(c)–(d)")}
+    assert "Art. 2(12)" in result.reasoning_text()

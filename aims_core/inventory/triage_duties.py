@@ -21,7 +21,7 @@ def role_duties(s: State, role: str) -> list[Obligation]:
     if s.category == "prohibited" or role.startswith("gpai") or role == "downstream_modifier":
         return [d for d in s.duties if d.role == role]
     duties = [d for d in s.duties if d.role == role]
-    if s.category == "out_of_scope" or s.section_b:
+    if s.stopped or s.open_source:  # outside the Act, or Annex I Section B's own regime
         return duties
     if role in ("provider", "deployer"):
         duties.append(Obligation("Take measures to support the AI literacy of staff and others "

@@ -117,6 +117,7 @@ class State:
     duties: list[Obligation] = field(default_factory=list)
     gpai_systemic: bool = False
     art25: set[str] = field(default_factory=set)  # Art. 25(1) role changes ticked
+    open_source: bool = False  # the system (not a model) is outside the Act (Art. 2(12))
 
     def stop(self, category: str, reason: str) -> None:
         self.category, self.stopped = category, reason
@@ -186,7 +187,7 @@ def walk(w: Walk, s: State) -> None:
     _transparency(w, s)
     quiet = not (s.art50_provider or s.art50_deployer)
     if s.category in ("minimal", "not_high_risk") and quiet and w.ask("open_source") == "yes":
-        s.category = "out_of_scope"
+        s.category, s.open_source = "out_of_scope", True
         s.reasons.append("Art. 2(12): the Act does not apply to a system released under a "
                          "free and open-source licence that is not high-risk, prohibited or "
                          "under Art. 50.")
