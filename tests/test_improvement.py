@@ -308,7 +308,7 @@ def test_an_incident_makes_its_system_due_for_revalidation_now(db: Database) -> 
     assert bool(found["overdue"]) and bool(found["due_now"])
     assert found["reason"] == (f'Due now: Incident #{incident_id} "Declines doubled" was '
                                f"opened on {TODAY - timedelta(days=2)}, after the last "
-                               "validation")
+                               "passing validation")
     assert not bool(row(other)["overdue"])
     items = due_dates(db, TODAY)
     revalidation = items[(items["kind"] == "Re-validation") & (items["item"] == "Scorer")]

@@ -39,7 +39,7 @@ def generate(systems: int = 12, seed: int = 42, anchor: date = DEMO_ANCHOR,
     sys_rows = inventory.systems(systems, rng, start, anchor, history, supplier_ids)
     frames["ai_systems"] = pd.DataFrame(sys_rows)
     frames["ai_data_sources"] = inventory.data_sources(sys_rows, start, history)
-    frames["triage_assessments"] = inventory.triage_assessments(sys_rows, history)
+    frames["triage_assessments"] = inventory.triage_assessments(sys_rows, anchor, history)
     per_system = risks_per_system or (25 if scale else None)
     risks, links = risk.risks(sys_rows, rng, start, anchor, history, per_system)
     assessments, impacts, raised = risk.impact_assessments(sys_rows, anchor, history,
@@ -54,7 +54,8 @@ def generate(systems: int = 12, seed: int = 42, anchor: date = DEMO_ANCHOR,
     frames["clause_status"] = compliance.clause_status(start, anchor, history)
     frames["validations"] = inventory.validations(sys_rows, rng, anchor, history)
     frames["management_reviews"] = management.reviews(anchor, history)
-    frames.update(improvement.generate(sys_rows, frames["risks"], anchor, history, seed))
+    frames.update(improvement.generate(sys_rows, frames["risks"], frames["soa"], anchor,
+                                       history, seed))
     kpis, points = performance.kpis(frames, rng, start, anchor, history, kpi_points_per_system)
     frames["kpis"], frames["kpi_measurements"] = kpis, points
     frames["objectives"], frames["objective_kpis"] = performance.objectives(kpis, start, anchor,

@@ -9,13 +9,14 @@ Larger organisations repeat a simpler pattern per system so that every page has 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from aims_core.demo.common import AIMS_OWNER, History, at
+from aims_core.demo.common import AIMS_OWNER, History, at, months_before
 from aims_core.demo.inventory import ARCHETYPES
 
 AUDITOR = "Hannah Weiss"  # the internal auditor (Internal Audit)
@@ -89,11 +90,12 @@ AUDITS = (
      "Clauses 4–10 in full; sampled the risk register, the SoA and both management reviews.",
      "The AIMS is established and operating. Competence records are incomplete (minor "
      "nonconformity); two observations."),
-    ("Annex A.6 and A.8: CreditLens and ChurnRadar", 62, 58, AUDITOR, "completed", "Priya Shah",
-     "Ben Okafor (technical expert)", ((), ("A.6", "A.8"), (1, 7)),
-     "Life-cycle records of CreditLens v2.0 and ChurnRadar; information for underwriters.",
-     "Life-cycle controls operate for ChurnRadar; the CreditLens technical documentation lags "
-     "behind the model in production (major nonconformity)."),
+    ("Annex A.6, A.8 and A.9: CreditLens and ChurnRadar", 62, 58, AUDITOR, "completed",
+     "Priya Shah", "Ben Okafor (technical expert)", ((), ("A.6", "A.8", "A.9"), (1, 7)),
+     "Life-cycle records of CreditLens v2.0 and ChurnRadar; information for and oversight by "
+     "underwriters.",
+     "Life-cycle controls operate for ChurnRadar; CreditLens has a major nonconformity and an "
+     "observation, ChurnRadar a minor nonconformity."),
     ("People & HR AI systems: impact assessments (A.5)", 10, None, AUDITOR, "planned",
      "Tom Becker", None, ((), ("A.5",), (2, 10)), None, None),
     ("Suppliers and the Ask Aldwick chatbot (A.10)", -25, None, AUDITOR, "planned",
@@ -102,7 +104,88 @@ AUDITS = (
      "planned", AIMS_OWNER, None, (("9.3", "10"), (), ()), None, None),
 )
 
-# Findings: (audit number, type, clause or control, system id, finding, evidence seen)
+@dataclass(frozen=True)
+class MajorStory:
+    """The CreditLens audit's major finding and the nonconformity it raised, about a control
+    the demo's SoA stands implemented, so that the demo shows the control lowered."""
+
+    control: str
+    finding: str
+    evidence: str
+    title: str
+    correction: str
+    root_cause: str
+    in_progress: tuple[str, str]  # (action, progress note), Priya Shah, due in two weeks
+    overdue: str  # an action of Ben Okafor's, three weeks late
+
+
+MAJOR_STORIES = (
+    MajorStory("A.6.2.7", "The CreditLens technical documentation describes model v1.3; v2.0 "
+               "has been in production since June.", "Model registry entry v2.0; technical "
+               "file dated November last year",
+               "CreditLens technical documentation out of date (model v2.0)",
+               "Release note for v2.0 added to the technical file.",
+               "No release gate requires the technical file to be updated.",
+               ("Update the CreditLens technical file to model v2.0 (Annex IV)",
+                "Sections 2 and 3 redrafted."),
+               "Add a documentation check to the model release gate"),
+    MajorStory("A.9.3", "Underwriters confirmed 41 of 50 sampled CreditLens declines without "
+               "the second review the human-oversight rule requires.", "Sample of 50 "
+               "declines, June to August; oversight procedure v2",
+               "CreditLens declines confirmed without the required human review",
+               "The 41 declines re-reviewed by a second underwriter.",
+               "The case tool lets one person confirm a decline alone.",
+               ("Retrain underwriters on the oversight procedure", "Two of three teams done."),
+               "Enforce the four-eyes step for declines in the case tool"),
+    MajorStory("A.6.2.4", "The re-validation of CreditLens after the v2.0 retrain did not "
+               "re-test fairness across age bands.", "Validation report AIMS-VAL-0001-1",
+               "CreditLens re-validated without a fairness re-test",
+               "Fairness re-test of the model in production scheduled.",
+               "The validation template has no fairness section.",
+               ("Re-test CreditLens v2.0 across age bands", "Test data prepared."),
+               "Add fairness metrics to the validation template"),
+    MajorStory("A.6.2.6", "CreditLens drift alerts (PSI above 0.25) went unanswered for six "
+               "weeks.", "Monitoring log, July to September",
+               "CreditLens drift alerts not acted on",
+               "The open alerts were reviewed and the model's threshold tightened.",
+               "Alerts go to a shared mailbox nobody owns.",
+               ("Route drift alerts to the model owner's on-call rota", "Rota agreed."),
+               "Add alert response times to the monitoring procedure"),
+)
+
+
+def major_story(soa: pd.DataFrame, anchor: date) -> MajorStory:
+    """The first story whose control stands implemented at the anchor (evidence current,
+    reviewed within 12 months), else the first one."""
+    rows = soa.set_index("control_id")
+    for story in MAJOR_STORIES:
+        row = rows.loc[story.control]
+        expiry, reviewed = row["evidence_expiry"], row["last_reviewed"]
+        if row["implementation_status"] == "implemented" \
+                and (pd.isna(expiry) or expiry >= anchor) \
+                and (pd.isna(reviewed) or reviewed >= months_before(anchor, 12)):
+            return story
+    return MAJOR_STORIES[0]
+
+
+def _with_story(story: MajorStory) -> tuple[tuple, tuple, tuple]:
+    """The findings, nonconformities and actions with the major story in its place (finding
+    #4, nonconformity #2 and its two corrective actions)."""
+    findings = (*FINDINGS[:3], (2, "major", story.control, 1, story.finding, story.evidence),
+                *FINDINGS[3:])
+    raised = ("audit_finding", 4, "major", story.control, 1, story.title, "Priya Shah", 57,
+              story.correction, story.root_cause, "action_planned", -45, None, None, None,
+              None)
+    nonconformities = (NONCONFORMITIES[0], raised, *NONCONFORMITIES[1:])
+    corrective = (("nonconformity", 2, story.in_progress[0], "Priya Shah", 57, -14, None,
+                   "in_progress", story.in_progress[1]),
+                  ("nonconformity", 2, story.overdue, "Ben Okafor", 57, 20, None, "open",
+                   None))
+    return findings, nonconformities, (ACTIONS[0], *corrective, *ACTIONS[1:])
+
+
+# Findings: (audit number, type, clause or control, system id, finding, evidence seen); the
+# CreditLens audit's major finding comes from its MajorStory.
 FINDINGS = (
     (1, "minor", "7.2", None, "Competence records are missing for 3 of the 7 model owners.",
      "Training matrix v3; HR files of the model owners"),
@@ -110,9 +193,6 @@ FINDINGS = (
      "rationale.", "KPI register"),
     (1, "improvement", "6.2", None, "Objectives could name the top risks they address.",
      "Objectives register"),
-    (2, "major", "A.6.2.7", 1, "The CreditLens technical documentation describes model v1.3; "
-     "v2.0 has been in production since June.", "Model registry entry v2.0; technical file "
-     "dated November last year"),
     (2, "minor", "A.6.2.4", 7, "The ChurnRadar validation report records no fairness metrics.",
      "Validation report AIMS-VAL-0007-1"),
     (2, "observation", "A.8.2", 1, "The underwriter guide does not explain the new decline "
@@ -128,11 +208,6 @@ NONCONFORMITIES = (
      "Certificates of the three model owners collected.",
      "No onboarding step records AI competence.", "closed", 170, 168, "effective",
      "Sample of all 7 model owners: every record complete.", 168),
-    ("audit_finding", 4, "major", "A.6.2.7", 1,
-     "CreditLens technical documentation out of date (model v2.0)", "Priya Shah", 57,
-     "Release note for v2.0 added to the technical file.",
-     "No release gate requires the technical file to be updated.", "action_planned", -45,
-     None, None, None, None),
     ("incident", 4, "minor", "A.6.2.5", 3,
      "Chatbot released without a session-isolation test", "Lena Novak", 70,
      "Chat history switched off.", "The release checklist has no privacy test.",
@@ -156,10 +231,6 @@ NONCONFORMITIES = (
 ACTIONS = (
     ("nonconformity", 1, "Add the AI competence record to the onboarding checklist",
      "Tom Becker", 258, 230, 220, "done", "Checklist v5 published on the intranet."),
-    ("nonconformity", 2, "Update the CreditLens technical file to model v2.0 (Annex IV)",
-     "Priya Shah", 57, -14, None, "in_progress", "Sections 2 and 3 redrafted."),
-    ("nonconformity", 2, "Add a documentation check to the model release gate", "Ben Okafor",
-     57, 20, None, "open", None),
     ("nonconformity", 3, "Isolate chat sessions per authenticated customer", "Lena Novak", 70,
      55, 60, "done", "Vendor fix deployed in release 4.2."),
     ("nonconformity", 3, "Add a cross-session leakage test to the release checklist",
@@ -224,14 +295,15 @@ class _Builder:
         return {table: pd.DataFrame(rows) for table, rows in self.rows.items()}
 
 
-def generate(systems: list[dict], risks: pd.DataFrame, anchor: date, history: History,
-             seed: int) -> dict[str, pd.DataFrame]:
+def generate(systems: list[dict], risks: pd.DataFrame, soa: pd.DataFrame, anchor: date,
+             history: History, seed: int) -> dict[str, pd.DataFrame]:
     """The improvement registers: the curated story for the first twelve systems, then a
     repeating pattern for each further system."""
     build = _Builder(anchor, history)
     known = {s["id"] for s in systems}
     first_risk = risks.dropna(subset=["ai_system_id"]).groupby("ai_system_id")["id"].min()
-    _curated(build, known, {int(k): int(v) for k, v in first_risk.items()})
+    _curated(build, known, {int(k): int(v) for k, v in first_risk.items()},
+             _with_story(major_story(soa, anchor)))
     _at_scale(build, systems[len(ARCHETYPES):], np.random.default_rng(seed + 10))
     frames = build.frames()
     empty = {"incidents", "audits", "audit_scope_items", "audit_findings", "nonconformities",
@@ -239,7 +311,9 @@ def generate(systems: list[dict], risks: pd.DataFrame, anchor: date, history: Hi
     return {**frames, **{table: pd.DataFrame() for table in empty}}
 
 
-def _curated(build: _Builder, known: set[int], first_risk: dict[int, int]) -> None:
+def _curated(build: _Builder, known: set[int], first_risk: dict[int, int],
+             story: tuple[tuple, tuple, tuple]) -> None:
+    findings, nonconformities, actions = story
     day = lambda days: _day(build.anchor, days)  # noqa: E731
     incident_ids: dict[int, int] = {}
     for number, entry in enumerate(INCIDENTS, 1):
@@ -271,7 +345,7 @@ def _curated(build: _Builder, known: set[int], first_risk: dict[int, int]) -> No
                                             "objective_id": None, "ai_system_id": None,
                                             **item}, planned_on, AIMS_OWNER)
     finding_ids: dict[int, int] = {}
-    for number, (audit, kind, requirement, system, text, evidence) in enumerate(FINDINGS, 1):
+    for number, (audit, kind, requirement, system, text, evidence) in enumerate(findings, 1):
         if system is not None and system not in known:
             continue
         held = day(AUDITS[audit - 1][2])
@@ -281,9 +355,9 @@ def _curated(build: _Builder, known: set[int], first_risk: dict[int, int]) -> No
     sources = {"audit_finding": finding_ids, "finding": finding_ids, "incident": incident_ids,
                "management_review": {2: 2}, "management_review_decision": {2: 2},
                "risk_treatment": first_risk}
-    nc_ids = _curated_nonconformities(build, known, sources)
+    nc_ids = _curated_nonconformities(build, known, sources, nonconformities)
     sources["nonconformity"] = nc_ids
-    for (source, number, title, owner, created, due, done, status, notes) in ACTIONS:
+    for (source, number, title, owner, created, due, done, status, notes) in actions:
         ids = sources.get(source, {})
         if number is not None and number not in ids:
             continue
@@ -299,12 +373,13 @@ def _curated(build: _Builder, known: set[int], first_risk: dict[int, int]) -> No
 
 
 def _curated_nonconformities(build: _Builder, known: set[int],
-                             sources: dict[str, dict[int, int]]) -> dict[int, int]:
+                             sources: dict[str, dict[int, int]],
+                             nonconformities: tuple) -> dict[int, int]:
     day = lambda days: _day(build.anchor, days)  # noqa: E731
     ids: dict[int, int] = {}
     for number, (source, source_no, grade, requirement, system, title, owner, raised,
                  correction, root_cause, status, due, checked, result, evidence,
-                 closed) in enumerate(NONCONFORMITIES, 1):
+                 closed) in enumerate(nonconformities, 1):
         linked = sources.get(source, {})
         if (system is not None and system not in known) or \
                 (source_no is not None and source_no not in linked):

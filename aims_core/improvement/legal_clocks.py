@@ -135,7 +135,7 @@ def _ai_act(row: dict[str, Any]) -> tuple[list[Clock], list[str]]:
         return [], ["The latest triage names no provider or deployer role for this system, "
                     "so no Art. 73 clock is computed."]
     applies = [o.applies_from for o in result.obligations
-               if _DUTY_BASIS[role].search(o.legal_basis)]
+               if o.role == role and _DUTY_BASIS[role].search(o.legal_basis)]
     if not applies:
         return [], [f"The latest triage lists no {role} incident duty for this system."]
     if role == "provider":

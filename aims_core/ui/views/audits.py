@@ -18,7 +18,7 @@ from aims_core.improvement.registers import (
     FINDING_TYPES,
     NONCONFORMITY_FINDINGS,
 )
-from aims_core.inventory.system_names import system_names
+from aims_core.inventory import systems as inventory_systems
 from aims_core.storage.filters import ColumnFilter
 from aims_core.ui.actions_panel import actions_panel
 from aims_core.ui.downloads import spreadsheet_downloads
@@ -97,7 +97,7 @@ def _independence(audit_id: int) -> None:
 def _scope(audit_id: int, who: Identity) -> None:
     st.subheader("Scope")
     clauses, objectives = cached(audits.scope_choices)
-    systems = cached(system_names)
+    systems = cached(inventory_systems.names)
     current = cached(audits.scope, audit_id)
     form = FormKeys(f"audit_scope_{audit_id}")
     form.show_outcome()
@@ -138,7 +138,7 @@ def _findings(audit: dict[str, Any], who: Identity) -> pd.DataFrame:
         AUDIT_FINDINGS, lambda: _load_findings(audit_id), key=f"findings_{audit_id}", who=who,
         signature=str(audit_id), fixed={"audit_id": audit_id}, column_order=FINDING_COLUMNS,
         labels={"requirement_id": cached(audits.requirement_choices),
-                "ai_system_id": cached(system_names)},
+                "ai_system_id": cached(inventory_systems.names)},
         context={"raised": st.column_config.TextColumn("Raised as")})
     return cached(audits.findings, audit_id)
 
@@ -229,7 +229,7 @@ def render() -> None:
                "conclusion and findings. A major or minor finding raises a nonconformity in "
                "one step.")
     who = current_identity()
-    if not cached(system_names):
+    if not cached(inventory_systems.names):
         st.info("Audits can cover clauses and Annex A objectives now; add AI systems on the "
                 "AI systems page to put them in an audit's scope.", icon=":material/lightbulb:")
     _tiles()

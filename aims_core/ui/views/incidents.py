@@ -21,8 +21,8 @@ from aims_core.improvement.registers import (
     SERIOUSNESS,
     SEVERITIES,
 )
+from aims_core.inventory import systems as inventory_systems
 from aims_core.inventory.revalidation import revalidation_schedule
-from aims_core.inventory.system_names import system_names
 from aims_core.records.writes import RowProblem, WriteResult
 from aims_core.storage.filters import ColumnFilter
 from aims_core.ui.actions_panel import actions_panel
@@ -312,7 +312,7 @@ def render() -> None:
                "personal-data breaches get their legal reporting deadlines (AI Act Art. 73, "
                "GDPR Art. 33), and an incident makes its AI system due for re-validation now.")
     who = current_identity()
-    systems = cached(system_names)
+    systems = cached(inventory_systems.names)
     empty = not cached(incidents.count, ColumnFilter())
     if not systems:
         st.info("No AI systems yet: add them on the AI systems page so that incidents can "

@@ -18,7 +18,7 @@ from aims_core.improvement.registers import (
     NONCONFORMITIES,
 )
 from aims_core.improvement.sources import NC_SOURCES, labels
-from aims_core.inventory.system_names import system_names
+from aims_core.inventory import systems as inventory_systems
 from aims_core.records.writes import RowChange
 from aims_core.storage.filters import ColumnFilter
 from aims_core.ui.actions_panel import actions_panel
@@ -141,7 +141,7 @@ def _register(who: Identity) -> pd.DataFrame:
     editable_table(
         NONCONFORMITIES, lambda: _load(filters, me, offset), key=TABLE, who=who,
         signature=repr((filters, me, offset)), column_order=COLUMNS, allow_add=False,
-        labels={"ai_system_id": cached(system_names),
+        labels={"ai_system_id": cached(inventory_systems.names),
                 "requirement_id": cached(requirement_choices)},
         context={"source_record": st.column_config.TextColumn("Source", width="medium"),
                  "actions_text": st.column_config.TextColumn("Corrective actions"),
@@ -261,7 +261,7 @@ def render() -> None:
                "check that they worked. A nonconformity closes only when its actions are done "
                "and the effectiveness check is recorded.")
     who = current_identity()
-    if not cached(system_names):
+    if not cached(inventory_systems.names):
         st.info("Nonconformities come from audit findings, incidents on AI systems, "
                 "complaints and management reviews: start with the AI systems page, then "
                 "record incidents and plan internal audits.", icon=":material/lightbulb:")
