@@ -20,7 +20,7 @@ from aims_core.ui.session import Identity, cached, current_identity, get_db, tod
 
 PAGE_SIZE = 100
 TABLE = "actions"
-COLUMNS = ["title", "owner", "due_on", "status", "done_on", "attention", "source_record",
+COLUMNS = ["title", "attention", "owner", "due_on", "status", "done_on", "source_record",
            "source_link", "notes"]
 
 
