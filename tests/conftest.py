@@ -16,13 +16,24 @@ from aims_core.storage.database import Database
 from tests.apptest_kit import fresh_caches
 
 TODAY = date(2026, 11, 22)
-ANA = Actor("Ana")  # the author of the tests' writes
+ANA = Actor("Ana")  # the author of the tests' writes (acts as an Admin)
+# The people every test on an empty organisation may name, with their app roles.
+TEST_PEOPLE = {"Ana": "admin", "Ben": "aims_manager", "Bo": "contributor", "Cleo": "contributor"}
+
+
+def seed_test_people(database: Database) -> None:
+    """Add the test people directly (test set-up: the change history stays empty)."""
+    with database.transaction() as cur:
+        for number, (name, role) in enumerate(TEST_PEOPLE.items(), 1):
+            cur.execute("INSERT INTO people VALUES (?, ?, ?, TRUE, ?, 'local', 1)",
+                        [number, name, f"{name.lower()}@example.com", role])
 
 
 @pytest.fixture
 def db(tmp_path: Path) -> Database:
-    """An empty organisation (catalogue loaded, no registers)."""
+    """An empty organisation (catalogue loaded, no registers) with the test people."""
     database = open_database(tmp_path / "aims.duckdb")
+    seed_test_people(database)
     yield database
     database.close()
 
@@ -48,7 +59,9 @@ def demo_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
 @pytest.fixture
 def empty_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     path = tmp_path / "empty.duckdb"
-    init_database(path, "empty").close()
+    database = init_database(path, "empty")
+    seed_test_people(database)
+    database.close()
     monkeypatch.setenv("AIMS_DB", str(path))
     fresh_caches()
     yield path
