@@ -91,6 +91,13 @@ def add(db: Database, actor: Actor, name: str, *, email: str | None = None,
         label=f"Person '{name}'")], actor)
 
 
+def update(db: Database, actor: Actor, person_id: int, **values: object) -> WriteResult:
+    """Change one person (email, role, sign-in, active) through the write path."""
+    version = db.scalar("SELECT version FROM people WHERE id = ?", [person_id])
+    return apply_changes(db, "people", [RowChange("update", dict(values), row_id=person_id,
+                                                  expected_version=version)], actor)
+
+
 def first_sign_in(db: Database, email: str, name: str | None) -> WriteResult:
     """Create the person of an identity-provider user seen for the first time: a Viewer
     until an Admin grants more (never more by default)."""

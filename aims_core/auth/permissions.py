@@ -75,11 +75,11 @@ def standing(cur: Cursor, actor: Actor) -> tuple[Standing | None, str | None]:
 
 
 def settings_refusal(who: Standing) -> str | None:
-    """Settings (the risk method) are an Admin's."""
+    """Settings (the risk method, passwords of local accounts) are an Admin's."""
     if roles.has(who.role, "administer"):
         return None
-    return (f"Only an Admin can change the risk method and other settings (you are "
-            f"{who.name}, {roles.label(who.role)})")
+    return (f"Only an Admin can change settings such as the risk method and passwords (you "
+            f"are {who.name}, {roles.label(who.role)})")
 
 
 @dataclass(frozen=True)
