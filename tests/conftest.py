@@ -18,6 +18,7 @@ from tests.apptest_kit import fresh_caches
 TODAY = date(2026, 11, 22)
 ANA = Actor("Ana")  # the author of the tests' writes (acts as an Admin)
 # The people every test on an empty organisation may name, with their app roles.
+BROWSER_TESTER = "Browser Tester"  # in the browser tests' demo directory
 TEST_PEOPLE = {"Ana": "admin", "Ben": "aims_manager", "Bo": "contributor", "Cleo": "contributor"}
 
 
@@ -76,7 +77,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
         pytest.fail("Debian's chromium is missing: run scripts/ensure-chromium (make test does)")
     tmp = tmp_path_factory.mktemp("browser")  # a fresh server and database per test
     db_path = tmp / "aims.duckdb"
-    init_database(db_path, "demo").close()
+    database = init_database(db_path, "demo")
+    with database.transaction() as cur:  # the person browser tests pick in the sidebar
+        cur.execute("INSERT INTO people SELECT max(id) + 1, ?, NULL, TRUE, 'contributor', "
+                    "'none', 1 FROM people", [BROWSER_TESTER])
+    database.close()
     running = start_server(db_path, tmp / "streamlit.log")
     yield running
     running.stop()

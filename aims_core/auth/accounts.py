@@ -130,7 +130,7 @@ def set_password(db: Database, person_id: int, password: str, actor: Actor) -> N
     result = apply_batches(db, method, actor, also=write)
     if not result.ok:
         raise AccountError("; ".join(str(p) for p in result.errors + result.conflicts))
-    SESSIONS.end_for_person(person_id)
+    SESSIONS.end_for_person(person_id, "Your password was changed: sign in again.")
 
 
 def has_admin(db: Database) -> bool:

@@ -57,5 +57,10 @@ def has(role: str, capability: Capability) -> bool:
     return at_least(role, _LOWEST[capability])
 
 
+def lowest(capability: Capability) -> Role:
+    """The lowest role with ``capability``."""
+    return _LOWEST[capability]
+
+
 def label(role: str) -> str:
     return ROLES.get(role, role)

@@ -20,6 +20,9 @@ from aims_core.storage.database import utc_now
 Method = Literal["local", "oidc"]
 DEFAULT_LIFETIME = timedelta(hours=8)
 DEFAULT_IDLE = timedelta(minutes=60)
+NOT_SIGNED_IN = "You are not signed in (or your session ended): sign in again."
+SIGNED_OUT = "You signed out."
+_REMEMBER_ENDED = 10_000
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class SessionStore:
                  clock: Callable[[], datetime] = utc_now) -> None:
         self.lifetime, self.idle, self.clock = lifetime, idle, clock
         self._open: dict[str, Session] = {}
+        self._ended: dict[str, str] = {}  # recently ended sessions and why, for messages
         self._lock = threading.Lock()
 
     def configure(self, *, lifetime: timedelta, idle: timedelta) -> None:
@@ -54,9 +58,9 @@ class SessionStore:
     def expiry_problem(self, session: Session) -> str | None:
         now = self.clock()
         if now - session.started >= self.lifetime:
-            return f"Your session ended after {_span(self.lifetime)}: sign in again."
+            return ended_message(self.lifetime)
         if now - session.last_seen >= self.idle:
-            return f"Your session ended after {_span(self.idle)} without activity: sign in again."
+            return ended_message(self.idle, idle=True)
         return None
 
     def check(self, session_id: str | None) -> tuple[Session | None, str | None]:
@@ -64,12 +68,18 @@ class SessionStore:
         with self._lock:
             session = self._open.get(session_id or "")
             if session is None:
-                return None, "You are not signed in (or your session ended): sign in again."
+                return None, self._ended.get(session_id or "", NOT_SIGNED_IN)
             problem = self.expiry_problem(session)
             if problem:
-                del self._open[session.id]
+                self._close(session.id, problem)
                 return None, problem
             return session, None
+
+    def _close(self, session_id: str, reason: str) -> None:
+        self._open.pop(session_id, None)
+        if len(self._ended) >= _REMEMBER_ENDED:
+            self._ended.pop(next(iter(self._ended)))
+        self._ended[session_id] = reason
 
     def touch(self, session_id: str) -> None:
         """Record activity: the idle time starts again."""
@@ -77,17 +87,23 @@ class SessionStore:
             if session_id in self._open:
                 self._open[session_id] = replace(self._open[session_id], last_seen=self.clock())
 
-    def end(self, session_id: str | None) -> None:
+    def end(self, session_id: str | None, reason: str = SIGNED_OUT) -> None:
         with self._lock:
-            self._open.pop(session_id or "", None)
+            if session_id in self._open:
+                self._close(session_id, reason)
 
-    def end_for_person(self, person_id: int) -> int:
+    def end_for_person(self, person_id: int, reason: str) -> int:
         """End every session of a person (disabled, or their password was reset)."""
         with self._lock:
             ended = [s for s, session in self._open.items() if session.person_id == person_id]
             for session_id in ended:
-                del self._open[session_id]
+                self._close(session_id, reason)
         return len(ended)
+
+
+def ended_message(span: timedelta, *, idle: bool = False) -> str:
+    quiet = " without activity" if idle else ""
+    return f"Your session ended after {_span(span)}{quiet}: sign in again."
 
 
 def _span(delta: timedelta) -> str:

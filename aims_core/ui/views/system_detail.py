@@ -25,6 +25,7 @@ from aims_core.performance.kpi_status import STATUS_LABELS
 from aims_core.records.writes import RowChange, apply_batches, apply_changes
 from aims_core.risk.risk_method import RATED_RISKS_SQL
 from aims_core.ui.editable_table import editable_table, invalidate, show_outcome
+from aims_core.ui.people_picker import person_select
 from aims_core.ui.session import cached, current_identity, get_db, query, today
 from aims_core.ui.text import md_escape
 
@@ -240,7 +241,7 @@ def _validations(system: dict[str, Any]) -> None:
         st.markdown("**Record a validation**")
         cols = st.columns(3)
         cols[0].date_input("Validated on", value=today(), max_value=today(), key=f"{prefix}_on")
-        cols[1].text_input("Validated by", value=who.name or "", key=f"{prefix}_by")
+        person_select("Validated by", key=f"{prefix}_by", default=who.name, where=cols[1])
         cols[2].selectbox("Result", list(VALIDATION_RESULTS), format_func=VALIDATION_RESULTS.get,
                           key=f"{prefix}_result")
         st.text_input("Method", placeholder="e.g. hold-out test set, fairness review",
