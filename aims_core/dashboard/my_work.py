@@ -46,9 +46,13 @@ def counts(db: Database, today: date, owner: str) -> DueCounts:
 
 # --- rows owned ------------------------------------------------------------------------
 
+FIRST = ("risks", "ai_systems", "soa", "kpis")  # a risk owner's registers, then the rest
+
+
 def owned_registers() -> list[Register]:
-    """Registers whose rows have a person owner, in registry order."""
-    return [r for r in REGISTERS.values() if r.owner_field]
+    """Registers whose rows have a person owner: the risk owner's first, then by registry."""
+    owned = [r for r in REGISTERS.values() if r.owner_field]
+    return sorted(owned, key=lambda r: FIRST.index(r.table) if r.table in FIRST else len(FIRST))
 
 
 def owned_counts(db: Database, owner: str) -> dict[str, int]:

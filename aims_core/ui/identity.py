@@ -62,9 +62,10 @@ def resolve(db: Database, config: SignInConfig) -> Identity:
 
 def _cookie(name: str) -> str | None:
     try:
-        return st.context.cookies.get(name)
+        value = st.context.cookies.get(name)
     except (AttributeError, RuntimeError, KeyError):
-        return None  # no browser (e.g. a test run)
+        return None
+    return value if isinstance(value, str) else None  # no browser (a test run) sends none
 
 
 def _set_cookie(name: str, value: str | None) -> None:
@@ -111,7 +112,7 @@ def _personal(db: Database) -> Identity:
 
 
 def _add_yourself(db: Database, *, has_admin: bool) -> None:
-    with st.popover("Not in the list? Add yourself", icon=":material/person_add:"):
+    with st.expander("Not in the list? Add yourself", icon=":material/person_add:"):
         st.text_input("Your name", key="identity_new_name", max_chars=200,
                       placeholder="As registers should show it")
         st.button("Add me to the people directory", key="identity_add",
@@ -187,10 +188,7 @@ def _oidc(db: Database, config: SignInConfig) -> Identity:
         person = people.by_email(db, email)
     if not person.active:
         return _refused("Your account is disabled. Ask an Admin.", person, email)
-    if person.sign_in == "local":
-        return _refused(f"{person.name} signs in with a local account, not through the "
-                        "identity provider.", person, email)
-    if person.sign_in == "none":
+    if person.sign_in == "none":  # an owner the Admin gave an email: now a user
         people.update(db, _OIDC_ACTOR, person.id, sign_in="oidc")
     session, _ = SESSIONS.check(st.session_state.get("_oidc_session"))
     if session is None or session.person_id != person.id:
