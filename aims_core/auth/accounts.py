@@ -82,7 +82,7 @@ def sign_in(db: Database, login: str, password: str, *, now: datetime | None = N
         audit.record(db, audit.Event("sign_in_refused", person.name, "app", person.id, key,
                                      detail="the account is disabled"), when=now)
         return SignIn(None, "This account is disabled. Ask an Admin.")
-    with db.transaction() as cur:
+    with db.transaction(bump=False) as cur:
         if passwords.needs_rehash(stored):
             cur.execute("UPDATE local_accounts SET password_hash = ? WHERE person_id = ?",
                         [passwords.hash_password(password), person.id])

@@ -61,7 +61,7 @@ def append(cur: duckdb.DuckDBPyConnection, events: list[Event],
 
 def record(db: Database, *events: Event, when: datetime | None = None) -> None:
     """Add events in a transaction of their own (e.g. after a refused write rolled back)."""
-    with db.transaction() as cur:
+    with db.transaction(bump=False) as cur:  # no cached page shows audit events
         append(cur, list(events), when)
 
 

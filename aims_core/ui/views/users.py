@@ -88,7 +88,7 @@ def _set_password(who: Identity) -> None:
 
 def _events() -> None:
     st.subheader("Sign-ins and refusals")
-    events = cached(audit.recent, 200)
+    events = audit.recent(get_db(), 200)  # not cached: audit events do not bump the cache
     if events.empty:
         st.caption("No sign-ins or refused changes yet.")
         return
