@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import streamlit as st
 
@@ -68,18 +69,15 @@ def _cookie(name: str) -> str | None:
     return value if isinstance(value, str) else None  # no browser (a test run) sends none
 
 
-def _set_cookie(name: str, value: str | None) -> None:
+def _set_cookie(name: str, value: str | None, where: Any = st.sidebar) -> None:
     """Store (or, with None, delete) a cookie in this browser. The values are ids the app
-    generated (digits, URL-safe tokens), never user text."""
-    state_key = f"_cookie_{name}"
-    if st.session_state.get(state_key, "") == (value or ""):
-        return
-    st.session_state[state_key] = value or ""
+    generated (digits, URL-safe tokens), never user text. Written on every run at the end of
+    the sidebar, so that the page's own elements keep their places (and widget states)."""
     secure = "; secure" if str(getattr(st.context, "url", "") or "").startswith("https") else ""
     life = "max-age=31536000" if value else "max-age=0"
-    st.html(f"<script>document.cookie = '{name}={value or ''}; path=/; {life}; "
-            f"samesite=strict{secure}';</script>", unsafe_allow_javascript=True,
-            width="content")
+    where.html(f"<script>document.cookie = '{name}={value or ''}; path=/; {life}; "
+               f"samesite=strict{secure}';</script>", unsafe_allow_javascript=True,
+               width="content")
 
 
 # --- personal mode ----------------------------------------------------------------------
@@ -231,11 +229,10 @@ def team_sidebar(identity: Identity) -> None:
             st.button("Sign out", key="sign_out", icon=":material/logout:", on_click=sign_out)
         else:
             st.button("Sign out", key="sign_out", icon=":material/logout:", on_click=st.logout)
-    if not st.session_state.get("_session_id"):
-        return
-    _set_cookie(SESSION_COOKIE, identity.session_id)
+    _set_cookie(SESSION_COOKIE, identity.session_id if st.session_state.get("_session_id")
+                else None)
 
 
 def forget_session_cookie() -> None:
-    """After a sign-out or an ended session, on the sign-in page."""
-    _set_cookie(SESSION_COOKIE, None)
+    """After a sign-out or an ended session, on the sign-in page (which has no sidebar)."""
+    _set_cookie(SESSION_COOKIE, None, where=st)
