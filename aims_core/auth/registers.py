@@ -14,8 +14,8 @@ from aims_core.records.fields import Cursor, Field, Register
 
 SIGN_IN_METHODS = {
     "none": "Does not sign in",
-    "local": "Local account (password)",
-    "oidc": "Identity provider (OIDC)",
+    "local": "Local account",
+    "oidc": "Identity provider",
 }
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
