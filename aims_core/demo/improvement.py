@@ -19,7 +19,7 @@ import pandas as pd
 from aims_core.demo.common import AIMS_OWNER, History, at, months_before
 from aims_core.demo.inventory import ARCHETYPES
 
-AUDITOR = "Hannah Weiss"  # the internal auditor (Internal Audit)
+AUDITOR = "Nadia Ferreira"  # the internal auditor (Internal Audit)
 
 # fmt: off
 # Incidents: (system id or None, title, occurred / detected / closed days before the anchor,

@@ -210,6 +210,7 @@ AUDIT_SCOPE_ITEMS = Register(
     label="Audit scope item",
     title_field="audit_id",
     allow_delete=True,
+    owned_through="audit_id",
     rules=(_one_scope_item,),
     fields=(
         Field("audit_id", "Audit", "int", required=True, reference=Reference("audits")),
@@ -225,6 +226,7 @@ AUDIT_FINDINGS = Register(
     table="audit_findings",
     label="Finding",
     title_field="description",
+    owned_through="audit_id",
     rules=(_requirement(NONCONFORMITY_FINDINGS, "finding_type"),),
     fields=(
         Field("audit_id", "Audit", "int", required=True, reference=Reference("audits")),

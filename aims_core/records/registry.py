@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aims_core.auth import registers as auth
 from aims_core.compliance import registers as compliance
 from aims_core.improvement import registers as improvement
 from aims_core.inventory import registers as inventory
@@ -21,5 +22,6 @@ REGISTERS: dict[str, Register] = {
               performance.OBJECTIVE_KPIS, performance.KPI_MEASUREMENTS, inventory.VALIDATIONS,
               management_review.MANAGEMENT_REVIEWS, inventory.REVALIDATION_INTERVALS,
               improvement.INCIDENTS, improvement.AUDITS, improvement.AUDIT_SCOPE_ITEMS,
-              improvement.AUDIT_FINDINGS, improvement.NONCONFORMITIES, improvement.ACTIONS)
+              improvement.AUDIT_FINDINGS, improvement.NONCONFORMITIES, improvement.ACTIONS,
+              auth.PEOPLE)
 }

@@ -62,8 +62,7 @@ def schema_version_of(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
 
 
-def applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
-    """The migrations a file records as applied (none for a file without our schema)."""
+def _applied(con: duckdb.DuckDBPyConnection) -> set[int]:
     if not schema_version_of(con):
         return set()
     return {r[0] for r in con.execute("SELECT version FROM schema_migrations").fetchall()}
@@ -71,11 +70,10 @@ def applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
 
 def pending_migrations(con: duckdb.DuckDBPyConnection,
                        target: int = LATEST_VERSION) -> list[Migration]:
-    """Every migration up to ``target`` the file has not applied, in order. Numbers are given
-    out per feature, so a file can have a later one and miss an earlier one that was merged
-    after it was written: that one is still applied."""
-    done = applied_versions(con)
-    return [m for m in MIGRATIONS if m.version not in done and m.version <= target]
+    """Migrations up to ``target`` not yet recorded in the file. By set, not by the highest
+    version: migration numbers are assigned ahead, so a file may hold 9 but not yet 7."""
+    applied = _applied(con)
+    return [m for m in MIGRATIONS if m.version not in applied and m.version <= target]
 
 
 def apply_migrations(con: duckdb.DuckDBPyConnection, target: int = LATEST_VERSION) -> int:
@@ -121,7 +119,7 @@ class Database:
     def _upgrade(self) -> None:
         """Bring an older file up to date, after copying it aside."""
         current = schema_version_of(self._con)
-        unknown = sorted(applied_versions(self._con) - {m.version for m in MIGRATIONS})
+        unknown = sorted(_applied(self._con) - {m.version for m in MIGRATIONS})
         if current > LATEST_VERSION or unknown:
             self._con.close()
             raise DatabaseError(
@@ -131,7 +129,7 @@ class Database:
                 "program."
             )
         pending = pending_migrations(self._con)
-        if pending and current > 0:
+        if current and pending:
             self._con.execute("CHECKPOINT")
             self._con.close()
             self.backup_path = backup_path_for(self.path, current)
@@ -176,8 +174,10 @@ class Database:
 
     # --- writing -------------------------------------------------------------------------
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Serialised, all-or-nothing write block; yields a cursor to write with."""
+    def transaction(self, *, bump: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Serialised, all-or-nothing write block; yields a cursor to write with.
+        ``bump=False`` for writes no cached read shows (audit events), so that they do not
+        invalidate every page's cache."""
         with self._write_lock:
             cur = self._con.cursor()
             cur.begin()
@@ -189,7 +189,8 @@ class Database:
                 raise
             finally:
                 cur.close()
-            self._generation += 1
+            if bump:
+                self._generation += 1
 
     def close(self) -> None:
         self._con.close()
