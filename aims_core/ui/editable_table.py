@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from aims_core.records.fields import Field, Register
+from aims_core.records.fields import Field, Register, split_codes
 from aims_core.records.writes import RowChange, WriteResult, apply_changes
 from aims_core.ui.session import Identity, get_db
 
@@ -39,6 +39,9 @@ def prepare_frame(register: Register, frame: pd.DataFrame,
             # object dtype even when empty: an empty list would become float, which the
             # data editor refuses for a date column
             out[spec.name] = pd.Series([None if pd.isna(v) else pd.Timestamp(v).date()
+                                        for v in column], dtype="object", index=out.index)
+        elif spec.kind == "multi":  # a list of codes per cell, for the multiselect column
+            out[spec.name] = pd.Series([split_codes(v) if isinstance(v, str) else []
                                         for v in column], dtype="object", index=out.index)
         else:
             out[spec.name] = column.astype(_DTYPES[spec.kind])
@@ -71,6 +74,9 @@ def _column(spec: Field, options: dict[Any, str] | None, read_only: bool) -> Any
     if spec.kind == "choice" and spec.choices:
         return st.column_config.SelectboxColumn(spec.label, options=list(spec.choices),
                                                 format_func=spec.choices.get, **common)
+    if spec.kind == "multi" and spec.choices:
+        return st.column_config.MultiselectColumn(spec.label, options=list(spec.choices),
+                                                  format_func=spec.choices.get, **common)
     if options is not None:
         return st.column_config.SelectboxColumn(spec.label, options=list(options),
                                                 format_func=lambda v: options.get(v, str(v)),
