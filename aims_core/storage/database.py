@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from aims_core.storage.schema import LATEST_VERSION, MIGRATIONS
+from aims_core.storage.schema import LATEST_VERSION, MIGRATIONS, Migration
 
 
 class DatabaseError(RuntimeError):
@@ -62,12 +62,27 @@ def schema_version_of(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
 
 
+def applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
+    """The migrations a file records as applied (none for a file without our schema)."""
+    if not schema_version_of(con):
+        return set()
+    return {r[0] for r in con.execute("SELECT version FROM schema_migrations").fetchall()}
+
+
+def pending_migrations(con: duckdb.DuckDBPyConnection,
+                       target: int = LATEST_VERSION) -> list[Migration]:
+    """Migrations up to ``target`` the file has not applied, in order. A gap counts too:
+    numbers are given out per branch, so a file may hold 8 before 7 reaches the program."""
+    done = applied_versions(con)
+    return sorted((m for m in MIGRATIONS if m.version <= target and m.version not in done),
+                  key=lambda m: m.version)
+
+
 def apply_migrations(con: duckdb.DuckDBPyConnection, target: int = LATEST_VERSION) -> int:
     """Apply the pending migrations up to ``target`` in one transaction; returns the version."""
-    current = schema_version_of(con)
-    pending = [m for m in MIGRATIONS if current < m.version <= target]
+    pending = pending_migrations(con, target)
     if not pending:
-        return current
+        return schema_version_of(con)
     con.begin()
     try:
         for migration in pending:
@@ -81,7 +96,7 @@ def apply_migrations(con: duckdb.DuckDBPyConnection, target: int = LATEST_VERSIO
     except Exception:
         con.rollback()
         raise
-    return pending[-1].version
+    return schema_version_of(con)
 
 
 def backup_path_for(path: Path, version: int) -> Path:
@@ -112,14 +127,15 @@ class Database:
                 f"The database {self.path} has schema version {current}, newer than this "
                 f"program understands ({LATEST_VERSION}). Update the program."
             )
-        if 0 < current < LATEST_VERSION:
+        if not pending_migrations(self._con):
+            return
+        if current:
             self._con.execute("CHECKPOINT")
             self._con.close()
             self.backup_path = backup_path_for(self.path, current)
             shutil.copy2(self.path, self.backup_path)
             self._con = _connect(self.path)
-        if current < LATEST_VERSION:
-            apply_migrations(self._con)
+        apply_migrations(self._con)
 
     # --- reading -------------------------------------------------------------------------
     def cursor(self) -> duckdb.DuckDBPyConnection:
