@@ -7,7 +7,7 @@ from datetime import date
 
 import pandas as pd
 
-from aims_core.compliance.soa import STANDING_SQL
+from aims_core.compliance.soa import SOA_ROWS_SQL, STANDING_SQL
 from aims_core.inventory.registers import EU_AI_ACT_CATEGORIES
 from aims_core.inventory.revalidation import overdue_count
 from aims_core.performance.kpi_status import LATEST_STATUS_SQL
@@ -33,7 +33,8 @@ def headline(db: Database, today: date) -> Headline:
     )
     applicable, implemented = db.query_rows(
         "SELECT count(*) FILTER (WHERE applicable), "
-        f"count(*) FILTER (WHERE applicable AND {STANDING_SQL} = 'implemented') FROM soa s",
+        f"count(*) FILTER (WHERE applicable AND {STANDING_SQL} = 'implemented') "
+        f"FROM ({SOA_ROWS_SQL}) s",
         {"today": today})[0]
     pct = round(100.0 * implemented / applicable, 1) if applicable else None
     red = db.scalar(f"SELECT count(*) FROM ({LATEST_STATUS_SQL}) WHERE status = 'red'")

@@ -11,6 +11,7 @@ import pandas as pd
 from aims_core.compliance import due_dates as compliance_due
 from aims_core.inventory import due_dates as inventory_due
 from aims_core.inventory.revalidation import revalidation_schedule
+from aims_core.management_system import due_dates as management_due
 from aims_core.performance import due_dates as performance_due
 from aims_core.risk import due_dates as risk_due
 from aims_core.storage.database import Database
@@ -19,7 +20,8 @@ COLUMNS = ["kind", "item", "owner", "due_on", "overdue", "reason", "link"]
 
 # Every area's sources, in the order the Schedule's kind filter lists them.
 _SOURCES: dict[str, str] = {**risk_due.DUE_DATES, **inventory_due.DUE_DATES,
-                            **compliance_due.DUE_DATES, **performance_due.DUE_DATES}
+                            **compliance_due.DUE_DATES, **performance_due.DUE_DATES,
+                            **management_due.DUE_DATES}
 KINDS = ("Re-validation", *_SOURCES)
 
 

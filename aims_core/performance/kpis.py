@@ -17,6 +17,7 @@ import pandas as pd
 
 from aims_core.auth.actor import Actor
 from aims_core.dashboard.overview import Headline, headline
+from aims_core.management_system import training
 from aims_core.performance.kpi_status import LATEST_STATUS_SQL, status_sql
 from aims_core.records.writes import RowChange, RowProblem, WriteResult, apply_changes
 from aims_core.storage.database import Database
@@ -43,6 +44,7 @@ FIGURES: dict[str, Callable[[RegisterDay], float | None]] = {
     "soa_implemented_pct": lambda r: r.headline.soa_implemented_pct,
     "high_critical_risks_open": lambda r: float(r.headline.high_critical_open),
     "revalidations_overdue": lambda r: float(r.headline.overdue_validations),
+    "ai_literacy_coverage_pct": lambda r: training.ai_literacy(r.db, r.day).pct,
 }
 
 
