@@ -130,7 +130,9 @@ def _codes(field: Field, value: Any) -> str | None:
         items = list(value.tolist() if hasattr(value, "tolist") else value)
     else:
         raise InvalidValue(f"expected a list of: {', '.join(field.choices or {})}")
-    picked = {_choice(field, str(item).strip()) for item in items if not is_blank(item)}
+    codes = {code.casefold(): code for code in field.choices or {}}
+    picked = {_choice(field, codes.get(str(item).strip().casefold(), str(item).strip()))
+              for item in items if not is_blank(item)}
     if not picked:
         if field.required:
             raise InvalidValue("is required")
