@@ -6,6 +6,7 @@ import streamlit as st
 
 from aims_core.ui.navigation import SECTIONS
 from aims_core.ui.session import get_db, identity_sidebar
+from aims_core.ui.views.organisation import in_sidebar
 
 HERE = Path(__file__).parent
 
@@ -18,5 +19,6 @@ navigation = st.navigation({
     for section, pages in SECTIONS.items()
 })
 get_db()
+in_sidebar()
 st.session_state["_identity"] = identity_sidebar()
 navigation.run()

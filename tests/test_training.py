@@ -208,6 +208,7 @@ def test_schedule_lists_every_management_date(demo_db: Database) -> None:
         "WHERE c.validity_months IS NOT NULL GROUP BY t.person, c.name")
     assert _kind(items, "Training") == {(item, due.date()) for item, due in renewals}
     training_rows = items[items["kind"] == "Training"]
-    assert training_rows["link"].str.startswith("training?training_person=").all()
+    assert training_rows["link"].str.startswith(
+        "training?training_tab=Records&training_person=").all()
     assert items.loc[items["kind"] == "AI policy review", "link"].str.match(
         r"documents\?document=\d+$").all()

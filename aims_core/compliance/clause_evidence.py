@@ -15,6 +15,7 @@ from datetime import date
 
 import pandas as pd
 
+from aims_core.compliance.soa import clause_table
 from aims_core.management_system.context import CONTEXT_TABS
 from aims_core.management_system.documents import label_sql
 from aims_core.storage.database import Database
@@ -166,3 +167,10 @@ def backing(db: Database, today: date) -> pd.DataFrame:
     frame["unbacked"] = frame["status"].isin(["partial", "implemented"]) & \
         (frame["records"] == 0)
     return frame.reset_index(drop=True)
+
+
+def status_with_evidence(db: Database, today: date) -> pd.DataFrame:
+    """The clause_status rows (every field, id and version, title and evidence document)
+    with the registers that hold each clause's evidence and whether its status lacks any."""
+    found = backing(db, today)[["clause_id", "sources", "records", "unbacked"]]
+    return clause_table(db).merge(found, on="clause_id", how="left")

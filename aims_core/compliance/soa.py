@@ -168,6 +168,12 @@ def soa_table(db: Database, today: date, filters: SoaFilter = SoaFilter()) -> pd
     return frame.reset_index(drop=True)
 
 
+def objective_choices(db: Database) -> dict[str, str]:
+    """The Annex A objectives for the filter: {"A.2": "A.2 Policies related to AI", …}."""
+    return dict(db.query_rows("SELECT objective_id, objective_id || ' ' || title "
+                              "FROM control_objectives ORDER BY sort_order"))
+
+
 def crosswalk_choices(db: Database) -> tuple[dict[str, str], list[str]]:
     """EU AI Act articles ({article: "Art. 14 Human oversight"}) and NIST subcategories that
     map to at least one Annex A control, for the filters."""

@@ -409,7 +409,7 @@ def people(anchor: date, systems: list[dict], history: History) -> People:
     owners = sorted({s["owner"] for s in systems if s["lifecycle_stage"] != "retired"})
     for owner in owners:
         names = [s["name"] for s in systems if s["owner"] == owner][:3]
-        specs.append((f"AI system owner: {owner}", "Owns " + ", ".join(names)
+        specs.append(("AI system owner", "Owns " + ", ".join(names)
                       + (" and more" if len(names) == 3 else ""), owner, None, None, True,
                       ("AI literacy essentials (EU AI Act Art. 4)",
                        "AI risk and impact assessment method")))

@@ -7,12 +7,17 @@ the change history with its date, which is what the management review reads as i
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 import pandas as pd
 
-from aims_core.management_system.registers import CONTEXT_ISSUES, INTERESTED_PARTIES
+from aims_core.management_system.registers import (
+    CONTEXT_ISSUES,
+    INTERESTED_PARTIES,
+    OPPORTUNITIES,
+)
+from aims_core.records.history import field_changes
+from aims_core.records.labels import for_people
 from aims_core.storage.database import Database
 
 REVIEW_SOON_DAYS = 30
@@ -74,30 +79,20 @@ def summary(db: Database, today: date) -> pd.DataFrame:
         FROM opportunities WHERE status NOT IN ('realised', 'dropped')""", {"today": today})
 
 
-# --- changes, for the management review (9.3.2 b, c) -----------------------------------------
-_TRACKED = {CONTEXT_ISSUES.table: CONTEXT_ISSUES, INTERESTED_PARTIES.table: INTERESTED_PARTIES}
-
-
+# --- changes, for the management review (9.3.2 b, c) -------------------------------------
 def changes_since(db: Database, since: date | None) -> pd.DataFrame:
     """Every change to context issues and to interested parties' needs after ``since``
     (everything when None), newest first: when, who, which item, what changed."""
-    log = db.query_df(
-        "SELECT changed_at, changed_by, table_name, row_id, operation, before_json, "
-        "after_json FROM change_log WHERE list_contains($tables, table_name) "
-        "AND ($since IS NULL OR CAST(changed_at AS DATE) > $since) "
-        "ORDER BY changed_at DESC, id DESC",
-        {"tables": list(_TRACKED), "since": since})
-    rows = []
-    for entry in log.itertuples():
-        register = _TRACKED[entry.table_name]
-        before = json.loads(entry.before_json) if isinstance(entry.before_json, str) else {}
-        after = json.loads(entry.after_json) if isinstance(entry.after_json, str) else {}
-        fields = [spec.label for spec in register.fields
-                  if before.get(spec.name) != after.get(spec.name)]
-        rows.append({"changed_at": entry.changed_at, "changed_by": entry.changed_by,
-                     "register": register.label, "row_id": entry.row_id,
-                     "item": (after or before).get(register.title_field),
-                     "operation": entry.operation,
-                     "fields": ", ".join(fields) if entry.operation == "update" else ""})
-    return pd.DataFrame(rows, columns=["changed_at", "changed_by", "register", "row_id", "item",
-                                       "operation", "fields"])
+    return field_changes(db, (CONTEXT_ISSUES.table, INTERESTED_PARTIES.table), since)
+
+
+def export(db: Database, today: date, which: str) -> pd.DataFrame:
+    """One context register (``which`` of CONTEXT_TABS but changes), every row, for people."""
+    if which == "issues":
+        return for_people(CONTEXT_ISSUES, issues(db, today, include_closed=True),
+                          {"review_state": "Review"})
+    if which == "parties":
+        return for_people(INTERESTED_PARTIES, parties(db, today, include_closed=True),
+                          {"review_state": "Review"})
+    return for_people(OPPORTUNITIES, opportunities(db, today),
+                      {"ai_system": "AI system name", "review_state": "Review"})

@@ -13,13 +13,9 @@ from datetime import date
 import pandas as pd
 
 from aims_core.auth.actor import Actor
-from aims_core.management_system.registers import (
-    DOCUMENT_STATUSES,
-    DOCUMENT_TYPES,
-    DOCUMENTS,
-    POLICY_CHECKS,
-)
+from aims_core.management_system.registers import DOCUMENT_TYPES, DOCUMENTS, POLICY_CHECKS
 from aims_core.records.fields import split_codes
+from aims_core.records.labels import for_people
 from aims_core.records.links import link_changes
 from aims_core.records.writes import (
     RowChange,
@@ -31,6 +27,8 @@ from aims_core.records.writes import (
 from aims_core.storage.database import Database
 
 REVIEW_SOON_DAYS = 30
+# The register lists the AI policy first, then the other types in the order of DOCUMENT_TYPES.
+_TYPE_ORDER = f"list_position({list(DOCUMENT_TYPES)}, d.doc_type)"
 LINK_COLUMNS = ("clause_id", "control_id", "ai_system_id")  # what a link may point to
 
 
@@ -79,8 +77,7 @@ def register(db: Database, today: date, filters: DocumentFilter = DocumentFilter
         WITH page AS (
             SELECT d.*, {_review_state_sql("d")} AS review_state FROM documents d
             WHERE {where}
-            ORDER BY d.doc_type <> 'ai_policy', d.doc_type, d.title, d.id
-            LIMIT $limit OFFSET $offset
+            ORDER BY {_TYPE_ORDER}, d.title, d.id LIMIT $limit OFFSET $offset
         ), linked AS (
             SELECT l.document_id,
                    string_agg(coalesce(l.clause_id, l.control_id, s.name), ', '
@@ -95,7 +92,7 @@ def register(db: Database, today: date, filters: DocumentFilter = DocumentFilter
         SELECT page.*, linked.evidences, coalesce(kept.earlier_versions, 0) AS earlier_versions
         FROM page LEFT JOIN linked ON linked.document_id = page.id
         LEFT JOIN kept ON kept.document_id = page.id
-        ORDER BY page.doc_type <> 'ai_policy', page.doc_type, page.title, page.id""",
+        ORDER BY {_TYPE_ORDER.replace("d.", "page.")}, page.title, page.id""",
         {**params, "today": today, "limit": limit, "offset": offset})
 
 
@@ -115,16 +112,16 @@ def owners(db: Database) -> list[str]:
 
 
 def one(db: Database, document_id: int) -> dict | None:
-    frame = db.query_df(f"SELECT d.*, {label_sql('d')} AS label FROM documents d "
-                        "WHERE d.id = ?", [document_id])
-    return None if frame.empty else frame.iloc[0].to_dict()
+    rows = db.query_dicts(f"SELECT d.*, {label_sql('d')} AS label FROM documents d "
+                          "WHERE d.id = ?", [document_id])
+    return rows[0] if rows else None
 
 
 def choices(db: Database) -> dict[int, str]:
     """Documents that can serve as evidence (not withdrawn), by id, AI policies first."""
     return {int(i): label for i, label in db.query_rows(
         f"SELECT d.id, {label_sql('d')} FROM documents d WHERE d.status <> 'withdrawn' "
-        "ORDER BY d.doc_type <> 'ai_policy', d.doc_type, d.title, d.id")}
+        f"ORDER BY {_TYPE_ORDER}, d.title, d.id")}
 
 
 def linked_to(db: Database, column: str, target: str) -> list[int]:
@@ -161,7 +158,7 @@ def new_version(db: Database, document_id: int, expected_version: int, doc_versi
     if current is None:
         return WriteResult(conflicts=[RowProblem(f"Document {document_id}", None,
                                                  "no longer exists: reload the page")])
-    kept = {name: _plain(current[name]) for name in DOCUMENTS.field_names}
+    kept = {name: current[name] for name in DOCUMENTS.field_names}
     keep = RowChange("insert", {"document_id": document_id, **kept, "superseded_on": today},
                      label=f"Version {kept['doc_version']} of '{kept['title']}'")
     draft = RowChange("update", {"doc_version": doc_version, "status": "draft",
@@ -169,14 +166,6 @@ def new_version(db: Database, document_id: int, expected_version: int, doc_versi
                                  "change_note": change_note},
                       row_id=document_id, expected_version=expected_version)
     return apply_batches(db, [("document_versions", [keep]), ("documents", [draft])], actor)
-
-
-def _plain(value: object) -> object:
-    if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    return value
 
 
 # --- what a document evidences ---------------------------------------------------------------
@@ -245,16 +234,6 @@ def save_policy_checks(db: Database, document_id: int, expected_version: int,
 def export(db: Database, today: date) -> pd.DataFrame:
     """The whole register as an auditor reads it: labels, review state, what each evidences
     and how many earlier versions it keeps."""
-    frame = register(db, today)
-    frame["doc_type"] = frame["doc_type"].map(DOCUMENT_TYPES)
-    frame["status"] = frame["status"].map(DOCUMENT_STATUSES)
-    frame["policy_checks"] = [", ".join(POLICY_CHECKS[c] for c in split_codes(v))
-                              if isinstance(v, str) else None for v in frame["policy_checks"]]
-    return frame.drop(columns=["version"]).rename(columns={
-        "id": "ID", "reference": "Reference", "title": "Title", "doc_type": "Type",
-        "doc_version": "Version", "owner": "Owner", "status": "Status",
-        "approved_by": "Approved by", "approved_on": "Approved on",
-        "next_review": "Next review", "location": "Location",
-        "change_note": "What changed", "policy_checks": "AI policy checklist ticked",
+    return for_people(DOCUMENTS, register(db, today), {
         "review_state": "Review", "evidences": "Evidences",
         "earlier_versions": "Earlier versions kept"})

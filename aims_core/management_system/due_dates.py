@@ -62,7 +62,8 @@ DUE_DATES: dict[str, str] = {
                h.expires_on AS due_on,
                'Renew: completed ' || strftime(h.completed_on, '%d %b %Y') || ', valid '
                    || c.validity_months || ' months' AS reason,
-               'training?training_person=' || url_encode(h.person) AS link
+               'training?training_tab=Records&training_person=' || url_encode(h.person)
+                   AS link
         FROM ({HELD_SQL}) h JOIN competences c ON c.id = h.competence_id
         WHERE h.expires_on IS NOT NULL""",
 }

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
 from aims_core.auth.actor import Actor
-from aims_core.management_system.registers import AI_ROLES
+from aims_core.management_system.registers import AI_ROLES, ORGANISATION
 from aims_core.records.fields import split_codes
+from aims_core.records.labels import for_people
 from aims_core.records.writes import RowChange, WriteResult, apply_changes
 from aims_core.storage.database import Database
 
@@ -38,8 +41,8 @@ def _stored_roles(db: Database) -> str | None:
 
 def profile(db: Database) -> dict[str, Any] | None:
     """The profile row (every field, id and version), or None before one exists."""
-    frame = db.query_df("SELECT * FROM organisation ORDER BY id LIMIT 1")
-    return None if frame.empty else frame.iloc[0].to_dict()
+    rows = db.query_dicts("SELECT * FROM organisation ORDER BY id LIMIT 1")
+    return rows[0] if rows else None
 
 
 def save_profile(db: Database, values: dict[str, Any], expected_version: int | None,
@@ -48,3 +51,8 @@ def save_profile(db: Database, values: dict[str, Any], expected_version: int | N
     change = RowChange("insert", values, label="The organisation profile") if row_id is None \
         else RowChange("update", values, row_id=row_id, expected_version=expected_version)
     return apply_changes(db, "organisation", [change], actor)
+
+
+def export(db: Database) -> pd.DataFrame:
+    """The profile as people read it, one column per field."""
+    return for_people(ORGANISATION, db.query_df("SELECT * FROM organisation ORDER BY id"))

@@ -172,11 +172,11 @@ DOCUMENT_TYPES = {
     "ai_policy": "AI policy",
     "policy": "Other policy",
     "procedure": "Procedure",
+    "plan": "Plan",
     "record": "Record",
+    "impact_assessment_report": "Impact assessment report",
     "model_card": "Model card",
     "data_sheet": "Data sheet",
-    "impact_assessment_report": "Impact assessment report",
-    "plan": "Plan",
     "other": "Other",
 }
 DOCUMENT_STATUSES = {"draft": "Draft", "approved": "Approved", "withdrawn": "Withdrawn"}

@@ -9,7 +9,8 @@ from datetime import date
 import pandas as pd
 
 from aims_core.auth.actor import Actor
-from aims_core.management_system.registers import STANDARD_ROLES
+from aims_core.management_system.registers import AIMS_ROLES, STANDARD_ROLES
+from aims_core.records.labels import for_people
 from aims_core.records.links import link_changes
 from aims_core.records.writes import WriteResult, apply_changes
 from aims_core.storage.database import Database
@@ -105,3 +106,27 @@ def set_required(db: Database, role_id: int, existing: pd.DataFrame,
                            values=lambda c: {"role_id": role_id, "competence_id": c},
                            label=lambda c: f"Required competence {c}")
     return apply_changes(db, "role_competences", changes, actor)
+
+
+def by_person(db: Database, today: date, limit: int | None = None,
+              offset: int = 0) -> pd.DataFrame:
+    """Per person: the current roles they hold and those they deputise."""
+    return db.query_df(f"""
+        SELECT person, string_agg(role, '; ' ORDER BY role) FILTER (WHERE capacity = 'holder')
+                   AS holds,
+               string_agg(role, '; ' ORDER BY role) FILTER (WHERE capacity = 'deputy')
+                   AS deputises,
+               count(*) AS roles
+        FROM (SELECT r.holder AS person, r.role, 'holder' AS capacity FROM aims_roles r
+              WHERE {ACTIVE_ROLE_SQL}
+              UNION ALL
+              SELECT r.deputy, r.role, 'deputy' FROM aims_roles r
+              WHERE {ACTIVE_ROLE_SQL} AND r.deputy IS NOT NULL)
+        GROUP BY person ORDER BY roles DESC, person LIMIT $limit OFFSET $offset""",
+        {"today": today, "limit": limit, "offset": offset})
+
+
+def export(db: Database, today: date) -> pd.DataFrame:
+    """Every role, ended ones too, as people read it."""
+    return for_people(AIMS_ROLES, register(db, today, RoleFilter(include_ended=True)),
+                      {"ai_system": "AI system name", "competences": "Competences required"})

@@ -14,7 +14,9 @@ from datetime import date
 
 import pandas as pd
 
+from aims_core.management_system.registers import TRAINING_RECORDS
 from aims_core.management_system.roles import ACTIVE_ROLE_SQL
+from aims_core.records.labels import for_people
 from aims_core.storage.database import Database
 
 EXPIRING_DAYS = 30
@@ -25,7 +27,7 @@ _STATE_SQL = f"""CASE WHEN expires_on IS NULL THEN 'current'
                      WHEN expires_on <= $today + INTERVAL {EXPIRING_DAYS} DAY THEN 'expiring'
                      ELSE 'current' END"""
 STATES = {"current": "Current", "expiring": f"Expires within {EXPIRING_DAYS} days",
-          "expired": "Expired", "missing": "Missing"}
+          "expired": "Expired", "missing": "Missing", "renewed": "Renewed by a later record"}
 
 # Per person and competence, what they hold: the latest completion and its expiry.
 HELD_SQL = f"""
@@ -41,7 +43,7 @@ class RecordFilter:
     person: str | None = None
     competence_ids: tuple[int, ...] = ()
     kinds: tuple[str, ...] = ()
-    states: tuple[str, ...] = ()  # of current, expiring, expired
+    states: tuple[str, ...] = ()  # of current, expiring, expired, renewed
 
     def where(self) -> tuple[str, dict[str, object]]:
         return ("""($person IS NULL OR person = $person)
@@ -53,7 +55,7 @@ class RecordFilter:
 
 
 _RECORDS_SQL = f"""
-    SELECT *, {_STATE_SQL} AS state FROM (
+    SELECT *, CASE WHEN superseded THEN 'renewed' ELSE {_STATE_SQL} END AS state FROM (
         SELECT t.*, c.name AS competence, c.kind, {EXPIRES_SQL} AS expires_on,
                t.completed_on < max(t.completed_on) OVER (PARTITION BY t.person,
                                                           t.competence_id) AS superseded
@@ -63,7 +65,8 @@ _RECORDS_SQL = f"""
 def records(db: Database, today: date, filters: RecordFilter = RecordFilter(),
             limit: int | None = None, offset: int = 0) -> pd.DataFrame:
     """Training records (every field, id and version) with the competence, its kind, the
-    computed expiry and state; ``superseded`` marks a record a later one renewed."""
+    computed expiry and state (a record a later one of the same competence renewed is
+    'renewed', whatever its expiry)."""
     where, params = filters.where()
     return db.query_df(f"SELECT * FROM ({_RECORDS_SQL}) WHERE {where} "
                        "ORDER BY person, competence, completed_on DESC, id "
@@ -122,8 +125,10 @@ def needs(db: Database, today: date, person: str | None = None) -> pd.DataFrame:
                        {"today": today, "person": person})
 
 
-def gaps_by_person(db: Database, today: date) -> pd.DataFrame:
-    """Per person with a gap: the competences they lack or hold expired, and their roles."""
+def gaps_by_person(db: Database, today: date, limit: int | None = None,
+                   offset: int = 0) -> pd.DataFrame:
+    """Per person with a gap: the competences they lack or hold expired, and their roles;
+    most gaps first."""
     return db.query_df(f"""
         SELECT person,
                count(DISTINCT competence_id) FILTER (WHERE state = 'missing') AS missing,
@@ -133,17 +138,25 @@ def gaps_by_person(db: Database, today: date) -> pd.DataFrame:
                string_agg(DISTINCT role, '; ') AS roles
         FROM ({_NEEDS_SQL}) GROUP BY person
         HAVING count(*) FILTER (WHERE state IN ('missing', 'expired')) > 0
-        ORDER BY missing + expired DESC, person""", {"today": today})
+        ORDER BY missing + expired DESC, person LIMIT $limit OFFSET $offset""",
+        {"today": today, "limit": limit, "offset": offset})
 
 
-def gaps_by_role(db: Database, today: date) -> pd.DataFrame:
-    """Per role with a gap: who lacks which required competence."""
+def gaps_by_role(db: Database, today: date, limit: int | None = None,
+                 offset: int = 0) -> pd.DataFrame:
+    """Per role with a gap: who lacks which required competence; most gaps first."""
     return db.query_df(f"""
         SELECT role_id, role, count(*) AS gaps,
                string_agg(person || ' (' || capacity || '): ' || competence || ', '
                           || state, '; ' ORDER BY person, competence) AS who
         FROM ({_NEEDS_SQL}) WHERE state IN ('missing', 'expired')
-        GROUP BY ALL ORDER BY gaps DESC, role, role_id""", {"today": today})
+        GROUP BY ALL ORDER BY gaps DESC, role, role_id LIMIT $limit OFFSET $offset""",
+        {"today": today, "limit": limit, "offset": offset})
+
+
+def roles_with_gaps(db: Database, today: date) -> int:
+    return int(db.scalar(f"SELECT count(DISTINCT role_id) FROM ({_NEEDS_SQL}) "
+                         "WHERE state IN ('missing', 'expired')", {"today": today}))
 
 
 @dataclass(frozen=True)
@@ -228,3 +241,20 @@ def _first_reasons(why: str, total: int) -> str:
 def ai_people_count(db: Database, today: date, without_literacy_only: bool = False) -> int:
     return int(db.scalar(f"SELECT count(*) FROM ({_AI_PEOPLE_SQL}) WHERE NOT $only OR "
                          "NOT literate", {"today": today, "only": without_literacy_only}))
+
+
+def export_records(db: Database, today: date) -> pd.DataFrame:
+    """Every training record with its competence, expiry and state, as people read it."""
+    frame = records(db, today)
+    frame["state"] = frame["state"].map(STATES)
+    return for_people(TRAINING_RECORDS, frame.assign(competence_id=frame["competence"]), {
+        "kind": "Kind", "expires_on": "Expires on", "state": "State"})
+
+
+def export_gaps(db: Database, today: date) -> pd.DataFrame:
+    """Every required competence per person and role with its state (gaps and the rest)."""
+    frame = needs(db, today)
+    return pd.DataFrame({
+        "Person": frame["person"], "As": frame["capacity"], "Role": frame["role"],
+        "Competence required": frame["competence"], "Completed on": frame["completed_on"],
+        "Expires on": frame["expires_on"], "State": frame["state"].map(STATES)})
