@@ -17,7 +17,7 @@ navigation = st.navigation({
     section: [st.Page(HERE / spec.path, title=spec.title, icon=f":material/{spec.icon}:",
                       url_path=spec.url_path, default=spec.default) for spec in pages]
     for section, pages in SECTIONS.items()
-})
+}, expanded=True)  # every page in view: no "View more" fold in the sidebar
 get_db()
 in_sidebar()
 st.session_state["_identity"] = identity_sidebar()

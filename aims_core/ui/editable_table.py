@@ -48,8 +48,18 @@ def prepare_frame(register: Register, frame: pd.DataFrame,
     out["version"] = frame["version"].astype("Int64")
     for name in extra:
         if name not in out:
-            out[name] = frame[name].to_numpy()
+            out[name] = _nullable(frame[name].reset_index(drop=True))
     return out.reset_index(drop=True)
+
+
+def _nullable(column: pd.Series) -> pd.Series:
+    """A read-only context column that an added row (all empty) can extend: whole numbers
+    as nullable integers, timestamps as plain dates."""
+    if pd.api.types.is_integer_dtype(column) or pd.api.types.is_bool_dtype(column):
+        return column.astype("Int64" if pd.api.types.is_integer_dtype(column) else "boolean")
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return pd.Series([None if pd.isna(v) else v.date() for v in column], dtype="object")
+    return column
 
 
 def table_height(rows: int) -> int:

@@ -28,7 +28,7 @@ SECTIONS: dict[str, tuple[PageSpec, ...]] = {
     "Management system": (PageSpec("organisation.py", "Organisation", "domain"),
                           PageSpec("context.py", "Context", "public"),
                           PageSpec("documents.py", "Documents", "description"),
-                          PageSpec("roles.py", "Roles", "badge"),
+                          PageSpec("roles.py", "Roles & responsibilities", "badge"),
                           PageSpec("training.py", "Training & competence", "school")),
     "Inventory": (PageSpec("ai_systems.py", "AI systems", "smart_toy"),
                   PageSpec("schedule.py", "Schedule", "event")),

@@ -97,6 +97,7 @@ def _form(current: dict[str, Any] | None, who: Identity) -> None:
         st.form_submit_button("Save the profile", type="primary", icon=":material/save:",
                               disabled=not who.can_edit, on_click=_save,
                               args=(current, who))
+    show_outcome(st.session_state.pop(OUTCOME, None))  # next to the button just pressed
     if not who.can_edit:
         st.caption("Pick your name in the sidebar to edit the profile.")
 
@@ -156,7 +157,6 @@ def render() -> None:
         st.warning("The stored AI roles hold words that are no role: "
                    + ", ".join(f"'{md_escape(w)}'" for w in unknown)
                    + ". Pick the roles again below and save.", icon=":material/help:")
-    show_outcome(st.session_state.pop(OUTCOME, None))
     _form(current, who)
     _roles_explained(current)
     if current is not None:

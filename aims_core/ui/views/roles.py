@@ -100,7 +100,7 @@ def _who_holds_what() -> None:
 
 
 def render() -> None:
-    st.title("Roles and responsibilities")
+    st.title("Roles & responsibilities")
     st.caption("The AIMS roles (ISO/IEC 42001 5.3, A.3.2): who holds each, their deputy, "
                "what they are responsible for and the competences the role requires, which "
                "the Training & competence page checks. Organisational roles, not app "
