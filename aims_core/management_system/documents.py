@@ -13,6 +13,7 @@ from datetime import date
 import pandas as pd
 
 from aims_core.auth.actor import Actor
+from aims_core.inventory import systems
 from aims_core.management_system.registers import DOCUMENT_TYPES, DOCUMENTS, POLICY_CHECKS
 from aims_core.records.fields import split_codes
 from aims_core.records.labels import for_people
@@ -169,6 +170,17 @@ def new_version(db: Database, document_id: int, expected_version: int, doc_versi
 
 
 # --- what a document evidences ---------------------------------------------------------------
+def link_options(db: Database) -> dict[str, dict]:
+    """What a document can evidence, per column of :data:`LINK_COLUMNS`: the leaf clauses,
+    the Annex A controls and the AI systems, each {key: label}."""
+    return {
+        "clause_id": dict(db.query_rows("SELECT clause_id, clause_id || ' ' || title "
+                                        "FROM clauses WHERE is_leaf ORDER BY sort_order")),
+        "control_id": dict(db.query_rows("SELECT control_id, control_id || ' ' || title "
+                                         "FROM controls ORDER BY sort_order")),
+        "ai_system_id": systems.names(db)}
+
+
 def links(db: Database, document_id: int) -> pd.DataFrame:
     return db.query_df("SELECT id, version, clause_id, control_id, ai_system_id "
                        "FROM document_links WHERE document_id = ? ORDER BY id", [document_id])

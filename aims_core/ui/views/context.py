@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from aims_core.inventory import systems
 from aims_core.management_review.reviews import last_review_on
 from aims_core.management_system import context
 from aims_core.management_system.context import CONTEXT_TABS
@@ -16,9 +17,10 @@ from aims_core.management_system.registers import (
     OPPORTUNITIES,
     OPPORTUNITY_STATUSES,
 )
+from aims_core.records.fields import Register
 from aims_core.ui.downloads import export_buttons
 from aims_core.ui.editable_table import editable_table, table_height
-from aims_core.ui.session import Identity, cached, current_identity, get_db, query, today
+from aims_core.ui.session import Identity, cached, current_identity, get_db, today
 
 _REVIEW = {"review_state": st.column_config.TextColumn("Review", width="small",
                                                        help="Overdue, due within 30 days, "
@@ -38,6 +40,20 @@ def _tiles() -> None:
                     delta_color="inverse", delta_arrow="off")
 
 
+def _register(register: Register, frame: object, which: str, signature: str,
+              first_steps: str | None, label: str, who: Identity,
+              labels: dict[str, dict] | None = None) -> None:
+    """One context register edited in place (with its review state) and exported;
+    ``first_steps`` guides when it holds nothing yet."""
+    if first_steps:
+        st.info(first_steps, icon=":material/lightbulb:")
+    editable_table(register, lambda: frame, key=f"context_{which}", who=who,
+                   signature=signature, context=_REVIEW, labels=labels,
+                   column_order=[*register.field_names, "review_state"],
+                   height=table_height(min(len(frame) + 1, 15)))
+    _export(which, label)
+
+
 def _issues(who: Identity) -> None:
     st.caption("External and internal issues that affect what the AI management system is "
                "meant to achieve: laws, markets, technology, society, climate, the "
@@ -48,16 +64,11 @@ def _issues(who: Identity) -> None:
                                 key="context_issue_types", placeholder="External and internal")
     closed = cols[1].toggle("Show issues no longer relevant", key="context_issues_closed")
     frame = cached(context.issues, today(), tuple(types), closed)
-    if frame.empty and not types and not closed:
-        st.info("No context issues yet. List what around and inside the organisation "
-                "shapes how it uses AI: a new AI law, customers' expectations, the AI "
-                "systems and suppliers you depend on, skills in the team.",
-                icon=":material/lightbulb:")
-    editable_table(CONTEXT_ISSUES, lambda: frame, key="context_issues", who=who,
-                   signature=repr((types, closed)), context=_REVIEW,
-                   column_order=[*CONTEXT_ISSUES.field_names, "review_state"],
-                   height=table_height(min(len(frame) + 1, 15)))
-    _export("issues", "Context issues")
+    _register(CONTEXT_ISSUES, frame, "issues", repr((types, closed)),
+              None if not frame.empty or types or closed else
+              "No context issues yet. List what around and inside the organisation shapes "
+              "how it uses AI: a new AI law, customers' expectations, the AI systems and "
+              "suppliers you depend on, skills in the team.", "Context issues", who)
 
 
 def _parties(who: Identity) -> None:
@@ -66,15 +77,11 @@ def _parties(who: Identity) -> None:
                "or why not.")
     closed = st.toggle("Show parties no longer relevant", key="context_parties_closed")
     frame = cached(context.parties, today(), closed)
-    if frame.empty and not closed:
-        st.info("No interested parties yet. Think of the people your AI systems affect "
-                "(customers, applicants, staff), regulators, suppliers and owners, and what "
-                "each expects.", icon=":material/lightbulb:")
-    editable_table(INTERESTED_PARTIES, lambda: frame, key="context_parties", who=who,
-                   signature=repr(closed), context=_REVIEW,
-                   column_order=[*INTERESTED_PARTIES.field_names, "review_state"],
-                   height=table_height(min(len(frame) + 1, 15)))
-    _export("parties", "Interested parties")
+    _register(INTERESTED_PARTIES, frame, "parties", repr(closed),
+              None if not frame.empty or closed else
+              "No interested parties yet. Think of the people your AI systems affect "
+              "(customers, applicants, staff), regulators, suppliers and owners, and what "
+              "each expects.", "Interested parties", who)
 
 
 def _opportunities(who: Identity) -> None:
@@ -85,17 +92,11 @@ def _opportunities(who: Identity) -> None:
                               format_func=OPPORTUNITY_STATUSES.get, key="context_opp_status",
                               placeholder="Every status")
     frame = cached(context.opportunities, today(), tuple(statuses))
-    if frame.empty and not statuses:
-        st.info("No opportunities yet. Note where AI, or the management system around your "
-                "AI systems, could do better or more.", icon=":material/lightbulb:")
-    systems = query("SELECT id, name FROM ai_systems ORDER BY name")
-    editable_table(OPPORTUNITIES, lambda: frame, key="context_opportunities", who=who,
-                   signature=repr(statuses), context=_REVIEW,
-                   labels={"ai_system_id": dict(zip(systems["id"].astype(int),
-                                                    systems["name"], strict=True))},
-                   column_order=[*OPPORTUNITIES.field_names, "review_state"],
-                   height=table_height(min(len(frame) + 1, 15)))
-    _export("opportunities", "Opportunities")
+    _register(OPPORTUNITIES, frame, "opportunities", repr(statuses),
+              None if not frame.empty or statuses else
+              "No opportunities yet. Note where AI, or the management system around your "
+              "AI systems, could do better or more.", "Opportunities", who,
+              labels={"ai_system_id": cached(systems.names)})
 
 
 def _export(which: str, label: str) -> None:

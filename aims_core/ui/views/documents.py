@@ -20,8 +20,8 @@ from aims_core.records.fields import split_codes
 from aims_core.records.writes import WriteResult
 from aims_core.ui.downloads import export_buttons
 from aims_core.ui.editable_table import editable_table, invalidate, show_outcome, table_height
-from aims_core.ui.paging import page_offset, show_count
-from aims_core.ui.session import Identity, cached, current_identity, get_db, query, today
+from aims_core.ui.paging import paged_rows
+from aims_core.ui.session import Identity, cached, current_identity, get_db, today
 from aims_core.ui.text import md_escape
 
 PAGE_SIZE = 50
@@ -91,15 +91,14 @@ def _filters(who: Identity) -> documents.DocumentFilter:
 
 
 def _register(filters: documents.DocumentFilter, who: Identity) -> pd.DataFrame:
-    total = cached(documents.count, today(), filters)
-    offset = page_offset(total, PAGE_SIZE, "documents_page")
-    show_count(total, offset, PAGE_SIZE, ("document", "documents"),
-               register_empty=cached(documents.total) == 0,
-               first_steps="No documents yet. Start with your AI policy (5.2, A.2.2): add it "
-               "in the empty row below with the type 'AI policy', its version, owner and "
-               "where it is kept; then procedures, plans, records, and the model cards, data "
-               "sheets and impact assessment reports of your AI systems.")
-    shown = cached(documents.register, today(), filters, PAGE_SIZE, offset)
+    shown, offset = paged_rows(
+        documents.count, documents.register, (today(), filters), key="documents_page",
+        page_size=PAGE_SIZE, noun=("document", "documents"),
+        register_empty=cached(documents.total) == 0,
+        first_steps="No documents yet. Start with your AI policy (5.2, A.2.2): add it in the "
+        "empty row below with the type 'AI policy', its version, owner and where it is kept; "
+        "then procedures, plans, records, and the model cards, data sheets and impact "
+        "assessment reports of your AI systems.")
     editable_table(DOCUMENTS, lambda: shown, key="documents", who=who,
                    signature=f"{filters!r}|{offset}", context=_CONTEXT, column_order=_ORDER,
                    height=table_height(min(len(shown) + 1, 16)))
@@ -180,15 +179,7 @@ def _links(doc: dict, who: Identity) -> None:
     key = f"documents_links_{doc['id']}"
     show_outcome(st.session_state.pop(_outcome_key(key), None))
     existing = cached(documents.links, int(doc["id"]))
-    clauses = query("SELECT clause_id, title FROM clauses WHERE is_leaf ORDER BY sort_order")
-    controls = query("SELECT control_id, title FROM controls ORDER BY sort_order")
-    systems = query("SELECT id, name FROM ai_systems ORDER BY name")
-    options = {
-        "clause_id": dict(zip(clauses["clause_id"], clauses["clause_id"] + " "
-                              + clauses["title"], strict=True)),
-        "control_id": dict(zip(controls["control_id"], controls["control_id"] + " "
-                               + controls["title"], strict=True)),
-        "ai_system_id": dict(zip(systems["id"].astype(int), systems["name"], strict=True))}
+    options = cached(documents.link_options)
     labels = {"clause_id": "Clauses 4–10", "control_id": "Annex A controls",
               "ai_system_id": "AI systems"}
     cols = st.columns(3)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from aims_core.inventory import systems
 from aims_core.management_system import roles, training
 from aims_core.management_system.registers import AIMS_ROLES
 from aims_core.ui.downloads import export_buttons
 from aims_core.ui.editable_table import editable_table, invalidate, show_outcome, table_height
-from aims_core.ui.paging import page_offset, show_count
-from aims_core.ui.session import Identity, cached, current_identity, get_db, query, today
+from aims_core.ui.paging import paged_rows
+from aims_core.ui.session import Identity, cached, current_identity, get_db, today
 from aims_core.ui.text import md_escape
 
 PAGE_SIZE = 50
@@ -33,20 +34,16 @@ def _filters() -> roles.RoleFilter:
 
 
 def _register(filters: roles.RoleFilter, who: Identity) -> None:
-    total = cached(roles.count, today(), filters)
-    offset = page_offset(total, PAGE_SIZE, "roles_page")
-    show_count(total, offset, PAGE_SIZE, ("role", "roles"),
-               register_empty=cached(roles.total) == 0,
-               first_steps="No roles yet. Add them in the empty row below: the AIMS owner "
-               "and top management first, then the owner and the human-oversight operator "
-               "of each AI system, the internal auditor and the data protection officer. "
-               "Tick 'Operates or uses AI' for those who work with AI systems.")
-    shown = cached(roles.register, today(), filters, PAGE_SIZE, offset)
-    systems = query("SELECT id, name FROM ai_systems ORDER BY name")
+    shown, offset = paged_rows(
+        roles.count, roles.register, (today(), filters), key="roles_page",
+        page_size=PAGE_SIZE, noun=("role", "roles"), register_empty=cached(roles.total) == 0,
+        first_steps="No roles yet. Add them in the empty row below: the AIMS owner and top "
+        "management first, then the owner and the human-oversight operator of each AI "
+        "system, the internal auditor and the data protection officer. Tick 'Operates or "
+        "uses AI' for those who work with AI systems.")
     editable_table(AIMS_ROLES, lambda: shown, key="roles", who=who,
                    signature=f"{filters!r}|{offset}", context=_CONTEXT, column_order=_ORDER,
-                   labels={"ai_system_id": dict(zip(systems["id"].astype(int),
-                                                    systems["name"], strict=True))},
+                   labels={"ai_system_id": cached(systems.names)},
                    height=table_height(min(len(shown) + 1, 16)))
     st.caption("One person can hold several roles; every role needs someone who holds it. "
                "A role that ends gets an end date and stays on record.")

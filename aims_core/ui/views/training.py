@@ -10,7 +10,7 @@ from aims_core.management_system import roles, training
 from aims_core.management_system.registers import COMPETENCE_KINDS, COMPETENCES, TRAINING_RECORDS
 from aims_core.ui.downloads import export_buttons
 from aims_core.ui.editable_table import editable_table, table_height
-from aims_core.ui.paging import page_offset, show_count
+from aims_core.ui.paging import page_offset, paged_rows
 from aims_core.ui.session import Identity, cached, current_identity, get_db, today
 
 PAGE_SIZE = 50
@@ -84,17 +84,17 @@ def _records(person: str | None, who: Identity) -> None:
                                  format_func=training.STATES.get, key="training_state",
                                  placeholder="Every state")
     filters = training.RecordFilter(person, tuple(chosen), (), tuple(states))
-    total = cached(training.record_count, today(), filters)
-    offset = page_offset(total, PAGE_SIZE, "training_records_page")
-    show_count(total, offset, PAGE_SIZE, ("training record", "training records"),
-               register_empty=cached(training.record_count, today()) == 0,
-               first_steps="No training records yet. Record who completed which course or "
-               "competence, and when, in the empty row below, starting with the people who "
-               "operate or use AI systems (AI literacy).")
+    shown, offset = paged_rows(
+        training.record_count, training.records, (today(), filters),
+        key="training_records_page", page_size=PAGE_SIZE,
+        noun=("training record", "training records"),
+        register_empty=cached(training.record_count, today()) == 0,
+        first_steps="No training records yet. Record who completed which course or "
+        "competence, and when, in the empty row below, starting with the people who operate "
+        "or use AI systems (AI literacy).")
     if not names:
         st.caption("Add the courses and competences first (tab 'Courses and competences').")
         return
-    shown = cached(training.records, today(), filters, PAGE_SIZE, offset)
     shown = shown.assign(state_label=shown["state"].map(training.STATES))
     editable_table(TRAINING_RECORDS, lambda: shown, key="training_records", who=who,
                    signature=f"{filters!r}|{offset}", labels={"competence_id": names},
