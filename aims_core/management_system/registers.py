@@ -16,6 +16,7 @@ from aims_core.records.fields import (
     Field,
     Reference,
     Register,
+    RowRule,
     person_field,
 )
 from aims_core.records.validation import is_blank
@@ -200,11 +201,14 @@ def _approval_recorded(_: Cursor, row: dict[str, Any]) -> list[tuple[str, str]]:
             for name in ("approved_by", "approved_on") if row.get(name) is None]
 
 
-def _approval_not_in_future(_: Cursor, row: dict[str, Any]) -> list[tuple[str, str]]:
-    approved = row.get("approved_on")
-    if approved is not None and approved > date.today():
-        return [("approved_on", f"cannot be in the future ({approved:%Y-%m-%d})")]
-    return []
+def _not_in_future(name: str, advice: str = "") -> RowRule:
+    """A rule: the date ``name`` cannot lie after today (the day of the write)."""
+    def rule(_: Cursor, row: dict[str, Any]) -> list[tuple[str, str]]:
+        day = row.get(name)
+        if day is not None and day > date.today():
+            return [(name, f"cannot be in the future ({day:%Y-%m-%d}){advice}")]
+        return []
+    return rule
 
 
 def _checks_on_ai_policy(_: Cursor, row: dict[str, Any]) -> list[tuple[str, str]]:
@@ -240,7 +244,7 @@ DOCUMENTS = Register(
     title_field="title",
     owner_field="owner",
     unique_together=("reference",),
-    rules=(_approval_recorded, _approval_not_in_future, _checks_on_ai_policy,
+    rules=(_approval_recorded, _not_in_future("approved_on"), _checks_on_ai_policy,
            _version_history),
     fields=(
         Field("reference", "Reference", max_length=60, help="Your document number, e.g. "
@@ -377,20 +381,12 @@ ROLE_COMPETENCES = Register(
 )
 
 
-def _completed_not_in_future(_: Cursor, row: dict[str, Any]) -> list[tuple[str, str]]:
-    done = row.get("completed_on")
-    if done is not None and done > date.today():
-        return [("completed_on", f"cannot be in the future ({done:%Y-%m-%d}): record training "
-                 "once it is done")]
-    return []
-
-
 TRAINING_RECORDS = Register(
     table="training_records",
     label="Training record",
     title_field="person",
     owner_field="person",
-    rules=(_completed_not_in_future,),
+    rules=(_not_in_future("completed_on", ": record training once it is done"),),
     fields=(
         person_field("person", "Person", required=True),
         Field("competence_id", "Course or competence", "int", required=True,
