@@ -66,6 +66,8 @@ def _tiles() -> None:
                         help="Items of clause 5.2 the owner confirms the policy meets")
     else:
         tiles[0].metric("AI policy", "none yet", border=True)
+        tiles[1].metric("Next policy review", "–", border=True)
+        tiles[2].metric("Policy checklist (5.2)", "–", border=True)
     due = cached(documents.count, today(), documents.DocumentFilter(review_due_only=True))
     tiles[3].metric("Reviews due", due, border=True,
                     help=f"Overdue or due within {documents.REVIEW_SOON_DAYS} days")
