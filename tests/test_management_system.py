@@ -11,11 +11,12 @@ import duckdb
 
 from aims_core.auth.actor import Actor
 from aims_core.compliance import soa
-from aims_core.inventory.triage import ROLES as TRIAGE_ROLES
+from aims_core.inventory.triage import default_roles
 from aims_core.management_system import context, organisation, roles
 from aims_core.management_system.registers import AI_ROLES
 from aims_core.records.writes import RowChange, apply_changes
 from aims_core.storage.database import Database, apply_migrations
+from aims_core.storage.schema import MIGRATIONS
 from tests.conftest import ANA, TODAY
 
 PROFILE = {"name": "Ana Analytics GmbH", "sector": "Software", "size_band": "small",
@@ -38,9 +39,25 @@ def test_profile_stores_role_codes_and_reads_them_back(db: Database) -> None:
     assert db.scalar("SELECT ai_roles FROM organisation") == "developer, provider, deployer"
     assert organisation.ai_roles(db) == {"developer", "provider", "deployer"}
     assert organisation.name(db) == "Ana Analytics GmbH"
-    # the triage's own role codes are among the profile's, so its defaults can map them
-    assert {"provider", "deployer"} <= set(AI_ROLES) and \
-        {"provider", "deployer"} <= set(TRIAGE_ROLES)
+    assert set(AI_ROLES) >= organisation.ai_roles(db)
+
+
+def test_profile_roles_reach_the_triage_defaults(db: Database) -> None:
+    row_id = _profile(db, ai_roles=["provider", "deployer"])
+    assert default_roles(organisation.ai_roles(db), "built")[0] == ["provider", "deployer"]
+    assert default_roles(organisation.ai_roles(db), "api")[0] == ["deployer"]
+    assert organisation.save_profile(db, {"ai_roles": ["importer", "data_provider"]}, 1, ANA,
+                                     row_id).ok
+    roles_now = organisation.ai_roles(db)
+    assert default_roles(roles_now, "bought")[0] == ["importer"]
+    assert default_roles(roles_now, "built")[0] == ["provider"]  # a data provider is not one
+
+
+def test_demo_profile_reaches_the_triage_defaults(demo_db: Database) -> None:
+    declared = organisation.ai_roles(demo_db)
+    assert declared == {"developer", "provider", "deployer", "customer"}
+    assert default_roles(declared, "built")[0] == ["provider", "deployer"]
+    assert default_roles(declared, "saas_embedded")[0] == ["deployer"]
 
 
 def test_unknown_role_is_refused_naming_the_field(db: Database) -> None:
@@ -196,3 +213,24 @@ def test_one_person_holds_several_roles_and_standard_roles_left_open(db: Databas
     assert roles.count(db, TODAY, roles.RoleFilter(person="Ben")) == 1
     assert roles.unheld_standard_roles(db, TODAY) == [
         "Risk owner", "AI system owner", "Data protection officer", "Human-oversight operator"]
+
+
+def test_a_file_with_a_later_migration_still_gets_number_8(tmp_path: Path) -> None:
+    """Migration numbers are given out per branch: a file that has 10 but not 8 (made
+    before 8 reached the program) gets 8 applied when it is opened, after a backup."""
+    path = tmp_path / "gap.duckdb"
+    con = duckdb.connect(str(path))
+    apply_migrations(con, target=6)
+    later = [m for m in MIGRATIONS if m.version > 8]
+    for migration in later:
+        for statement in migration.statements:
+            con.execute(statement)
+        con.execute("INSERT INTO schema_migrations VALUES (?, ?, now()::TIMESTAMP)",
+                    [migration.version, migration.description])
+    con.close()
+    db = Database(path)
+    assert {r[0] for r in db.query_rows("SELECT version FROM schema_migrations")} == \
+        {m.version for m in MIGRATIONS}
+    assert db.scalar("SELECT count(*) FROM documents") == 0
+    assert db.backup_path is not None and db.backup_path.exists()
+    db.close()
