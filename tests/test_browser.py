@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from playwright.sync_api import expect
 
 from aims_core.risk import risks
 from aims_core.risk.risk_method import RATED_RISKS_SQL, load_method
@@ -188,8 +189,7 @@ def test_kpi_page_shows_trends_and_imports_a_file(server: Server, page: object,
     settle(page)
     assert page.locator("h1").first.inner_text().strip() == "KPIs & objectives"
     charts = page.locator("[data-testid='stPlotlyChart']")
-    charts.first.wait_for(timeout=30_000)
-    assert charts.count() == 8
+    expect(charts).to_have_count(8, timeout=30_000)  # drawn one after another
     page.get_by_text("✖ Red: breach").first.wait_for()
     assert page.locator("[data-testid='stException']").count() == 0
     page.screenshot(path=str(SHOTS / "kpis_trends.png"), full_page=True)
@@ -197,7 +197,7 @@ def test_kpi_page_shows_trends_and_imports_a_file(server: Server, page: object,
     page.goto(f"{server.url}/kpis?kpis_system=CreditLens+credit+scoring")  # a shared link
     settle(page)
     page.get_by_text("2 KPIs match").wait_for(timeout=30_000)
-    assert charts.count() == 2
+    expect(charts).to_have_count(2, timeout=30_000)
 
     pick_identity(page, "Browser Tester")
     page.get_by_role("tab", name="Import a file").click()
