@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from aims_core.bootstrap import init_database
-from tests.browser_kit import SHOTS, Server, pick_identity, press, settle, start_server
+from tests.browser_kit import SHOTS, Server, press, settle, start_server
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +40,11 @@ def test_fill_the_profile_of_an_empty_organisation(empty_server: Server, page: o
     page.goto(f"{empty_server.url}/organisation")
     settle(page)
     page.get_by_text("Start here: enter the organisation's legal name").wait_for()
-    pick_identity(page, "Ana")
+    # Nobody is in the people directory yet: the first person adds themselves.
+    page.get_by_text("Not in the list? Add yourself").click()
+    page.get_by_label("Your name").fill("Ana")
+    page.get_by_role("button", name="Add me to the people directory").click()
+    settle(page)
     page.get_by_label("Legal name").fill(NAME)
     page.get_by_label("Sector").fill("Industrial robotics")
     _pick_role(page, "AI provider (places AI on the market or in service under its name)")
@@ -81,4 +85,4 @@ def test_fill_the_profile_of_an_empty_organisation(empty_server: Server, page: o
     assert row == [(NAME, "Industrial robotics", "provider, deployer", True,
                     "Design, sale and support of the AI vision systems of our robots in the "
                     "EU")]
-    assert logged == [("Ana", "insert")]
+    assert logged == [("Ana", "insert")]  # the first person, an Admin, saved it

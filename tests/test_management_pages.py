@@ -10,10 +10,6 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from aims_core.auth.actor import Actor
-from aims_core.bootstrap import open_database
-from aims_core.config import database_path
-from aims_core.records.writes import RowChange, apply_changes
 from aims_core.ui.session import get_db
 from aims_core.ui.session import today as session_today
 from tests.apptest_kit import ROOT, open_page, run_app
@@ -30,20 +26,11 @@ def _edit(at: AppTest, table: str, state: dict) -> AppTest:
     return at
 
 
-def _known(name: str) -> None:
-    """AppTest cannot type a new name into the sidebar: give the empty organisation one
-    change by ``name`` (an opportunity, which no test here reads), so it can be picked."""
-    with open_database(database_path()) as db:
-        assert apply_changes(db, "opportunities", [RowChange("insert", {
-            "title": "First steps", "status": "identified"})], Actor(name)).ok
-
-
 def _errors(at: AppTest) -> str:
     return " ".join(e.value for e in at.error)
 
 
 def test_profile_of_an_empty_organisation_reaches_the_overview(empty_path: Path) -> None:
-    _known("Ana")
     at = open_page("pages/organisation.py", "Ana")
     assert any("AI system" in i.value for i in at.info)
     at.text_input(key="org_name_v0").input("Cleo *Robotics* SE")
@@ -76,7 +63,6 @@ def test_a_stale_profile_save_is_a_conflict(demo_path: Path) -> None:
 
 def test_documents_page_adds_the_policy_refuses_a_missing_approver_and_versions(
         empty_path: Path) -> None:
-    _known("Ana")
     at = open_page("pages/documents.py", "Ana")
     assert any("AI system" in i.value for i in at.info)
     policy = {"title": "AI policy", "doc_type": "ai_policy", "doc_version": "1.0",
@@ -100,7 +86,6 @@ def test_documents_page_adds_the_policy_refuses_a_missing_approver_and_versions(
 
 
 def test_roles_and_training_refuse_bad_rows_naming_them(empty_path: Path) -> None:
-    _known("Ana")
     at = open_page("pages/roles.py", "Ana")
     assert any("AI system" in i.value for i in at.info)
     _edit(at, "roles", {"added_rows": [{"role": "AIMS owner"}]})

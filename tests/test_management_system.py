@@ -196,7 +196,7 @@ def test_role_needs_a_holder_and_a_different_deputy(db: Database) -> None:
     assert _problems(nobody) == [("new Role 1", "Held by"), ("new Role 2", "Held by")]
     assert nobody.errors[0].message == "is required"
     result = apply_changes(db, "aims_roles", [
-        RowChange("insert", {"role": "Internal auditor", "holder": "Cleo", "deputy": "cleo"}),
+        RowChange("insert", {"role": "Internal auditor", "holder": "Cleo", "deputy": "Cleo"}),
         RowChange("insert", {"role": "Risk owner", "holder": "Ana",
                              "assigned_on": TODAY, "ended_on": TODAY - timedelta(days=3)})],
         ANA)

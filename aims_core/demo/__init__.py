@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from aims_core.demo import compliance, inventory, management, performance, risk
+from aims_core.demo import compliance, inventory, management, people, performance, risk
 from aims_core.demo.common import DEMO_ANCHOR, HISTORY_MONTHS, History, months_before, write_frames
 from aims_core.demo.inventory import ARCHETYPES
 from aims_core.demo.risk import ORG_RISKS
@@ -60,16 +60,17 @@ def generate(systems: int = 12, seed: int = 42, anchor: date = DEMO_ANCHOR,
         timelines, anchor, history)
     frames["clause_status"] = compliance.clause_status(start, anchor, history, {
         clause: docs.ids[key] for clause, key in management.CLAUSE_EVIDENCE.items()})
-    people = management.people(anchor, sys_rows, history)
-    frames["aims_roles"], frames["competences"] = people.roles, people.competences
-    frames["role_competences"] = people.role_competences
-    frames["training_records"] = people.training_records
+    staff = management.staffing(anchor, sys_rows, history)
+    frames["aims_roles"], frames["competences"] = staff.roles, staff.competences
+    frames["role_competences"] = staff.role_competences
+    frames["training_records"] = staff.training_records
     frames["validations"] = inventory.validations(sys_rows, rng, anchor, history)
     kpis, points = performance.kpis(frames, rng, start, anchor, history, kpi_points_per_system)
     frames["kpis"], frames["kpi_measurements"] = kpis, points
     frames["objectives"], frames["objective_kpis"] = performance.objectives(kpis, start, anchor,
                                                                             history)
     frames["management_reviews"] = management.reviews(anchor, history)
+    frames["people"] = people.people(frames, start, history)  # everyone the registers name
     frames["change_log"] = history.frame()
     return frames
 

@@ -14,10 +14,9 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from aims_core.demo.common import AIMS_OWNER, History, at, months_before
+from aims_core.demo.common import AIMS_OWNER, CEO, History, at, months_before
 from aims_core.demo.inventory import ARCHETYPES
 
-CEO = "Daniel Price (CEO)"
 REVIEW_MONTHS = (14, 5)  # management reviews, months before the anchor
 
 
@@ -386,14 +385,14 @@ LITERACY = COMPETENCES[0][0]
 
 
 @dataclass
-class People:
+class Staffing:
     roles: pd.DataFrame
     competences: pd.DataFrame
     role_competences: pd.DataFrame
     training_records: pd.DataFrame
 
 
-def people(anchor: date, systems: list[dict], history: History) -> People:
+def staffing(anchor: date, systems: list[dict], history: History) -> Staffing:
     """Roles, the competences they require and everyone's training: the curated demo's
     people, plus an oversight operator per generated system in use."""
     set_up = months_before(anchor, REVIEW_MONTHS[0])
@@ -444,7 +443,7 @@ def people(anchor: date, systems: list[dict], history: History) -> People:
     curated = {name for spec in ROLES for name in spec[2:4]} | set(owners) | \
         {name for pair in OPERATORS.values() for name in pair}
     records = _training(anchor, roles, links, competences, curated, history)
-    return People(pd.DataFrame(roles), pd.DataFrame(competences), pd.DataFrame(links),
+    return Staffing(pd.DataFrame(roles), pd.DataFrame(competences), pd.DataFrame(links),
                   pd.DataFrame(records))
 
 

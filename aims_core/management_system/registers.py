@@ -269,6 +269,7 @@ DOCUMENT_VERSIONS = Register(
     table="document_versions",
     label="Earlier document version",
     title_field="doc_version",
+    owned_through="document_id",
     unique_together=("document_id", "doc_version"),
     fields=(
         Field("document_id", "Document", "int", required=True, editable=False,
@@ -298,6 +299,7 @@ DOCUMENT_LINKS = Register(
     table="document_links",
     label="Document link",
     title_field="document_id",
+    owned_through="document_id",
     allow_delete=True,
     rules=(_one_target,),
     fields=(

@@ -62,8 +62,7 @@ def schema_version_of(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
 
 
-def applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
-    """The migrations a file records as applied (none for a file without our schema)."""
+def _applied(con: duckdb.DuckDBPyConnection) -> set[int]:
     if not schema_version_of(con):
         return set()
     return {r[0] for r in con.execute("SELECT version FROM schema_migrations").fetchall()}
@@ -71,11 +70,10 @@ def applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
 
 def pending_migrations(con: duckdb.DuckDBPyConnection,
                        target: int = LATEST_VERSION) -> list[Migration]:
-    """Migrations up to ``target`` the file has not applied, in order. A gap counts too:
-    numbers are given out per branch, so a file may hold 8 before 7 reaches the program."""
-    done = applied_versions(con)
-    return sorted((m for m in MIGRATIONS if m.version <= target and m.version not in done),
-                  key=lambda m: m.version)
+    """Migrations up to ``target`` not yet recorded in the file. By set, not by the highest
+    version: migration numbers are assigned ahead, so a file may hold 9 but not yet 7."""
+    applied = _applied(con)
+    return [m for m in MIGRATIONS if m.version not in applied and m.version <= target]
 
 
 def apply_migrations(con: duckdb.DuckDBPyConnection, target: int = LATEST_VERSION) -> int:
@@ -127,15 +125,15 @@ class Database:
                 f"The database {self.path} has schema version {current}, newer than this "
                 f"program understands ({LATEST_VERSION}). Update the program."
             )
-        if not pending_migrations(self._con):
-            return
-        if current:
+        pending = pending_migrations(self._con)
+        if current and pending:
             self._con.execute("CHECKPOINT")
             self._con.close()
             self.backup_path = backup_path_for(self.path, current)
             shutil.copy2(self.path, self.backup_path)
             self._con = _connect(self.path)
-        apply_migrations(self._con)
+        if pending:
+            apply_migrations(self._con)
 
     # --- reading -------------------------------------------------------------------------
     def cursor(self) -> duckdb.DuckDBPyConnection:
@@ -180,8 +178,10 @@ class Database:
 
     # --- writing -------------------------------------------------------------------------
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Serialised, all-or-nothing write block; yields a cursor to write with."""
+    def transaction(self, *, bump: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Serialised, all-or-nothing write block; yields a cursor to write with.
+        ``bump=False`` for writes no cached read shows (audit events), so that they do not
+        invalidate every page's cache."""
         with self._write_lock:
             cur = self._con.cursor()
             cur.begin()
@@ -193,7 +193,8 @@ class Database:
                 raise
             finally:
                 cur.close()
-            self._generation += 1
+            if bump:
+                self._generation += 1
 
     def close(self) -> None:
         self._con.close()

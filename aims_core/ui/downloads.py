@@ -10,13 +10,19 @@ import pandas as pd
 import streamlit as st
 
 from aims_core.storage import spreadsheets
+from aims_core.ui.session import current_identity
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def export_buttons(frame: Callable[[], pd.DataFrame], stem: str, sheet: str, key: str,
                    label: str) -> None:
-    """'<label> as CSV' and '<label> as Excel' side by side; ``frame`` is called on click."""
+    """'<label> as CSV' and '<label> as Excel' side by side; ``frame`` is called on click.
+    People whose role may not export see why instead."""
+    missing = current_identity().lacks("export", f"export the {sheet.lower()}")
+    if missing:
+        st.caption(missing)
+        return
     stamp = date.today().isoformat()
     row = st.container(horizontal=True)
     row.download_button(f"{label} as CSV", lambda: spreadsheets.to_csv_bytes(frame()),

@@ -94,12 +94,13 @@ def _form(current: dict[str, Any] | None, who: Identity) -> None:
                             key=_key("scope_reviewed_on", version))
         dates[1].date_input(label["next_review"], value=_value(current, "next_review"),
                             format="YYYY-MM-DD", key=_key("next_review", version))
+        missing = who.lacks("manage", "change the profile")
         st.form_submit_button("Save the profile", type="primary", icon=":material/save:",
-                              disabled=not who.can_edit, on_click=_save,
+                              disabled=missing is not None, on_click=_save,
                               args=(current, who))
     show_outcome(st.session_state.pop(OUTCOME, None))  # next to the button just pressed
-    if not who.can_edit:
-        st.caption("Pick your name in the sidebar to edit the profile.")
+    if missing:
+        st.caption(missing)
 
 
 def _save(current: dict[str, Any] | None, who: Identity) -> None:

@@ -69,8 +69,9 @@ def _required(shown: object, who: Identity) -> None:
     cols[1].multiselect("Requires", list(names), format_func=names.get,
                         default=[int(c) for c in existing["competence_id"]], key=key,
                         placeholder="No competence required yet")
+    missing = who.lacks("manage", "set what a role requires")
     st.button("Save required competences", key="roles_required_save",
-              disabled=not who.can_edit, icon=":material/school:",
+              disabled=missing is not None, icon=":material/school:", help=missing,
               on_click=_save_required, args=(role_id, existing, key, who))
 
 
