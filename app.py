@@ -5,6 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from aims_core.ui import identity
+from aims_core.ui.chrome import about_markdown, page_chrome
 from aims_core.ui.navigation import SIGN_IN, PageSpec, sections_for
 from aims_core.ui.session import get_db
 from aims_core.ui.views.organisation import in_sidebar
@@ -17,14 +18,14 @@ def _page(spec: PageSpec) -> st.Page:
                    url_path=spec.url_path, default=spec.default)
 
 
-st.set_page_config(page_title="AIMS Dashboard", page_icon=":material/verified_user:",
-                   layout="wide")
+page_chrome()
 config = identity.sign_in_config()
 serving = identity.serving_decision(config)
 if not serving.allowed:
     st.error(serving.message, icon=":material/gpp_bad:")
     st.stop()
 db = get_db()
+page_chrome(about_text=about_markdown())
 who = identity.resolve(db, config)
 st.session_state["_identity"] = who
 if serving.warning:

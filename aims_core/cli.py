@@ -296,6 +296,7 @@ def _serve(args: argparse.Namespace) -> str:
     decision = binding.decide(args.address, team, override)
     if not decision.allowed:
         raise CommandError(decision.message)
+    print(_ready_database(database_path()), flush=True)
     env = {**os.environ, **({binding.OVERRIDE_ENV: "1"} if override else {})}
     command = [sys.executable, "-m", "streamlit", "run", APP_SCRIPT,
                f"--server.address={args.address}", f"--server.port={args.port}",
@@ -303,6 +304,16 @@ def _serve(args: argparse.Namespace) -> str:
     os.chdir(PROJECT_ROOT)
     os.execve(sys.executable, command, env)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _ready_database(path: Path) -> str:
+    """Create (from the demo seed) or upgrade the database before the server starts, so the
+    first visit opens it as fast as any other."""
+    if not path.exists():
+        bootstrap.init_database(path, "demo").close()
+        return f"created {path} with the demo organisation"
+    bootstrap.open_database(path).close()
+    return f"database: {path}"
 
 
 def _snapshot(db: Database, day: date, actor: Actor) -> str:
