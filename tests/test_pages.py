@@ -274,8 +274,9 @@ def test_recording_an_acceptance_sets_the_risk_accepted(demo_path: Path) -> None
     risk_id = int(get_db().scalar("SELECT min(id) FROM risks WHERE status = 'treating'"))
     at.selectbox(key="risks_detail_choice").set_value(risk_id).run()
     prefix = f"acceptance_{risk_id}"
-    at.text_area(key=f"{prefix}_why").input("Residual within tolerance after retraining")
-    at.button(key=f"FormSubmitter:{prefix}-Record acceptance").click().run()
+    at.text_area(key=f"{prefix}_0_justification").input(
+        "Residual within tolerance after retraining")
+    at.button(key=f"{prefix}_record").click().run()
     assert not at.exception, at.exception
     assert any("Acceptance recorded" in s.value for s in at.success), \
         [e.value for e in at.error]

@@ -39,3 +39,15 @@ def field_changes(db: Database, tables: tuple[str, ...],
                      "operation": entry.operation,
                      "fields": ", ".join(changed) if entry.operation == "update" else ""})
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def latest_change_id(db: Database) -> int:
+    """The newest entry of the change history (0 when it is empty)."""
+    return int(db.scalar("SELECT coalesce(max(id), 0) FROM change_log"))
+
+
+def authors_since(db: Database, table: str, after_id: int, me: str) -> list[str]:
+    """Who other than ``me`` changed rows of ``table`` after change ``after_id``, by name."""
+    return [name for (name,) in db.query_rows(
+        "SELECT changed_by FROM change_log WHERE table_name = ? AND id > ? AND changed_by <> ? "
+        "GROUP BY changed_by ORDER BY min(id)", [table, after_id, me])]

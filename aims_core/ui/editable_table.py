@@ -19,9 +19,11 @@ import pandas as pd
 import streamlit as st
 
 from aims_core.auth import people, roles
+from aims_core.records import history
 from aims_core.records.fields import Field, Register, split_codes
 from aims_core.records.writes import RowChange, WriteResult, apply_changes
 from aims_core.ui.session import Identity, cached, get_db
+from aims_core.ui.text import md_escape
 
 _DTYPES = {"text": "string", "choice": "string", "int": "Int64", "float": "Float64",
            "bool": "boolean"}
@@ -178,16 +180,11 @@ def editable_table(register: Register, load: Callable[[], pd.DataFrame], *, key:
     if snap is None or snap["signature"] != signature:
         epoch = snap["epoch"] + 1 if snap else 0
         snap = {"signature": signature, "generation": db.generation, "epoch": epoch,
+                "log_id": cached(history.latest_change_id),
                 "frame": prepare_frame(register, load(), tuple(context or {}))}
         st.session_state[snap_key] = snap
     show_outcome(st.session_state.pop(f"_table_{key}_outcome", None))
-    if snap["generation"] != db.generation:
-        left, right = st.columns([4, 1], vertical_alignment="center")
-        left.info("Newer data was saved since you opened this table. Your edits are checked "
-                  "against it when you save.", icon=":material/info:")
-        if right.button("Reload table", key=f"{key}_reload"):
-            st.session_state.pop(snap_key)
-            st.rerun()
+    _newer_data_notice(register, key, who)
 
     read_only = not who.can_edit
     if read_only:
@@ -216,6 +213,26 @@ def editable_table(register: Register, load: Callable[[], pd.DataFrame], *, key:
     )
     st.button("Save changes", type="primary", icon=":material/save:", disabled=read_only,
               key=f"{key}_save", on_click=_save, args=(register, key, who, fixed))
+
+
+def _newer_data_notice(register: Register, key: str, who: Identity) -> None:
+    """Say so when someone else saved rows of this register after the table was opened.
+
+    One's own saves elsewhere (another table, a form, a snapshot) bump the database's
+    write generation too; they are not news to the person, so they bring no notice."""
+    snap_key = f"_table_{key}"
+    snap = st.session_state[snap_key]
+    if snap["generation"] == get_db().generation:
+        return
+    others = cached(history.authors_since, register.table, snap["log_id"], who.name or "")
+    if not others:
+        snap["generation"] = get_db().generation  # only own writes since: nothing to say
+        return
+    names = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+    left, right = st.columns([4, 1], vertical_alignment="center")
+    left.info(f"{md_escape(names)} saved changes to this table since you opened it. Your "
+              "edits are checked against them when you save.", icon=":material/info:")
+    right.button("Reload table", key=f"{key}_reload", on_click=invalidate, args=(key,))
 
 
 def shown_rows(key: str) -> pd.DataFrame:

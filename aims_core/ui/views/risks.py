@@ -18,6 +18,7 @@ from aims_core.risk.risk_method import BAND_COLOURS, LEVEL_BANDS, RiskMethod, lo
 from aims_core.ui.actions_panel import actions_panel
 from aims_core.ui.charts import risk_matrices
 from aims_core.ui.editable_table import editable_table, invalidate, show_outcome, shown_rows
+from aims_core.ui.forms import FormKeys
 from aims_core.ui.paging import page_offset, show_count
 from aims_core.ui.people_picker import person_select
 from aims_core.ui.session import cached, current_identity, get_db, query, today
@@ -262,7 +263,6 @@ def _acceptance(risk: pd.Series) -> None:
     history = query("SELECT approved_by, approved_on, expires_on, justification FROM "
                     "risk_acceptances WHERE risk_id = ? ORDER BY approved_on DESC", (risk_id,))
     prefix = f"acceptance_{risk_id}"
-    show_outcome(st.session_state.pop(f"{prefix}_outcome", None))
     if history.empty:
         st.caption("Not accepted yet.")
     else:
@@ -274,32 +274,30 @@ def _acceptance(risk: pd.Series) -> None:
             + f" {latest['expires_on']:%d %b %Y}.", icon=":material/verified:")
         st.dataframe(history, hide_index=True, width="stretch")
     who = current_identity()
-    with st.form(prefix, clear_on_submit=True):
-        cols = st.columns(2)
-        person_select("Approved by", key=f"{prefix}_by", default=who.name, where=cols[0],
-                      help="Not the risk's owner: segregation of duties")
-        cols[1].date_input("Approved on", value=today(), max_value=today(),
-                           key=f"{prefix}_on")
-        st.text_area("Justification", height=80, key=f"{prefix}_why",
-                     placeholder="Why the residual risk is acceptable")
-        st.date_input("Expires on", value=today() + timedelta(days=365), key=f"{prefix}_until")
-        st.form_submit_button("Record acceptance", disabled=not who.can("manage"),
-                              on_click=_save_acceptance,
-                              args=(risk_id, int(risk["version"]), who.actor))
+    # Not st.form(clear_on_submit=True): that cleared the justification of a refused save.
+    form = FormKeys(prefix)
+    form.show_outcome()
+    cols = st.columns(2)
+    person_select("Approved by", key=form.key("approved_by"), default=who.name, where=cols[0],
+                  help="Not the risk's owner: segregation of duties")
+    cols[1].date_input("Approved on", value=today(), max_value=today(),
+                       key=form.key("approved_on"))
+    st.text_area("Justification", height=80, key=form.key("justification"),
+                 placeholder="Why the residual risk is acceptable")
+    st.date_input("Expires on", value=today() + timedelta(days=365),
+                  key=form.key("expires_on"))
+    st.button("Record acceptance", disabled=not who.can("manage"), key=f"{prefix}_record",
+              on_click=_save_acceptance, args=(form, risk_id, int(risk["version"]), who.actor))
 
 
-def _save_acceptance(risk_id: int, risk_version: int, who: Actor) -> None:
-    """Record the acceptance and set the risk to accepted, in one transaction."""
-    prefix = f"acceptance_{risk_id}"
-    values = {"risk_id": risk_id, "approved_by": st.session_state.get(f"{prefix}_by"),
-              "approved_on": st.session_state.get(f"{prefix}_on"),
-              "justification": st.session_state.get(f"{prefix}_why"),
-              "expires_on": st.session_state.get(f"{prefix}_until")}
+def _save_acceptance(form: FormKeys, risk_id: int, risk_version: int, who: Actor) -> None:
+    """Record the acceptance and set the risk to accepted, in one transaction; a refused
+    save leaves every field as typed."""
+    values = {"risk_id": risk_id, **form.values("approved_by", "approved_on",
+                                                  "justification", "expires_on")}
     result = apply_batches(get_db(), [
         ("risk_acceptances", [RowChange("insert", values, label="The acceptance")]),
         ("risks", [RowChange("update", {"status": "accepted", "treatment": "accept"},
                              row_id=risk_id, expected_version=risk_version)])], who)
-    st.session_state[f"{prefix}_outcome"] = (
-        ("success", "Acceptance recorded; the risk is now Accepted.") if result.ok else result)
-    if result.ok:
+    if form.finish(result, "Acceptance recorded; the risk is now Accepted."):
         invalidate("risks")
