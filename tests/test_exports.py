@@ -32,16 +32,16 @@ def test_inventory_export_has_reasoning_and_is_defused(db: Database) -> None:
         "answers_json": json.dumps({}), "category": "transparency",
         "reasoning": "Art. 50: the system interacts directly with people."})])], ANA).ok
     frame = exports.inventory(db)
-    assert frame.loc[0, "sourcing"] == "Third-party API"
-    assert frame.loc[0, "triage_reasoning"].startswith("Art. 50")
+    assert frame.loc[0, "Sourcing"] == "Third-party API"
+    assert frame.loc[0, "Triage reasoning"].startswith("Art. 50")
 
     text = spreadsheets.to_csv_bytes(frame).decode("utf-8-sig")
     parsed = pd.read_csv(io.StringIO(text))
-    assert parsed.loc[0, "name"] == "'=cmd|' /C calc'!A0"
-    assert "triage_reasoning" in parsed.columns
+    assert parsed.loc[0, "Name"] == "'=cmd|' /C calc'!A0"
+    assert "Triage reasoning" in parsed.columns
 
     book = openpyxl.load_workbook(io.BytesIO(spreadsheets.to_excel_bytes(frame, "AI inventory")))
     sheet = book["AI inventory"]
-    header = [c.value for c in sheet[1]]
-    assert sheet.cell(row=2, column=header.index("name") + 1).value.startswith("'=")
-    assert sheet.max_row == 2
+    header = [c.value for c in sheet[2]]  # under the title row
+    assert sheet.cell(row=3, column=header.index("Name") + 1).value.startswith("'=")
+    assert sheet.max_row == 3

@@ -282,6 +282,6 @@ def test_export_files_are_defused_and_complete(db: Database) -> None:
     assert csv.loc[0, "Justification"].startswith("'=")
     sheet = openpyxl.load_workbook(io.BytesIO(spreadsheets.to_excel_bytes(
         frame, "Statement of Applicability"))).active
-    assert [c.value for c in sheet[1]] == list(soa.EXPORT_COLUMNS)
-    assert sheet.max_row == 39
-    assert sheet["E2"].value.startswith("'=")
+    assert [c.value for c in sheet[2]] == list(soa.EXPORT_COLUMNS)  # under the title row
+    assert sheet.max_row == 40
+    assert sheet["E3"].value.startswith("'=")

@@ -112,7 +112,9 @@ class SoaFilter:
 _PER_CONTROL_CTES = f"""
 treated AS (
     SELECT rc.control_id, count(DISTINCT r.id) AS risks,
-           string_agg(DISTINCT r.title, '; ' ORDER BY r.title) AS risk_titles
+           string_agg(DISTINCT r.title, '; ' ORDER BY r.title) AS risk_titles,
+           array_to_string(list_transform(list_sort(list(DISTINCT r.id)),
+                                          lambda i: '#' || i), ', ') AS risk_ids
     FROM risk_controls rc JOIN risks r ON r.id = rc.risk_id
     WHERE r.status <> 'closed' GROUP BY ALL
 ), nist AS (  -- each subcategory with its short title (NIST AI 100-1)
@@ -524,7 +526,9 @@ def export_frame(db: Database, version_no: int | None = None) -> pd.DataFrame:
         SELECT c.control_id, o.objective_id || ' ' || o.title AS objective, c.title,
                s.applicable, s.justification, s.implementation_status, s.owner,
                nullif(concat_ws(' · ', {DOCUMENT_LABEL_SQL}, s.evidence), '') AS evidence,
-               s.evidence_expiry, s.last_reviewed, s.target_date, coalesce(t.risks, 0) AS risks,
+               CAST(s.evidence_expiry AS DATE) AS evidence_expiry,  -- a version's are text
+               CAST(s.last_reviewed AS DATE) AS last_reviewed,
+               CAST(s.target_date AS DATE) AS target_date, t.risk_ids,
                n.nist, e.eu_articles,
                a.control_id IS NOT NULL AND
                    ({' AND '.join(f's.{f} IS NOT DISTINCT FROM a.{f}' for f in SNAPSHOT_FIELDS)})

@@ -1,6 +1,7 @@
 """Download buttons for a register in the auditor's layout: a CSV per sheet and Excel, built
-only when clicked, with formulas defused (aims_core.storage.spreadsheets). People whose role
-may not export see why instead."""
+only when clicked, with formulas defused (aims_core.storage.spreadsheets). The Excel sheets are
+titled with the organisation, the register and the day. People whose role may not export see
+why instead. Every register's export goes through :func:`spreadsheet_downloads`."""
 
 from __future__ import annotations
 
@@ -10,24 +11,29 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from aims_core.management_system import organisation
 from aims_core.storage import spreadsheets
-from aims_core.ui.session import current_identity
+from aims_core.ui.session import cached, current_identity
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def spreadsheet_downloads(stem: str, sheets: dict[str, Callable[[], pd.DataFrame]],
-                          key: str, *, label: str | None = None) -> None:
+                          key: str, *, label: str | None = None,
+                          suffix: str | None = None) -> None:
     """A CSV button per sheet ({sheet name: loader}) and one Excel workbook of them all.
 
     With one sheet the buttons read "<label> as CSV" and "<label> as Excel" (``label``
-    defaults to the sheet's name)."""
+    defaults to the sheet's name). File names end with ``suffix`` (default: today's
+    date), e.g. an approved SoA version's "v3"."""
     names = list(sheets)
     missing = current_identity().lacks("export", f"export the {names[0].lower()}")
     if missing:
         st.caption(missing)
         return
-    stamp = date.today().isoformat()
+    day = date.today()
+    stamp = suffix or day.isoformat()
+    org = cached(organisation.name)
     row = st.container(horizontal=True)
     single = len(sheets) == 1
     for name, load in sheets.items():
@@ -38,6 +44,7 @@ def spreadsheet_downloads(stem: str, sheets: dict[str, Callable[[], pd.DataFrame
             mime="text/csv", icon=":material/download:", key=f"{key}_csv_{name}")
     row.download_button(
         f"{label or names[0]} as Excel" if single else "Excel workbook",
-        lambda: spreadsheets.to_workbook_bytes({name: load() for name, load in sheets.items()}),
+        lambda: spreadsheets.to_workbook_bytes({name: load() for name, load in sheets.items()},
+                                               organisation=org, day=day),
         file_name=f"{stem}-{stamp}.xlsx", mime=XLSX, icon=":material/download:",
         key=f"{key}_xlsx")

@@ -3,8 +3,6 @@ detail view of one system and exports."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
 from aims_core.inventory import exports, systems
@@ -15,7 +13,7 @@ from aims_core.inventory.registers import (
     SOURCING,
 )
 from aims_core.inventory.revalidation import revalidation_schedule
-from aims_core.storage import spreadsheets
+from aims_core.ui.downloads import spreadsheet_downloads
 from aims_core.ui.editable_table import editable_table
 from aims_core.ui.paging import page_offset, show_count
 from aims_core.ui.session import cached, current_identity, today
@@ -72,20 +70,8 @@ def _register(filters: systems.SystemFilter) -> None:
 
 
 def _exports() -> None:
-    missing = current_identity().lacks("export", "export the inventory")
-    if missing:
-        st.caption(missing)
-        return
-    frame = cached(exports.inventory)
-    stamp = date.today().isoformat()
-    left, right, _ = st.columns([1, 1, 3])
-    left.download_button("Inventory as CSV", spreadsheets.to_csv_bytes(frame),
-                         file_name=f"ai-inventory-{stamp}.csv", mime="text/csv",
-                         icon=":material/download:")
-    right.download_button(
-        "Inventory as Excel", lambda: spreadsheets.to_excel_bytes(frame, "AI inventory"),
-        file_name=f"ai-inventory-{stamp}.xlsx", icon=":material/download:",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    spreadsheet_downloads("ai-inventory", {"AI inventory": lambda: cached(exports.inventory)},
+                          "systems_export", label="Inventory")
 
 
 def render() -> None:

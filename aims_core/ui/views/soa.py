@@ -12,8 +12,8 @@ import streamlit as st
 from aims_core.compliance import soa
 from aims_core.compliance.registers import IMPLEMENTATION_STATUSES, SOA
 from aims_core.records.writes import WriteResult
-from aims_core.storage import spreadsheets
 from aims_core.ui.charts import status_bars
+from aims_core.ui.downloads import spreadsheet_downloads
 from aims_core.ui.editable_table import editable_table, show_outcome, shown_rows, table_height
 from aims_core.ui.evidence import evidence_document_picker
 from aims_core.ui.people_picker import person_select
@@ -157,24 +157,14 @@ def _version_label(number: int) -> str:
 
 
 def _exports() -> None:
-    missing = current_identity().lacks("export", "export the SoA")
-    if missing:
-        st.caption(missing)
-        return
     numbers = [CURRENT, *cached(soa.versions)["version_no"].astype(int)]
-    cols = st.columns([3, 1, 1, 2], vertical_alignment="bottom")
-    chosen = cols[0].selectbox("Export for the auditor", numbers, format_func=_version_label,
-                               key="soa_export_version")
-    frame = cached(soa.export_frame, chosen or None)
-    stamp = f"v{chosen}" if chosen else today().isoformat()
-    cols[1].download_button("SoA as CSV", spreadsheets.to_csv_bytes(frame),
-                            file_name=f"statement-of-applicability-{stamp}.csv",
-                            mime="text/csv", icon=":material/download:", key="soa_csv")
-    cols[2].download_button(
-        "SoA as Excel", lambda: spreadsheets.to_excel_bytes(frame, "Statement of Applicability"),
-        file_name=f"statement-of-applicability-{stamp}.xlsx", icon=":material/download:",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="soa_excel")
+    left, right = st.columns([2, 3], vertical_alignment="bottom")
+    chosen = left.selectbox("Export for the auditor", numbers, format_func=_version_label,
+                            key="soa_export_version")
+    sheet = {"Statement of Applicability": lambda: cached(soa.export_frame, chosen or None)}
+    with right:
+        spreadsheet_downloads("statement-of-applicability", sheet, "soa_export", label="SoA",
+                              suffix=f"v{chosen}" if chosen else None)
 
 
 def _suggestions(who: Identity) -> None:
