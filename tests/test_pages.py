@@ -96,14 +96,16 @@ def test_overview_heatmap_due_list_and_changes_equal_sql(demo_path: Path) -> Non
         "SELECT residual_likelihood, residual_impact, count(*) FROM risks "
         "WHERE status <> 'closed' AND residual_likelihood IS NOT NULL GROUP BY ALL")}
     assert shown == stored
-    by_kind = at.dataframe[0].value.set_index("kind")
+    by_kind = at.dataframe[1].value.set_index("kind")  # under the list, in "By kind"
     items = due_dates(con, session_today())
     soon = items[items["overdue"] | (items["due_on"] <= session_today() + timedelta(days=30))]
     assert by_kind["items"].sum() == len(soon) and by_kind["overdue"].sum() == \
         items["overdue"].sum()
     last_review = con.scalar("SELECT max(review_date) FROM management_reviews")
+    at.query_params["overview_tab"] = "Changed since the last review"  # one click away
+    at.run()
     assert f"({last_review:%d %b %Y})" in " ".join(h.value for h in at.subheader)
-    changes = at.dataframe[2].value
+    changes = at.dataframe[0].value
     expected = con.scalar("SELECT count(*) FROM change_log WHERE CAST(changed_at AS DATE) > ?",
                           [last_review])
     assert int(changes[["added", "changed", "removed"]].to_numpy().sum()) == expected > 0

@@ -12,7 +12,9 @@ from aims_core.performance.kpi_status import STATUS_COLOURS, STATUS_LABELS
 # Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
            "#000000")
-FONT_SIZE = 16
+FONT_SIZE = 16  # chart text; the page's body text is 17 px (.streamlit/config.toml)
+AXIS_FONT_SIZE = 14  # tick labels, which must fit beside their neighbours
+ROW_PX, BAR_PX = 42, 24  # a status bar's row: its name above, the bar below
 
 
 def _style(fig: go.Figure, height: int) -> go.Figure:
@@ -34,34 +36,45 @@ def labelled_bars(frame: pd.DataFrame, label: str, value: str, colours: list[str
     return _style(fig, height)
 
 
+# Text in a risk-matrix cell, by matrix size: (count px, band name px). Chosen so that the
+# longest band name ("Critical", "Medium") fits a cell of the narrowest layout the app uses
+# (one matrix in half of a 1280 px wide screen, about 300 px of plot for 7 cells).
+MATRIX_TEXT_PX = {3: (24, 15), 4: (21, 13), 5: (17, 12), 6: (15, 11), 7: (13, 10)}
+CLICK_MARKER_PX = 26  # the invisible point in each cell's centre that takes the click
+
+
 def risk_matrices(counts: dict[str, pd.DataFrame], size: int, likelihood_labels: list[str],
                   impact_labels: list[str], band_colours: dict[str, str],
-                  above_tolerance: set[str], height: int = 520) -> go.Figure:
+                  above_tolerance: set[str], height: int = 500) -> go.Figure:
     """Inherent and residual matrices side by side.
 
     Each ``counts`` frame has one row per cell (likelihood, impact, level_band, risks). The
-    cells are square scatter markers, not a heatmap, because Streamlit receives clicks on
-    scatter points only; ``customdata`` carries (view, likelihood, impact) to filter the
-    register. Colour = level band; the count and the band's name are printed in each cell;
-    cells above the risk tolerance get a thick black border.
+    cells are rectangles in axis units, so they fill the grid at any width and the printed
+    count and band name stay inside them; a transparent scatter point in each cell takes
+    the click (Streamlit receives clicks on scatter points only), its ``customdata``
+    carrying (view, likelihood, impact) to filter the register. Colour = level band; cells
+    above the risk tolerance get a thick black border.
     """
     views = list(counts)
     fig = make_subplots(1, len(views), subplot_titles=[v.title() for v in views],
-                        shared_yaxes=True, horizontal_spacing=0.06)
-    marker_px = int((height - 150) / size * 0.92)
+                        shared_yaxes=True, horizontal_spacing=0.05)
+    count_px, band_px = MATRIX_TEXT_PX.get(size, MATRIX_TEXT_PX[7])
     for column, view in enumerate(views, start=1):
         frame = counts[view]
-        above = frame["level_band"].isin(above_tolerance)
+        for cell in frame.itertuples():
+            above = cell.level_band in above_tolerance
+            fig.add_shape(type="rect", x0=cell.impact - 0.5, x1=cell.impact + 0.5,
+                          y0=cell.likelihood - 0.5, y1=cell.likelihood + 0.5,
+                          fillcolor=band_colours[cell.level_band], layer="below",
+                          line={"color": "#000000" if above else "#FFFFFF",
+                                "width": 4 if above else 2}, row=1, col=column)
         fig.add_trace(go.Scatter(
             x=frame["impact"], y=frame["likelihood"], mode="markers+text",
-            marker={"symbol": "square", "size": marker_px,
-                    "color": [band_colours[b] for b in frame["level_band"]],
-                    "line": {"color": ["#000000" if a else "#FFFFFF" for a in above],
-                             "width": [4 if a else 1 for a in above]}},
-            text=[f"<b>{n}</b><br><span style='font-size:13px'>{b}</span>" if n else
-                  f"<span style='font-size:13px'>{b}</span>"
+            marker={"symbol": "square", "size": CLICK_MARKER_PX, "color": "rgba(0,0,0,0)"},
+            text=[f"<b>{n}</b><br><span style='font-size:{band_px}px'>{b}</span>" if n else
+                  f"<span style='font-size:{band_px}px'>{b}</span>"
                   for n, b in zip(frame["risks"], frame["level_band"], strict=True)],
-            textfont={"size": 20, "color": "#000000"},
+            textfont={"size": count_px, "color": "#000000"}, textposition="middle center",
             customdata=[[view, int(lik), int(imp)] for lik, imp in
                         zip(frame["likelihood"], frame["impact"], strict=True)],
             hovertemplate=("%{customdata[0]}: likelihood %{y}, impact %{x}<br>"
@@ -69,14 +82,17 @@ def risk_matrices(counts: dict[str, pd.DataFrame], size: int, likelihood_labels:
             name=view), row=1, col=column)
         fig.update_xaxes(tickvals=list(range(1, size + 1)), ticktext=impact_labels,
                          range=[0.5, size + 0.5], title_text="Impact", showgrid=False,
-                         tickfont={"size": 14},
+                         tickfont={"size": AXIS_FONT_SIZE},
+                         # long names turned, so neighbours never run into each other
+                         tickangle=-30 if max(map(len, impact_labels)) > 8 else 0,
                          zeroline=False, fixedrange=True, row=1, col=column)
     fig.update_yaxes(tickvals=list(range(1, size + 1)), ticktext=likelihood_labels,
                      range=[0.5, size + 0.5], showgrid=False, zeroline=False, fixedrange=True,
-                     tickfont={"size": 14})
+                     tickfont={"size": AXIS_FONT_SIZE})
     fig.update_yaxes(title_text="Likelihood", row=1, col=1)
+    fig.update_annotations(font={"size": FONT_SIZE})  # the subplot titles
     fig.update_layout(height=height, font={"size": FONT_SIZE}, showlegend=False,
-                      margin={"l": 10, "r": 10, "t": 40, "b": 10}, dragmode=False,
+                      margin={"l": 10, "r": 10, "t": 36, "b": 10}, dragmode=False,
                       clickmode="event+select", plot_bgcolor="#FFFFFF")
     return fig
 
@@ -91,25 +107,33 @@ def status_bars(frame: pd.DataFrame, label: str, total: str) -> go.Figure:
 
     ``frame`` holds a count column and a ``<status>_pct`` share column per status (as
     :func:`aims_core.compliance.soa.coverage` returns); each segment is labelled with its count.
+    Each row's name (an objective's code and title) is written above its bar, across the
+    chart's whole width, so long names are never cut or squeezed beside the bars.
     """
     fig = go.Figure()
+    names = list(frame[label])
     for status, (colour, text_colour) in IMPLEMENTATION_COLOURS.items():
         counts = frame[status]
         fig.add_trace(go.Bar(
-            x=frame[f"{status}_pct"].fillna(0), y=frame[label], orientation="h",
+            x=frame[f"{status}_pct"].fillna(0), y=names, orientation="h",
             name=IMPLEMENTATION_STATUSES[status], marker_color=colour,
-            text=[str(n) if n else "" for n in counts], textposition="inside",
-            insidetextanchor="middle", textfont={"color": text_colour, "size": FONT_SIZE},
+            text=[str(n) if n else "" for n in counts], textposition="inside", textangle=0,
+            insidetextanchor="middle",
+            textfont={"color": text_colour, "size": AXIS_FONT_SIZE},
             customdata=frame[[status, total]].to_numpy().tolist(),
             hovertemplate="%{y}<br>" + IMPLEMENTATION_STATUSES[status]
             + ": %{customdata[0]} of %{customdata[1]} (%{x:.0f} %)<extra></extra>"))
-    fig.update_yaxes(autorange="reversed", title=None, automargin=True,
-                     tickfont={"size": FONT_SIZE})
+    for name in names:
+        fig.add_annotation(text=name, x=0, xref="paper", xanchor="left", y=name, yref="y",
+                           yanchor="bottom", yshift=BAR_PX // 2, showarrow=False,
+                           font={"size": FONT_SIZE, "color": "#31333F"})
+    fig.update_yaxes(autorange="reversed", title=None, showticklabels=False)
     fig.update_xaxes(title=None, range=[0, 100], ticksuffix=" %", showgrid=True,
-                     tickfont={"size": FONT_SIZE})
-    _style(fig, max(260, 46 * len(frame) + 90))
-    fig.update_layout(barmode="stack", showlegend=True, margin={"l": 10, "r": 30, "t": 50, "b": 10},
-                      legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0,
+                     tickfont={"size": AXIS_FONT_SIZE})
+    _style(fig, ROW_PX * len(frame) + 90)
+    fig.update_layout(barmode="stack", showlegend=True, bargap=1 - BAR_PX / ROW_PX,
+                      margin={"l": 4, "r": 10, "t": 40, "b": 10},
+                      legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0,
                               "traceorder": "normal", "font": {"size": FONT_SIZE}})
     return fig
 

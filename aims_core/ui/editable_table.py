@@ -25,6 +25,7 @@ from aims_core.records.writes import RowChange, WriteResult, apply_changes
 from aims_core.ui.session import Identity, cached, get_db
 from aims_core.ui.text import md_escape
 
+WIDE_TABLE = 6  # columns beyond which the ID and title columns are pinned
 _DTYPES = {"text": "string", "choice": "string", "int": "Int64", "float": "Float64",
            "bool": "boolean"}
 
@@ -83,6 +84,15 @@ def column_config(register: Register, labels: dict[str, dict[Any, str]] | None =
             options = {name: name for name in people}
         config[spec.name] = _column(spec, options, read_only)
     return config
+
+
+def default_order(register: Register, context: dict[str, Any] | None = None) -> list[str]:
+    """What names the row first, then the fields a person edits, then what is read-only."""
+    rest = [f.name for f in register.fields if f.name != register.title_field]
+    editable = [n for n in rest if register.field(n).editable]
+    first = [register.title_field] if register.title_field in register.field_names else []
+    return [*first, *editable, *[n for n in rest if n not in editable],
+            *(context or {})]
 
 
 def person_options(register: Register, frame: pd.DataFrame) -> list[str]:
@@ -193,15 +203,21 @@ def editable_table(register: Register, load: Callable[[], pd.DataFrame], *, key:
     elif who.only_own_rows:
         st.caption("As a Contributor you change the rows you own; a change to anyone "
                    "else's row is refused when you save.")
-    order = [c for c in (column_order or [*register.field_names, *(context or {})])
+    order = [c for c in (column_order or default_order(register, context))
              if c not in (fixed or {})]
     # Read-only per column: the editor checks type compatibility of every column not
     # disabled in its own config (an all-empty context column would be refused).
     config = {**column_config(register, labels, read_only,
                               person_options(register, snap["frame"])),
               **{name: {**spec, "disabled": True} for name, spec in (context or {}).items()}}
+    if len(order) > WIDE_TABLE:  # scrolled right, the row still says which one it is
+        for name in ("id", register.title_field):
+            if name in config:
+                config[name] = {**config[name], "pinned": True}
     st.data_editor(
         snap["frame"],
+        placeholder="",  # a blank cell reads blank, not "None"
+        alt=f"{register.label} register",
         key=f"{key}_editor_{snap['epoch']}",
         hide_index=True,
         num_rows="dynamic" if allow_add and not read_only else "fixed",

@@ -62,15 +62,18 @@ def _value_text(value: float | None, unit: str | None) -> str:
 _TILE_COLOURS = {"red": "red", "amber": "orange", "green": "green"}
 
 
+TILES_PER_ROW = 3  # a value with its unit ("0.823 ratio") fits its tile at 1280 px
+
+
 def _tiles(page: pd.DataFrame, series: pd.DataFrame) -> None:
     """Sparkline tiles: latest value, change since the previous value, status in words."""
-    columns = st.columns(4)
+    columns = st.columns(TILES_PER_ROW)
     for position, kpi in enumerate(page.to_dict("records")):
         points = series.loc[series["kpi_id"] == kpi["id"], "value"].tolist()
         change = None
         if not pd.isna(kpi["previous_value"]) and not pd.isna(kpi["value"]):
             change = float(f"{kpi['value'] - kpi['previous_value']:.3g}")
-        columns[position % 4].metric(
+        columns[position % TILES_PER_ROW].metric(
             md_escape(kpi["name"]), _value_text(kpi["value"], kpi["unit"]), delta=change,
             delta_color=_TILE_COLOURS.get(kpi["status"], "gray"),
             delta_description=STATUS_LABELS[kpi["status"]],

@@ -24,8 +24,8 @@ from aims_core.ui.session import cached, today
 from aims_core.ui.text import md_escape
 
 DUE_DAYS = 30
-DUE_SHOWN = 12  # the Overview lists the first few; the schedule has them all
-TILE_HEIGHT = 130  # every tile alike, whether or not it shows a breakdown line
+DUE_SHOWN = 5  # the Overview lists the first few; the schedule has them all
+TILE_HEIGHT = 146  # every tile alike, whether or not it shows a breakdown line
 # Filters the tiles open, as the target pages bind them to the URL (labels, not codes).
 HIGH_CRITICAL_OPEN = {"risks_level": ["High", "Critical"],
                       "risks_status": [RISK_STATUSES["open"], RISK_STATUSES["treating"]]}
@@ -44,55 +44,47 @@ def _empty_state() -> None:
                  icon=":material/add_circle:")
 
 
-def _incidents_tile() -> None:
-    """Open incidents by severity, leading to the open ones in the incident register."""
-    counts = cached(improvement_figures, today())
-    by_severity = ", ".join(f"{n} {SEVERITIES[code].lower()}"
-                            for code, n in counts.open_by_severity.items())
-    st.metric("Open incidents", counts.incidents_open, border=True, height=TILE_HEIGHT,
-              delta=" · ".join(f"{n} {SEVERITIES[code].lower()}"
-                               for code, n in counts.open_by_severity.items() if n) or None,
-              delta_color="off", delta_arrow="off",
-              help=f"Open, investigating or contained, by severity: {by_severity}")
-    st.page_link("pages/incidents.py", label="Open incidents", icon=":material/crisis_alert:",
-                 query_params=INCIDENTS_OPEN)
+def _tile(label: str, value: object, help: str, page: str, link: str, icon: str,
+          query_params: dict | None = None) -> None:
+    """One headline figure and the page (and filter) that explains it, in one box of the
+    same height as its neighbours."""
+    with st.container(border=True, height=TILE_HEIGHT, gap="small"):
+        st.metric(label, value, help=help)
+        st.page_link(page, label=link, icon=f":material/{icon}:", query_params=query_params)
 
 
 def _tiles(head: overview.Headline) -> None:
-    tiles = [*st.columns(3), *st.columns(3)]
-    with tiles[0]:
-        st.metric("AI systems in scope", head.systems_in_scope, border=True,
-                  height=TILE_HEIGHT, help="Every AI system not retired")
-        st.page_link("pages/ai_systems.py", label="Inventory", icon=":material/smart_toy:")
-    with tiles[1]:
-        st.metric("High & critical open", head.high_critical_open, border=True,
-                  height=TILE_HEIGHT,
-                  help="Open or in treatment, at level High or Critical (residual where rated)")
-        st.page_link("pages/risks.py", label="These risks", icon=":material/warning:",
-                     query_params=HIGH_CRITICAL_OPEN)
-    with tiles[2]:
-        st.metric(
-            "SoA implemented",
-            "–" if head.soa_implemented_pct is None else f"{head.soa_implemented_pct:.0f} %",
-            help=f"Share of the {head.soa_applicable} applicable Annex A controls that stand "
-                 "implemented: evidence current, reviewed within 12 months, no open major "
-                 "nonconformity",
-            border=True, height=TILE_HEIGHT)
-        st.page_link("pages/soa.py", label="Controls (SoA)",
-                     icon=":material/checklist:")
-    with tiles[3]:
-        st.metric("Validations overdue", head.overdue_validations, border=True,
-                  height=TILE_HEIGHT,
-                  help="AI systems past their re-validation date or due now after a trigger")
-        st.page_link("pages/schedule.py", label="Overdue systems",
-                     icon=":material/event:", query_params=REVALIDATIONS_OVERDUE)
-    with tiles[4]:
-        st.metric("KPIs in red", head.kpis_red, border=True,
-                  height=TILE_HEIGHT, help="KPIs whose latest value is beyond their red threshold")
-        st.page_link("pages/kpis.py", label="KPIs, red first", icon=":material/monitoring:")
-    with tiles[5]:
-        _incidents_tile()
-    st.caption("The latest maturity score joins these tiles when the self-assessment exists.")
+    counts = cached(improvement_figures, today())
+    by_severity = [(SEVERITIES[code].lower(), n) for code, n in counts.open_by_severity.items()]
+    first, second = st.columns(3), st.columns(3)
+    with first[0]:
+        _tile("AI systems in scope", head.systems_in_scope, "Every AI system not retired",
+              "pages/ai_systems.py", "Inventory", "smart_toy")
+    with first[1]:
+        _tile("High & critical open", head.high_critical_open,
+              "Open or in treatment, at level High or Critical (residual where rated)",
+              "pages/risks.py", "These risks", "warning", HIGH_CRITICAL_OPEN)
+    with first[2]:
+        _tile("SoA implemented",
+              "–" if head.soa_implemented_pct is None else f"{head.soa_implemented_pct:.0f} %",
+              f"Share of the {head.soa_applicable} applicable Annex A controls that stand "
+              "implemented: evidence current, reviewed within 12 months, no open major "
+              "nonconformity", "pages/soa.py", "Controls (SoA)", "checklist")
+    with second[0]:
+        _tile("Validations overdue", head.overdue_validations,
+              "AI systems past their re-validation date or due now after a trigger",
+              "pages/schedule.py", "Overdue systems", "event", REVALIDATIONS_OVERDUE)
+    with second[1]:
+        _tile("KPIs in red", head.kpis_red,
+              "KPIs whose latest value is beyond their red threshold", "pages/kpis.py",
+              "KPIs, red first", "monitoring")
+    with second[2]:
+        _tile("Open incidents", counts.incidents_open,
+              "Open, investigating or contained, by severity: "
+              + ", ".join(f"{n} {name}" for name, n in by_severity),
+              "pages/incidents.py",
+              " · ".join(f"{n} {name}" for name, n in by_severity if n) or "Incidents",
+              "crisis_alert", INCIDENTS_OPEN)
 
 
 def _heatmap() -> None:
@@ -102,31 +94,30 @@ def _heatmap() -> None:
     counts = {"residual": cached(risks.matrix_counts, today(), everything, "residual")}
     above = {band for band in LEVEL_BANDS if method.above_tolerance(band)}
     st.plotly_chart(risk_matrices(counts, method.size, list(method.likelihood_labels),
-                                  list(method.impact_labels), BAND_COLOURS, above, height=460),
+                                  list(method.impact_labels), BAND_COLOURS, above, height=400),
                     key="overview_heatmap", config={"displayModeBar": False})
     unrated = cached(risks.unrated_residual, today(), everything)
     st.caption(f"Live risks by residual rating; {unrated} not yet rated for residual risk are "
                "not in the grid. Black border = above the risk tolerance.")
-    st.page_link("pages/risks.py", label="Open the risk register (click a cell there to "
-                 "list its risks)", icon=":material/warning:")
+    st.page_link("pages/risks.py", label="Risk register: click a cell there to list its risks",
+                 icon=":material/warning:")
 
 
 def _coverage() -> None:
-    st.subheader("Control coverage by objective")
+    st.subheader("Control coverage by objective",
+                 help="Applicable controls per Annex A objective (their number in brackets). "
+                      "Stale evidence, an overdue review or an open major nonconformity "
+                      "counts an implemented control as partial.")
     frame = cached(soa.coverage, today())
     if frame["applicable"].sum() == 0:
         st.info("No Annex A control is marked applicable yet: decide applicability on the "
                 "SoA page and coverage appears here.", icon=":material/lightbulb:")
         return
-    frame["label"] = frame["objective_id"] + " (" + frame["applicable"].astype(str) + ")"
+    frame["label"] = frame["objective"] + " (" + frame["applicable"].astype(str) + ")"
     st.plotly_chart(status_bars(frame, "label", "applicable"), key="overview_coverage")
-    st.caption("Applicable controls per Annex A objective (their number in brackets). "
-               "Stale evidence, an overdue review or an open major nonconformity counts an "
-               "implemented control as partial.")
 
 
 def _due_soon() -> None:
-    st.subheader(f"Due in the next {DUE_DAYS} days")
     items = cached(schedule.due_dates, today())
     due = items[items["overdue"] | (items["due_on"] <= today() + timedelta(days=DUE_DAYS))]
     if due.empty:
@@ -136,18 +127,20 @@ def _due_soon() -> None:
     overdue = int(due["overdue"].sum())
     st.markdown(f"**{overdue}** overdue · **{len(due) - overdue}** due by "
                 f"{today() + timedelta(days=DUE_DAYS):%d %b %Y}")
-    by_kind = due.groupby("kind").agg(overdue=("overdue", "sum"), items=("item", "size"))
-    st.dataframe(by_kind.reset_index(), hide_index=True, width="stretch",
-                 column_config={"kind": "What", "overdue": "Overdue", "items": "All due"})
     st.dataframe(
         due.head(DUE_SHOWN).assign(status=due["overdue"].map({True: "Overdue",
                                                              False: "Upcoming"})),
-        hide_index=True, width="stretch",
+        hide_index=True, width="stretch", placeholder="",
         column_order=["status", "due_on", "kind", "item", "owner"],
-        column_config={"status": "Status", "due_on": st.column_config.DateColumn("Due"),
+        column_config={"status": st.column_config.TextColumn("Status", width="small"),
+                       "due_on": st.column_config.DateColumn("Due", width="small"),
                        "kind": "What", "item": st.column_config.TextColumn("Item",
                                                                            width="large"),
                        "owner": "Owner"})
+    by_kind = due.groupby("kind").agg(overdue=("overdue", "sum"), items=("item", "size"))
+    with st.expander(f"By kind ({len(by_kind)} kinds)"):
+        st.dataframe(by_kind.reset_index(), hide_index=True, width="stretch", placeholder="",
+                     column_config={"kind": "What", "overdue": "Overdue", "items": "All due"})
     st.page_link("pages/schedule.py", label=f"All {len(due)} in the schedule",
                  icon=":material/event:", query_params={"schedule_horizon": "Next 30 days"})
 
@@ -177,7 +170,6 @@ def _since_last_review() -> None:
 
 
 def _kpis_in_red() -> None:
-    st.subheader("KPIs in red")
     red = cached(kpis.kpis_in_red)
     if red.empty:
         st.success("No KPI is beyond its red threshold.", icon=":material/task_alt:")
@@ -195,7 +187,7 @@ def _kpis_in_red() -> None:
 
 
 def _systems_and_levels() -> None:
-    left, right = st.columns(2)
+    left, right = st.columns(2, gap="large")
     with left:
         st.subheader("AI systems by EU AI Act category")
         by_category = cached(overview.systems_by_category)
@@ -228,15 +220,23 @@ def render() -> None:
     if head.systems_in_scope == 0:
         _empty_state()
     _tiles(head)
-    left, right = st.columns(2, gap="large")
+    left, right = st.columns([6, 5], gap="medium")
     with left:
         _heatmap()
     with right:
         _coverage()
-    left, right = st.columns(2, gap="large")
-    with left:
-        _due_soon()
-    with right:
-        _since_last_review()
-    _kpis_in_red()
-    _systems_and_levels()
+    _details()
+
+
+# The detail below the headline, one click away: only the open tab is computed and drawn.
+DETAIL_TABS = {f"Due in {DUE_DAYS} days": _due_soon,
+               "Changed since the last review": _since_last_review,
+               "KPIs in red": _kpis_in_red, "Systems and risk levels": _systems_and_levels}
+
+
+def _details() -> None:
+    tabs = st.tabs(list(DETAIL_TABS), key="overview_tab", bind="query-params")
+    for tab, section in zip(tabs, DETAIL_TABS.values(), strict=True):
+        if tab.open:
+            with tab:
+                section()
