@@ -17,14 +17,17 @@ pytestmark = pytest.mark.browser
 SIZES = ((1280, 720), (1920, 1080))
 LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
 
-# Text boxes whose content must fit: a cut label shows an ellipsis (scrollWidth > clientWidth).
+# Text boxes whose content must fit (scrollWidth > clientWidth: cut), and in the main area
+# every box that would cut its text with an ellipsis.
 TEXT_BOXES = ", ".join([
     "[data-testid='stMetricLabel'] p", "[data-testid='stMetricValue'] div",
     "[data-testid='stMetricDelta'] div", "button p", "[data-testid='stPageLink'] p",
     "[data-testid='stTab'] p", "[data-testid='stExpander'] summary p",
     "[data-testid='stWidgetLabel'] p", "[data-baseweb='tag'] span",
 ])
-OVERFLOWING = f"""() => [...document.querySelectorAll(`{TEXT_BOXES}`)]
+OVERFLOWING = f"""() => [...document.querySelectorAll(`{TEXT_BOXES}`),
+                          ...[...document.querySelectorAll('main *')].filter(
+                              e => getComputedStyle(e).textOverflow === 'ellipsis')]
     .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
     .map(e => e.innerText.slice(0, 60))"""
 # Fixed-height boxes (the Overview's tiles) that would scroll inside.

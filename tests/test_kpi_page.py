@@ -107,6 +107,7 @@ def test_entered_red_value_makes_system_due_and_shows_on_overview() -> None:
     row = schedule[schedule["ai_system_id"] == system].iloc[0]
     assert bool(row["due_now"]) and 'KPI "CreditLens AUC" is beyond its red' in row["reason"]
 
+    at.query_params["overview_tab"] = "KPIs in red"  # the Overview's detail, one click away
     at.switch_page("pages/overview.py").run()
     assert not at.exception, at.exception
     red = next(d for d in at.dataframe if "red_threshold" in d.value.columns).value

@@ -79,3 +79,26 @@ def test_no_notice_in_the_other_table_after_ones_own_save(demo_path: Path) -> No
     assert not at.exception
     assert at.session_state[impacts]["generation"] == get_db().generation
     assert not _notices(at), _notices(at)
+
+
+def _editor(at: object, alt: str) -> tuple[dict, list[str], str]:
+    import json
+
+    grid = next(d for d in at.dataframe if d.proto.alt == alt)
+    return json.loads(grid.proto.columns), list(grid.proto.column_order), grid.proto.placeholder
+
+
+def test_a_wide_register_pins_what_names_the_row_and_explains_its_fields(
+        demo_path: Path) -> None:
+    from aims_core.risk.registers import RISKS
+
+    at = open_page("pages/risks.py", "Sarah Klein")
+    columns, order, placeholder = _editor(at, "Risk register")
+    assert order[:2] == ["id", "title"]  # what names the row, then what a person edits
+    assert {name for name, spec in columns.items() if spec.get("pinned")} == {"id", "title"}
+    assert placeholder == ""  # a blank cell reads blank, not "None"
+    for spec in RISKS.fields:
+        if spec.help:
+            assert columns[spec.name]["help"] == spec.help, spec.name
+    assert columns["residual_likelihood"]["help"].startswith("After the treating controls")
+

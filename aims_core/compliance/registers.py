@@ -42,18 +42,26 @@ SOA = Register(
     owner_field="owner",
     fields=(
         Field("control_id", "Control", required=True, reference=CONTROL_REF, editable=False),
-        Field("applicable", "Applicable", "bool"),
+        Field("applicable", "Applicable", "bool",
+              help="Whether the Annex A control applies to your AI management system"),
         Field("justification", "Justification",
               help="Why the control is included or excluded (required for both)"),
         Field("implementation_status", "Implementation status", "choice", required=True,
-              choices=IMPLEMENTATION_STATUSES),
-        person_field("owner", "Owner"),
+              choices=IMPLEMENTATION_STATUSES,
+              help="As recorded; stale evidence, an overdue review or an open major nonconformity "
+                   "counts an implemented control as partial"),
+        person_field("owner", "Owner",
+                     help="The person who keeps the control working and its evidence current"),
         Field("evidence", "Evidence", help="Link or note: where an auditor finds the proof"),
         Field("evidence_expiry", "Evidence expires", "date",
               help="Set by hand, or the linked document's next review"),
-        Field("last_reviewed", "Last reviewed", "date"),
-        Field("target_date", "Target date", "date"),
-        Field("evidence_document_id", "Evidence document", "int", reference=DOCUMENT_REF),
+        Field("last_reviewed", "Last reviewed", "date",
+              help="A review over 12 months ago makes the control due for review"),
+        Field("target_date", "Target date", "date",
+              help="When the control should be implemented; a past date is flagged"),
+        Field("evidence_document_id", "Evidence document", "int", reference=DOCUMENT_REF,
+              help="A document of the documents register that evidences the control; its next "
+                   "review becomes the evidence expiry"),
     ),
 )
 
@@ -92,11 +100,13 @@ CLAUSE_STATUS = Register(
     fields=(
         Field("clause_id", "Clause", required=True, editable=False,
               reference=Reference("clauses", "clause_id", "title")),
-        Field("status", "Status", "choice", required=True, choices=IMPLEMENTATION_STATUSES),
+        Field("status", "Status", "choice", required=True, choices=IMPLEMENTATION_STATUSES,
+              help="Where the requirement stands: not started, planned, partial or implemented"),
         person_field("owner", "Owner"),
         Field("evidence", "Evidence", help="Link or note: where an auditor finds the proof"),
         Field("notes", "Notes"),
         Field("last_reviewed", "Last reviewed", "date"),
-        Field("evidence_document_id", "Evidence document", "int", reference=DOCUMENT_REF),
+        Field("evidence_document_id", "Evidence document", "int", reference=DOCUMENT_REF,
+              help="A document of the documents register that evidences the requirement"),
     ),
 )

@@ -33,7 +33,7 @@ def _filters() -> systems.SystemFilter:
     search = top[0].text_input("Search name or purpose", key="systems_search")
     owner = top[1].multiselect("Owner", owners, key="systems_owner")
     department = top[2].multiselect("Department", departments, key="systems_department")
-    row = st.columns([2, 2, 2, 1, 1], vertical_alignment="bottom")
+    row = st.columns([2, 2, 2, 2], vertical_alignment="bottom")
     sourcing = row[0].multiselect("Sourcing", list(SOURCING), format_func=SOURCING.get,
                                   key="systems_sourcing")
     stage = row[1].multiselect("Life-cycle stage", list(LIFECYCLE_STAGES),
@@ -41,9 +41,10 @@ def _filters() -> systems.SystemFilter:
     category = row[2].multiselect("EU AI Act category", list(EU_AI_ACT_CATEGORIES),
                                   format_func=EU_AI_ACT_CATEGORIES.get, key="systems_category",
                                   bind="query-params")
-    overdue = row[3].toggle("Overdue only", key="systems_overdue",
+    switches = row[3].container(gap="small")  # stacked: each label whole at 1280 px
+    overdue = switches.toggle("Overdue only", key="systems_overdue",
                             help="Due for re-validation now or past the due date")
-    recheck = row[4].toggle("Triage to re-check", key="systems_recheck", bind="query-params",
+    recheck = switches.toggle("Triage to re-check", key="systems_recheck", bind="query-params",
                             help="The latest EU AI Act triage was made with the earlier "
                                  "questionnaire (or is otherwise flagged): run it again")
     return systems.SystemFilter(search, tuple(owner), tuple(department), tuple(sourcing),

@@ -41,11 +41,12 @@ FINDING_COLUMNS = ["finding_type", "requirement_id", "ai_system_id", "descriptio
 def _tiles() -> None:
     counts = cached(audits.tile_counts, today())
     tiles = st.columns(4)
-    tiles[0].metric("Planned in the next 90 days", counts["next_90_days"], border=True)
+    tiles[0].metric("Due in 90 days", counts["next_90_days"], border=True,
+                    help="Planned in the next 90 days")
     tiles[1].metric("Overdue", counts["overdue"], border=True,
                     help="Planned or in progress, past the planned date")
-    tiles[2].metric("Completed in the last 12 months", counts["completed_12_months"],
-                    border=True)
+    tiles[2].metric("Done in 12 months", counts["completed_12_months"], border=True,
+                    help="Completed in the last 12 months")
     tiles[3].metric("Findings to raise", counts["findings_to_raise"], border=True,
                     help="Major or minor nonconformity findings not yet raised as a "
                          "nonconformity")

@@ -48,8 +48,10 @@ def _status_tiles(frame: pd.DataFrame) -> None:
     for tile, status in zip(tiles, ("red", "amber", "green", "no_data"), strict=True):
         number = int(counts.get(status, 0)) + (int(counts.get("unrated", 0))
                                                if status == "no_data" else 0)
-        label = STATUS_LABELS[status] if status != "no_data" else "○ No data or no thresholds"
-        tile.metric(label, number, border=True)
+        label = STATUS_LABELS[status] if status != "no_data" else "○ No data"
+        tile.metric(label, number, border=True,
+                    help="No value yet, or no thresholds to rate it" if status == "no_data"
+                    else None)
 
 
 def _value_text(value: float | None, unit: str | None) -> str:
@@ -73,15 +75,18 @@ def _tiles(page: pd.DataFrame, series: pd.DataFrame) -> None:
         change = None
         if not pd.isna(kpi["previous_value"]) and not pd.isna(kpi["value"]):
             change = float(f"{kpi['value'] - kpi['previous_value']:.3g}")
-        columns[position % TILES_PER_ROW].metric(
+        tile = columns[position % TILES_PER_ROW].container(border=True, gap="small")
+        # the name above the figure wraps: a long name is never cut as a metric label is
+        tile.markdown(f"**{md_escape(kpi['name'])}**", help=(
+            f"Target {_value_text(kpi['target'], kpi['unit'])}, amber beyond "
+            f"{_value_text(kpi['amber_threshold'], kpi['unit'])}, red beyond "
+            f"{_value_text(kpi['red_threshold'], kpi['unit'])} "
+            f"({'higher' if kpi['direction'] == 'higher' else 'lower'} is better)"))
+        tile.metric(
             md_escape(kpi["name"]), _value_text(kpi["value"], kpi["unit"]), delta=change,
             delta_color=_TILE_COLOURS.get(kpi["status"], "gray"),
             delta_description=STATUS_LABELS[kpi["status"]],
-            chart_data=points[-24:] or None, border=True,
-            help=f"Target {_value_text(kpi['target'], kpi['unit'])}, amber beyond "
-                 f"{_value_text(kpi['amber_threshold'], kpi['unit'])}, red beyond "
-                 f"{_value_text(kpi['red_threshold'], kpi['unit'])} "
-                 f"({'higher' if kpi['direction'] == 'higher' else 'lower'} is better)")
+            chart_data=points[-24:] or None, label_visibility="collapsed")
 
 
 def _trends(page: pd.DataFrame, series: pd.DataFrame) -> None:

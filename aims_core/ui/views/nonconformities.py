@@ -50,7 +50,8 @@ def _tiles() -> None:
                     help="Each lowers the Annex A control it concerns to partial")
     tiles[2].metric("Overdue", counts["overdue"], border=True,
                     help="A corrective action or the effectiveness check is late")
-    tiles[3].metric("Awaiting effectiveness check", counts["awaiting_check"], border=True)
+    tiles[3].metric("Awaiting check", counts["awaiting_check"], border=True,
+                    help="All actions done; the effectiveness check is still to record")
 
 
 def _record_form(who: Identity, expanded: bool) -> None:

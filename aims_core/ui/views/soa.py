@@ -101,7 +101,7 @@ def _filters(who: Identity) -> tuple[soa.SoaFilter, str]:
         key="soa_eu", help="Controls that speak to an article, e.g. Art. 14 human oversight")
     chosen_nist = top[3].multiselect("NIST AI RMF subcategory", list(nist), key="soa_nist",
                                      format_func=nist.get)
-    row = st.columns([2, 2, 4])
+    row = st.columns([3, 3, 2])
     flagged = row[0].toggle("Needs attention only", key="soa_flagged",
                             help="Not decided, no owner, evidence expired, review overdue, "
                                  "target date passed or a major nonconformity open")
