@@ -10,14 +10,14 @@ import streamlit as st
 
 from aims_core.dashboard.schedule import KINDS, due_dates
 from aims_core.inventory.registers import REVALIDATION_INTERVALS
-from aims_core.ui.charts import FONT_SIZE, PALETTE
+from aims_core.ui.charts import AXIS_FONT_SIZE, FONT_SIZE, PALETTE
 from aims_core.ui.editable_table import editable_table
 from aims_core.ui.session import cached, current_identity, query, today
 
 HORIZONS = {"Overdue only": 0, "Next 7 days": 7, "Next 30 days": 30, "Next 90 days": 90,
             "Next 12 months": 365, "Everything": None}
 TIMELINE_ROWS = 40
-LABEL_CHARS = 40  # a timeline row's name on the axis
+LABEL_CHARS = 34  # a timeline row's name on the axis
 _STATUS_COLOURS = {"Overdue": PALETTE[5], "Upcoming": PALETTE[0]}
 _STATUS_SYMBOLS = {"Overdue": "x", "Upcoming": "diamond"}
 
@@ -34,11 +34,12 @@ def _timeline(shown: pd.DataFrame) -> go.Figure:
     shown = shown.copy()
     shown["when"] = pd.to_datetime(shown["due_on"])
     full = shown["kind"] + ": " + shown["item"]
-    # The axis shows a short name (the whole one is in the hover); numbered, so two items
-    # that start alike stay two rows.
-    shown["label"] = [f"{text[:LABEL_CHARS - 1]}…" if len(text) > LABEL_CHARS else text
-                      for text in full]
-    shown["label"] = [label + "\u2009" * n for label, n in
+    # Each row is named by its date and a short name (the whole name is in the hover): no
+    # text is drawn in the plot, so nothing crosses the "today" line or another row.
+    names = [f"{text[:LABEL_CHARS - 1]}…" if len(text) > LABEL_CHARS else text for text in full]
+    shown["label"] = [f"{when:%d %b %Y} · {name}" for when, name in
+                      zip(shown["when"], names, strict=True)]
+    shown["label"] = [label + "\u2009" * n for label, n in  # two alike stay two rows
                       zip(shown["label"], shown.groupby("label").cumcount(), strict=True)]
     shown["full"] = full
     fig = go.Figure()
@@ -46,26 +47,24 @@ def _timeline(shown: pd.DataFrame) -> go.Figure:
         part = shown[shown["status"] == status]
         if part.empty:
             continue
-        # dates written away from the "today" line: before it for overdue items, after it
-        # for upcoming ones
         fig.add_trace(go.Scatter(
-            x=part["when"], y=part["label"], mode="markers+text", name=status,
+            x=part["when"], y=part["label"], mode="markers", name=status,
             marker={"size": 15, "color": colour, "symbol": _STATUS_SYMBOLS[status]},
-            text=part["when"].dt.strftime("%d %b %Y"), cliponaxis=False,
-            textposition="middle left" if status == "Overdue" else "middle right",
             customdata=part["full"],
-            hovertemplate="%{customdata}<br>%{text}<extra>" + status + "</extra>"))
+            hovertemplate="%{customdata}<br>%{x|%d %b %Y}<extra>" + status + "</extra>"))
     now = pd.Timestamp(today())
     fig.add_vline(x=now.timestamp() * 1000, line_dash="dash", line_color="#444",
                   annotation_text="today", annotation_position="top")
     fig.update_yaxes(autorange="reversed", title=None, categoryorder="array",
-                     categoryarray=list(dict.fromkeys(shown["label"])))
+                     categoryarray=list(dict.fromkeys(shown["label"])),
+                     tickfont={"size": AXIS_FONT_SIZE})
     span = max((shown["when"].max() - shown["when"].min()).days, 30)
-    fig.update_xaxes(title=None, range=[shown["when"].min() - pd.Timedelta(days=span * 0.2),
-                                        shown["when"].max() + pd.Timedelta(days=span * 0.2)])
+    fig.update_xaxes(title=None, tickfont={"size": AXIS_FONT_SIZE},
+                     range=[shown["when"].min() - pd.Timedelta(days=span * 0.03),
+                            shown["when"].max() + pd.Timedelta(days=span * 0.05)])
     fig.update_layout(height=max(300, 30 * len(shown) + 120), font={"size": FONT_SIZE},
                       legend={"orientation": "h", "y": 1.06},
-                      margin={"l": 10, "r": 90, "t": 40, "b": 10})
+                      margin={"l": 10, "r": 20, "t": 40, "b": 10})
     return fig
 
 
