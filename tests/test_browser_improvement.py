@@ -71,10 +71,13 @@ def test_record_a_serious_incident_and_see_its_deadline_and_revalidation(
     page.goto(f"{server.url}/schedule?schedule_kinds=Incident+report&schedule_horizon="
               "Everything")
     settle(page)
-    label = f"Incident report: #{number} Browser: declines of over-60s tripled"
+    # the timeline names each row by its date and the start of its name; the whole name is
+    # the point's hover text
+    label = f"{deadline:%d %b %Y} · Incident report: #{number} Browser"
     page.locator("[data-testid='stPlotlyChart']").get_by_text(label).wait_for(timeout=30_000)
-    page.locator("[data-testid='stPlotlyChart']").get_by_text(
-        f"{deadline:%d %b %Y}").first.wait_for()
+    hovers = page.evaluate("() => document.querySelector('[data-testid=stPlotlyChart] "
+                           ".js-plotly-plot').data.flatMap(t => t.customdata)")
+    assert f"Incident report: #{number} Browser: declines of over-60s tripled" in hovers
     page.screenshot(path=str(SHOTS / "incident_on_schedule.png"), full_page=True)
 
     page.goto(f"{server.url}/ai_systems?system=1")
