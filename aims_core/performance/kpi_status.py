@@ -31,17 +31,16 @@ def status_sql(value: str, direction: str, amber: str, red: str) -> str:
 
 
 # One row per KPI: its definition, AI system, objectives, latest and previous value, status.
+# The two latest values come from one aggregate per KPI (max_by with n = 2), not from
+# ranking every point.
 LATEST_STATUS_SQL = f"""
-WITH ranked AS (
-    SELECT kpi_id, measured_on, value,
-           row_number() OVER (PARTITION BY kpi_id ORDER BY measured_on DESC) AS back
-    FROM kpi_measurements
+WITH last_two AS (
+    SELECT kpi_id, max(measured_on) AS measured_on, max_by(value, measured_on, 2) AS values
+    FROM kpi_measurements GROUP BY kpi_id
 ),
 latest AS (
-    SELECT kpi_id, max(measured_on) FILTER (WHERE back = 1) AS measured_on,
-           any_value(value) FILTER (WHERE back = 1) AS value,
-           any_value(value) FILTER (WHERE back = 2) AS previous_value
-    FROM ranked WHERE back <= 2 GROUP BY kpi_id
+    SELECT kpi_id, measured_on, values[1] AS value, values[2] AS previous_value
+    FROM last_two
 ),
 links AS (
     SELECT l.kpi_id, list(o.id ORDER BY o.id) AS objective_ids,

@@ -60,11 +60,6 @@ def kpi_status(db: Database, ai_system_ids: list[int] | None = None,
         {"systems": ai_system_ids, "objectives": objective_ids})
 
 
-def kpis_in_red(db: Database) -> pd.DataFrame:
-    """KPIs whose latest value is beyond the red threshold, for the Overview."""
-    return db.query_df(f"SELECT * FROM ({LATEST_STATUS_SQL}) WHERE status = 'red' ORDER BY name")
-
-
 def measurements(db: Database, kpi_ids: list[int], since: date | None = None) -> pd.DataFrame:
     """The time series of the given KPIs (only those: pages chart a page of KPIs at a time)."""
     return db.query_df(

@@ -21,7 +21,7 @@ View = Literal["inherent", "residual"]
 VIEWS: tuple[View, ...] = ("inherent", "residual")
 
 # Latest acceptance per risk, and whether it has run out.
-_ACCEPTANCE_SQL = """
+LATEST_ACCEPTANCE_SQL = """
     SELECT risk_id, arg_max(approved_by, approved_on) AS accepted_by,
            max(approved_on) AS accepted_on, arg_max(expires_on, approved_on) AS acceptance_expires
     FROM risk_acceptances GROUP BY risk_id
@@ -35,7 +35,7 @@ REGISTER_SQL = f"""
            r.status <> 'closed' AND r.review_date < $today AS review_overdue
     FROM ({RATED_RISKS_SQL}) r
     LEFT JOIN ai_systems s ON s.id = r.ai_system_id
-    LEFT JOIN ({_ACCEPTANCE_SQL}) a ON a.risk_id = r.id
+    LEFT JOIN ({LATEST_ACCEPTANCE_SQL}) a ON a.risk_id = r.id
 """
 
 
