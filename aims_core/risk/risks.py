@@ -1,7 +1,9 @@
 """The risk register's queries: filters, heatmap counts, movement, acceptances, impacts.
 
 Heatmaps count *live* risks (every status except closed) after the register's filters, so a
-cell's count is always the number of rows the table shows when that cell is clicked.
+cell's count is always the number of rows the table shows when that cell is clicked. The
+filters only name rated columns, so counts read the rated risks alone (no system names or
+acceptances joined to every row).
 """
 
 from __future__ import annotations
@@ -94,8 +96,7 @@ def register(db: Database, today: date, filters: RiskFilter, me: str | None = No
 
 def count(db: Database, today: date, filters: RiskFilter) -> int:
     where, params = filters.where()
-    return int(db.scalar(f"SELECT count(*) FROM ({REGISTER_SQL}) WHERE {where}",
-                         {**params, "today": today}))
+    return int(db.scalar(f"SELECT count(*) FROM ({RATED_RISKS_SQL}) WHERE {where}", params))
 
 
 def matrix_counts(db: Database, today: date, filters: RiskFilter, view: View) -> pd.DataFrame:
@@ -103,20 +104,20 @@ def matrix_counts(db: Database, today: date, filters: RiskFilter, view: View) ->
     cell of the matrix, zero counts included."""
     where, params = filters.where(with_cell=False)
     return db.query_df(
-        f"""WITH picked AS (SELECT * FROM ({REGISTER_SQL}) WHERE {where} AND status <> 'closed')
+        f"""WITH picked AS (SELECT * FROM ({RATED_RISKS_SQL})
+                            WHERE {where} AND status <> 'closed')
             SELECT g.likelihood, g.impact, g.level_band, count(p.id) AS risks
             FROM risk_level_grid g
             LEFT JOIN picked p ON p.{view}_likelihood = g.likelihood
                               AND p.{view}_impact = g.impact
-            GROUP BY ALL ORDER BY g.likelihood, g.impact""",
-        {**params, "today": today})
+            GROUP BY ALL ORDER BY g.likelihood, g.impact""", params)
 
 
 def unrated_residual(db: Database, today: date, filters: RiskFilter) -> int:
     where, params = filters.where(with_cell=False)
     return int(db.scalar(
-        f"SELECT count(*) FROM ({REGISTER_SQL}) WHERE {where} AND status <> 'closed' "
-        "AND residual_likelihood IS NULL", {**params, "today": today}))
+        f"SELECT count(*) FROM ({RATED_RISKS_SQL}) WHERE {where} AND status <> 'closed' "
+        "AND residual_likelihood IS NULL", params))
 
 
 def movement(db: Database, today: date, filters: RiskFilter) -> pd.DataFrame:
@@ -125,8 +126,8 @@ def movement(db: Database, today: date, filters: RiskFilter) -> pd.DataFrame:
     counts = db.query_df(
         f"""SELECT inherent_level, coalesce(residual_level, 'Not rated') AS residual_level,
                    count(*) AS risks
-            FROM ({REGISTER_SQL}) WHERE {where} AND status <> 'closed' GROUP BY ALL""",
-        {**params, "today": today})
+            FROM ({RATED_RISKS_SQL}) WHERE {where} AND status <> 'closed' GROUP BY ALL""",
+        params)
     columns = [*LEVEL_BANDS, "Not rated"]
     if counts.empty:
         return pd.DataFrame(0, index=list(LEVEL_BANDS), columns=columns)
