@@ -15,7 +15,7 @@ from aims_core.records.writes import WriteResult
 from aims_core.storage import spreadsheets
 from aims_core.ui.charts import status_bars
 from aims_core.ui.editable_table import editable_table, show_outcome, table_height
-from aims_core.ui.session import Identity, cached, current_identity, get_db, query, today
+from aims_core.ui.session import Identity, cached, current_identity, get_db, today
 from aims_core.ui.text import md_escape
 
 CURRENT = 0  # version selector value for the current, not yet approved SoA
@@ -53,7 +53,7 @@ def _tiles(table: pd.DataFrame) -> None:
     coverage = cached(soa.coverage, today())
     applicable, done = int(coverage["applicable"].sum()), int(coverage["implemented"].sum())
     latest = cached(soa.latest_approval)
-    gaps = cached(soa.untreated_risks)
+    untreated = cached(soa.untreated_count)
     tiles = st.columns(4)
     tiles[0].metric("Applicable controls", f"{applicable} of {len(table)}", border=True)
     tiles[1].metric("Implemented", f"{100 * done / applicable:.0f} %" if applicable else "–",
@@ -63,7 +63,7 @@ def _tiles(table: pd.DataFrame) -> None:
                     help=f"Approved by {md_escape(latest.approved_by)} on "
                     f"{latest.approved_on:%d %b %Y}" if latest else "No version approved yet",
                     border=True)
-    tiles[3].metric("Need attention", int((table["flags"] != "").sum()) + len(gaps),
+    tiles[3].metric("Need attention", int((table["flags"] != "").sum()) + untreated,
                     help="Controls not decided, without owner, with expired evidence, a review "
                     "overdue or past their target date, and risks no applicable control "
                     "treats", border=True)
@@ -87,10 +87,8 @@ def _coverage() -> None:
 
 
 def _filters(who: Identity) -> tuple[soa.SoaFilter, str]:
-    objectives = query("SELECT objective_id, objective_id || ' ' || title AS label "
-                       "FROM control_objectives ORDER BY sort_order")
+    labels = cached(soa.objective_labels)
     articles, nist = cached(soa.crosswalk_choices)
-    labels = dict(zip(objectives["objective_id"], objectives["label"], strict=True))
     top = st.columns([3, 2, 3, 2])
     chosen_objectives = top[0].multiselect("Objective", list(labels), format_func=labels.get,
                                            key="soa_objective", bind="query-params")
@@ -152,13 +150,16 @@ def _exports() -> None:
     cols = st.columns([3, 1, 1, 2], vertical_alignment="bottom")
     chosen = cols[0].selectbox("Export for the auditor", numbers, format_func=_version_label,
                                key="soa_export_version")
-    frame = cached(soa.export_frame, chosen or None)
+    db, version = get_db(), chosen or None
     stamp = f"v{chosen}" if chosen else today().isoformat()
-    cols[1].download_button("SoA as CSV", spreadsheets.to_csv_bytes(frame),
+    # Each file is built only when its button is pressed.
+    cols[1].download_button("SoA as CSV",
+                            lambda: spreadsheets.to_csv_bytes(soa.export_frame(db, version)),
                             file_name=f"statement-of-applicability-{stamp}.csv",
                             mime="text/csv", icon=":material/download:", key="soa_csv")
     cols[2].download_button(
-        "SoA as Excel", lambda: spreadsheets.to_excel_bytes(frame, "Statement of Applicability"),
+        "SoA as Excel", lambda: spreadsheets.to_excel_bytes(soa.export_frame(db, version),
+                                                           "Statement of Applicability"),
         file_name=f"statement-of-applicability-{stamp}.xlsx", icon=":material/download:",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="soa_excel")
@@ -295,15 +296,16 @@ def _gaps() -> None:
                          "control_title": "Control", "flags": "Why", "owner": "Owner",
                          "evidence_expiry": st.column_config.DateColumn("Evidence expires")})
     st.subheader("Risks no applicable control treats")
-    risks = cached(soa.untreated_risks)
-    if risks.empty:
+    total = cached(soa.untreated_count)
+    if total == 0:
         st.success("Every risk that is not closed has an applicable treating control.",
                    icon=":material/task_alt:")
         return
-    shown = f"the first {RISKS_SHOWN} of " if len(risks) > RISKS_SHOWN else ""
-    st.caption(f"Showing {shown}{len(risks)} risk(s). Link a treating control on the risk, or "
+    shown = f"the first {RISKS_SHOWN} of " if total > RISKS_SHOWN else ""
+    st.caption(f"Showing {shown}{total} risk(s). Link a treating control on the risk, or "
                "revisit the SoA decision.")
-    st.dataframe(risks.head(RISKS_SHOWN), hide_index=True, width="stretch", column_config={
+    risks = cached(soa.untreated_risks, RISKS_SHOWN)
+    st.dataframe(risks, hide_index=True, width="stretch", column_config={
         "id": st.column_config.NumberColumn("Risk", width="small"), "title": "Title",
         "ai_system": "AI system", "owner": "Owner", "status": "Status",
         "reason": st.column_config.TextColumn("Why", width="large")})

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from aims_core.auth.actor import Actor
-from aims_core.inventory import triage
+from aims_core.inventory import systems, triage
 from aims_core.inventory.registers import (
     AI_DATA_SOURCES,
     EU_AI_ACT_CATEGORIES,
@@ -23,33 +23,38 @@ from aims_core.inventory.revalidation import revalidation_schedule
 from aims_core.performance import kpis
 from aims_core.performance.kpi_status import STATUS_LABELS
 from aims_core.records.writes import RowChange, apply_batches, apply_changes
-from aims_core.risk.risk_method import RATED_RISKS_SQL
 from aims_core.ui.editable_table import editable_table, invalidate, show_outcome
-from aims_core.ui.session import cached, current_identity, get_db, query, today
+from aims_core.ui.pickers import LIST_ALL, search_text
+from aims_core.ui.session import cached, current_identity, get_db, today
 from aims_core.ui.text import md_escape
 
 SYSTEM_PARAM = "system"
 
 
 def _choose_system() -> dict[str, Any] | None:
-    systems = query("SELECT id, name FROM ai_systems ORDER BY name")
-    if systems.empty:
+    total = cached(systems.pickable_count)
+    if total == 0:
         return None
-    names = {int(r.id): r.name for r in systems.itertuples()}
     wanted = st.query_params.get(SYSTEM_PARAM)
+    linked = (int(wanted),) if wanted and wanted.isdigit() else ()
+    chosen_before = st.session_state.get("system_detail_choice")
+    kept = linked + ((int(chosen_before),) if chosen_before is not None else ())
+    find, pick = st.columns([2, 3], vertical_alignment="bottom") if total > LIST_ALL \
+        else (st.container(), st.container())
+    with find:
+        search = search_text("system_detail", total, "AI systems")
+    names = cached(systems.names, search, kept)
     ids = list(names)
-    index = ids.index(int(wanted)) if wanted and wanted.isdigit() and int(wanted) in names \
-        else None
-    chosen = st.selectbox("Open an AI system", ids, index=index, format_func=names.get,
-                          placeholder="Choose a system to see everything linked to it",
-                          key="system_detail_choice")
+    index = ids.index(linked[0]) if linked and linked[0] in names else None
+    chosen = pick.selectbox(
+        "Open an AI system", ids, index=index, format_func=names.get,
+        placeholder="Choose a system to see everything linked to it",
+        key="system_detail_choice")
     if chosen is None:
         st.query_params.pop(SYSTEM_PARAM, None)
         return None
     st.query_params[SYSTEM_PARAM] = str(chosen)
-    row = query("SELECT s.*, p.name AS supplier_name FROM ai_systems s "
-                "LEFT JOIN suppliers p ON p.id = s.supplier_id WHERE s.id = ?", (chosen,))
-    return row.iloc[0].to_dict()
+    return cached(systems.one, int(chosen))
 
 
 def _blank(value: Any) -> bool:
@@ -84,13 +89,8 @@ def _facts(system: dict[str, Any]) -> None:
     st.markdown(f"| Profile | |\n|---|---|\n{rows}")
 
 
-def _latest_triage(system_id: int) -> pd.DataFrame:
-    return query("SELECT * FROM triage_assessments WHERE ai_system_id = ? "
-                 "ORDER BY assessed_on DESC, id DESC LIMIT 1", (system_id,))
-
-
 def _show_triage(system_id: int) -> dict[str, Any]:
-    latest = _latest_triage(system_id)
+    latest = cached(systems.latest_triage, system_id)
     if latest.empty:
         st.info("No EU AI Act triage recorded yet. Answer the questions below: the answers "
                 "and the reasoning are kept as the reason for the category.",
@@ -180,12 +180,7 @@ def _save_triage(system_id: int, version: int, who: Actor) -> None:
 
 
 def _risks(system_id: int) -> None:
-    risks = query(
-        f"""SELECT r.id, r.title, r.owner, r.status, r.inherent_level, r.residual_level,
-                   r.review_date, string_agg(rc.control_id, ', ' ORDER BY rc.control_id)
-                       AS controls
-            FROM ({RATED_RISKS_SQL}) r LEFT JOIN risk_controls rc ON rc.risk_id = r.id
-            WHERE r.ai_system_id = ? GROUP BY ALL ORDER BY r.id""", (system_id,))
+    risks = cached(systems.risks_of, system_id)
     if risks.empty:
         st.info("No risk is linked to this system yet.", icon=":material/info:")
         return
@@ -216,17 +211,14 @@ def _kpis(system_id: int) -> None:
 
 
 def _validations(system: dict[str, Any]) -> None:
-    schedule = cached(revalidation_schedule, today())
-    mine = schedule[schedule["ai_system_id"] == system["id"]]
+    mine = cached(revalidation_schedule, today(), [int(system["id"])])
     if not mine.empty:
         row = mine.iloc[0]
         (st.error if row["overdue"] else st.success)(row["reason"], icon=":material/event:")
     elif system["lifecycle_stage"] in ("design", "development"):
         st.caption("Not yet due: validation starts when the system reaches the validation "
                    "stage.")
-    history = query("SELECT validated_on, validated_by, method, result, notes, evidence_link "
-                    "FROM validations WHERE ai_system_id = ? ORDER BY validated_on DESC",
-                    (system["id"],))
+    history = cached(systems.validations_of, int(system["id"]))
     if not history.empty:
         st.dataframe(history, hide_index=True, width="stretch", column_config={
             "validated_on": st.column_config.DateColumn("Date"), "validated_by": "By",
@@ -294,7 +286,6 @@ def render() -> None:
                    "how its quality is checked (A.7).")
         editable_table(
             AI_DATA_SOURCES,
-            lambda: query("SELECT * FROM ai_data_sources WHERE ai_system_id = ? ORDER BY id",
-                          (int(system["id"]),)),
+            lambda: systems.data_sources_of(get_db(), int(system["id"])),
             key=f"sources_{system['id']}", who=current_identity(),
             signature=str(system["id"]), fixed={"ai_system_id": int(system["id"])})

@@ -1,0 +1,149 @@
+"""The AI system inventory as pages read it: the register filtered, counted and paged in
+DuckDB, names to pick a system from (searched, never the whole list of a large
+organisation), one system with everything shown on its detail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from aims_core.inventory.revalidation import SCHEDULE_SQL
+from aims_core.risk.risk_method import RATED_RISKS_SQL
+from aims_core.storage.database import Database
+
+PICK_LIMIT = 50  # names a search offers at most
+
+
+@dataclass(frozen=True)
+class SystemFilter:
+    """The inventory's filters; each empty tuple means 'any'. Frozen, so it can key caches."""
+
+    search: str = ""  # in the name or purpose, any case
+    owners: tuple[str, ...] = ()
+    departments: tuple[str, ...] = ()
+    sourcing: tuple[str, ...] = ()
+    stages: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    overdue_only: bool = False  # due for re-validation today or earlier
+
+    def where(self, today: date) -> tuple[str, dict[str, Any]]:
+        """SQL condition over ``ai_systems`` and its named parameters."""
+        clauses, params = ["TRUE"], {}
+        if self.search.strip():
+            clauses.append("(name ILIKE $search OR purpose ILIKE $search)")
+            params["search"] = f"%{self.search.strip()}%"
+        for column, name, chosen in (("owner", "owners", self.owners),
+                                     ("department", "departments", self.departments),
+                                     ("sourcing", "sourcing", self.sourcing),
+                                     ("lifecycle_stage", "stages", self.stages),
+                                     ("eu_ai_act_category", "categories", self.categories)):
+            if chosen:
+                clauses.append(f"{column} IN (SELECT unnest(${name}::VARCHAR[]))")
+                params[name] = list(chosen)
+        if self.overdue_only:
+            clauses.append(f"id IN (SELECT ai_system_id FROM ({SCHEDULE_SQL}) WHERE overdue)")
+            params["today"] = today
+        return " AND ".join(clauses), params
+
+
+def count(db: Database, today: date, filters: SystemFilter = SystemFilter()) -> int:
+    where, params = filters.where(today)
+    return int(db.scalar(f"SELECT count(*) FROM ai_systems WHERE {where}", params))
+
+
+def page(db: Database, today: date, filters: SystemFilter, offset: int,
+         limit: int) -> pd.DataFrame:
+    """One page of the register's rows (every column), by id."""
+    where, params = filters.where(today)
+    return db.query_df(f"SELECT * FROM ai_systems WHERE {where} ORDER BY id "
+                       f"LIMIT {int(limit)} OFFSET {int(offset)}", params)
+
+
+def owners_and_departments(db: Database) -> tuple[list[str], list[str]]:
+    """The distinct owners and departments, sorted, for the filters."""
+    rows = db.query_rows(
+        "SELECT list(DISTINCT owner ORDER BY owner) FILTER (WHERE owner IS NOT NULL), "
+        "list(DISTINCT department ORDER BY department) FILTER (WHERE department IS NOT NULL) "
+        "FROM ai_systems")
+    owners, departments = rows[0]
+    return list(owners or []), list(departments or [])
+
+
+def _pickable(with_kpis: bool) -> str:
+    return "id IN (SELECT ai_system_id FROM kpis)" if with_kpis else "TRUE"
+
+
+def pickable_count(db: Database, with_kpis: bool = False) -> int:
+    """How many systems a picker chooses from (``with_kpis``: those some KPI measures)."""
+    return int(db.scalar(f"SELECT count(*) FROM ai_systems WHERE {_pickable(with_kpis)}"))
+
+
+def names(db: Database, search: str | None = None, ids: tuple[int, ...] = (),
+          with_kpis: bool = False, limit: int = PICK_LIMIT) -> dict[int, str]:
+    """{id: name} by name: the systems whose name contains ``search`` (any case), at most
+    ``limit`` of them (``search`` None: every system), plus those of ``ids`` (a choice
+    already made stays offered). ``with_kpis`` keeps the systems some KPI measures."""
+    first = "" if search is None else \
+        f"AND name ILIKE $search ORDER BY name, id LIMIT {int(limit)}"
+    rows = db.query_rows(
+        f"""(SELECT id, name FROM ai_systems WHERE {_pickable(with_kpis)} {first})
+            UNION (SELECT id, name FROM ai_systems WHERE list_contains($ids, id))
+            ORDER BY name, id""",
+        {"ids": list(ids), **({} if search is None else {"search": f"%{search.strip()}%"})})
+    return {int(i): str(n) for i, n in rows}
+
+
+def ids_named(db: Database, wanted: list[str]) -> list[int]:
+    """The ids of the systems with these exact names (a shared link names its systems)."""
+    if not wanted:
+        return []
+    return [int(r[0]) for r in db.query_rows(
+        "SELECT id FROM ai_systems WHERE list_contains($names, name) ORDER BY name, id",
+        {"names": wanted})]
+
+
+def one(db: Database, system_id: int) -> dict[str, Any] | None:
+    """One system's row with its supplier's name; None if there is no such system."""
+    frame = db.query_df("SELECT s.*, p.name AS supplier_name FROM ai_systems s "
+                        "LEFT JOIN suppliers p ON p.id = s.supplier_id WHERE s.id = ?",
+                        [system_id])
+    return None if frame.empty else frame.iloc[0].to_dict()
+
+
+def label_choices(db: Database) -> dict[str, dict[int, str]]:
+    """Labels of the register's reference columns: suppliers and Annex III areas."""
+    suppliers = db.query_rows("SELECT id, name FROM suppliers ORDER BY name")
+    areas = db.query_rows("SELECT area_no, title FROM eu_annex_iii_areas ORDER BY area_no")
+    return {"supplier_id": {int(i): str(n) for i, n in suppliers},
+            "annex_iii_area": {int(n): f"{n}. {title}" for n, title in areas}}
+
+
+def risks_of(db: Database, system_id: int) -> pd.DataFrame:
+    """The system's risks with their levels and treating controls."""
+    return db.query_df(
+        f"""SELECT r.id, r.title, r.owner, r.status, r.inherent_level, r.residual_level,
+                   r.review_date, string_agg(rc.control_id, ', ' ORDER BY rc.control_id)
+                       AS controls
+            FROM ({RATED_RISKS_SQL}) r LEFT JOIN risk_controls rc ON rc.risk_id = r.id
+            WHERE r.ai_system_id = ? GROUP BY ALL ORDER BY r.id""", [system_id])
+
+
+def latest_triage(db: Database, system_id: int) -> pd.DataFrame:
+    """The system's latest EU AI Act triage (one row, or none)."""
+    return db.query_df("SELECT * FROM triage_assessments WHERE ai_system_id = ? "
+                       "ORDER BY assessed_on DESC, id DESC LIMIT 1", [system_id])
+
+
+def validations_of(db: Database, system_id: int) -> pd.DataFrame:
+    """The system's validations, newest first."""
+    return db.query_df("SELECT validated_on, validated_by, method, result, notes, "
+                       "evidence_link FROM validations WHERE ai_system_id = ? "
+                       "ORDER BY validated_on DESC", [system_id])
+
+
+def data_sources_of(db: Database, system_id: int) -> pd.DataFrame:
+    return db.query_df("SELECT * FROM ai_data_sources WHERE ai_system_id = ? ORDER BY id",
+                       [system_id])
