@@ -149,6 +149,12 @@ def soa_table(db: Database, today: date, filters: SoaFilter = SoaFilter()) -> pd
     return frame.reset_index(drop=True)
 
 
+def control_labels(db: Database) -> dict[str, str]:
+    """{control id: "A.2.2 AI policy"} in catalogue order."""
+    return dict(db.query_rows("SELECT control_id, control_id || ' ' || title FROM controls "
+                              "ORDER BY sort_order"))
+
+
 def objective_labels(db: Database) -> dict[str, str]:
     """{objective id: "A.2 Policies related to AI"} in catalogue order, for the filters."""
     return dict(db.query_rows("SELECT objective_id, objective_id || ' ' || title "

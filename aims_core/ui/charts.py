@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -123,43 +126,115 @@ def _band_edges(values: pd.Series, kpi: dict) -> tuple[float, float]:
     return low - pad, high + pad
 
 
-def kpi_trend(series: pd.DataFrame, kpi: dict, height: int = 340) -> go.Figure:
-    """A KPI's values over time against its target and amber/red bands.
+def _known(value: object) -> bool:
+    return value is not None and not pd.isna(value)
 
-    Bands are shaded and named at the right edge; points carry the status symbol too, so
-    the reading never depends on colour alone.
+
+def decimated(series: pd.DataFrame, points: int) -> pd.DataFrame:
+    """At most about ``points`` rows of one KPI's series (by date): in each of
+    ``points / 2`` equal runs the lowest and the highest value are kept, and the latest row,
+    so a breach and the current value always show."""
+    if len(series) <= points:
+        return series
+    runs = np.arange(len(series)) * (points // 2) // len(series)
+    values = series["value"].to_numpy()
+    keep = {len(series) - 1}
+    for run in np.unique(runs):
+        where = np.flatnonzero(runs == run)
+        keep.update((where[values[where].argmin()], where[values[where].argmax()]))
+    return series.iloc[sorted(keep)]
+
+
+TREND_POINTS = 120  # points a small chart can show: a longer series is decimated
+_SYMBOLS = {"red": "x", "amber": "triangle-up", "green": "circle"}
+
+
+def kpi_trends(kpis: list[dict], series: pd.DataFrame, columns: int = 2,
+               row_height: int = 330) -> go.Figure:
+    """Small multiples: each KPI's values over time against its target and amber/red
+    bands, in one figure (one chart to build and draw, however many KPIs a page shows).
+
+    Each panel is titled with the KPI's name, AI system and status in words; bands are
+    shaded and named at the panel's right edge, points carry the status symbol, so the
+    reading never depends on colour alone. Names and units are escaped: Plotly renders
+    some HTML in text.
     """
-    low, high = _band_edges(series["value"], kpi)
-    amber, red = kpi["amber_threshold"], kpi["red_threshold"]
-    higher = kpi["direction"] == "higher"
-    fig = go.Figure()
-    edges = [(red, low, "red"), (amber, red, "amber"), (high, amber, "green")] if higher \
-        else [(red, high, "red"), (amber, red, "amber"), (low, amber, "green")]
-    for bound, far, status in edges:
-        if bound is None or pd.isna(bound) or far is None or pd.isna(far):
+    rows = max(1, -(-len(kpis) // columns))
+    gap_x, gap_y, top = 0.1, 110 / (rows * row_height), 40 / (rows * row_height)
+    width = (1 - gap_x * (columns - 1)) / columns
+    height = (1 - gap_y * (rows - 1) - top) / rows
+    traces: list[dict] = []
+    shapes: list[dict] = []
+    notes: list[dict] = []
+    layout: dict = {}
+    for n, kpi in enumerate(kpis):
+        axis = "" if n == 0 else str(n + 1)
+        x_ref, y_ref = f"x{axis}", f"y{axis}"
+        column, row = n % columns, n // columns
+        left = column * (width + gap_x)
+        bottom = 1 - top - (row + 1) * height - row * gap_y
+        points = decimated(series[series["kpi_id"] == kpi["id"]], TREND_POINTS)
+        where = f" · {kpi['ai_system']}" if isinstance(kpi["ai_system"], str) else ""
+        notes.append({"text": f"<b>{html.escape(kpi['name'])}</b>{html.escape(where)}<br>"
+                              f"{STATUS_LABELS[kpi['status']]}",
+                      "x": left, "xref": "paper", "xanchor": "left",
+                      "y": bottom + height + 0.01, "yref": "paper", "yanchor": "bottom",
+                      "showarrow": False, "align": "left", "font": {"size": FONT_SIZE}})
+        layout[f"xaxis{axis}"] = {"domain": [left, left + width], "anchor": y_ref,
+                                  "tickfont": {"size": FONT_SIZE - 2}}
+        if points.empty:
+            layout[f"yaxis{axis}"] = {"domain": [bottom, bottom + height], "anchor": x_ref,
+                                      "visible": False}
+            layout[f"xaxis{axis}"]["visible"] = False
+            notes.append({"text": "No values in this period", "showarrow": False,
+                          "x": 0.5, "xref": f"{x_ref} domain", "y": 0.5,
+                          "yref": f"{y_ref} domain", "font": {"size": FONT_SIZE}})
             continue
-        fig.add_hrect(y0=min(bound, far), y1=max(bound, far), fillcolor=STATUS_COLOURS[status],
-                      opacity=0.15, line_width=0, layer="below")
-        fig.add_annotation(text=status, x=1.01, xref="paper", xanchor="left",
-                           y=(bound + far) / 2, yref="y", showarrow=False,
-                           font={"size": FONT_SIZE, "color": "#333"})
-    if kpi["target"] is not None and not pd.isna(kpi["target"]):
-        fig.add_hline(y=kpi["target"], line_dash="dash", line_color="#333", line_width=2,
-                      annotation_text=f"target {kpi['target']:g}",
-                      annotation_position="top left",
-                      annotation_font={"size": FONT_SIZE, "color": "#333"})
-    symbols = {"red": "x", "amber": "triangle-up", "green": "circle"}
-    fig.add_trace(go.Scatter(
-        x=series["measured_on"], y=series["value"], mode="lines+markers",
-        line={"color": PALETTE[0], "width": 3},
-        marker={"size": 9, "color": [STATUS_COLOURS[s] for s in series["status"]],
-                "symbol": [symbols.get(s, "circle-open") for s in series["status"]],
-                "line": {"width": 1, "color": "#333"}},
-        customdata=[STATUS_LABELS[s] for s in series["status"]],
-        hovertemplate="%{x|%d %b %Y}: %{y}<br>%{customdata}<extra></extra>"))
-    fig.update_yaxes(range=[low, high], title=kpi["unit"] or None, showgrid=True,
-                     tickfont={"size": FONT_SIZE})
-    fig.update_xaxes(title=None, tickfont={"size": FONT_SIZE})
-    fig = _style(fig, height)
-    fig.update_layout(margin={"l": 10, "r": 70, "t": 30, "b": 10})
-    return fig
+        low, high = _band_edges(points["value"], kpi)
+        layout[f"yaxis{axis}"] = {
+            "domain": [bottom, bottom + height], "anchor": x_ref, "range": [low, high],
+            "title": {"text": html.escape(kpi["unit"] or "")}, "showgrid": True,
+            "tickfont": {"size": FONT_SIZE - 2}}
+        amber, red = kpi["amber_threshold"], kpi["red_threshold"]
+        edges = [(red, low, "red"), (amber, red, "amber"), (high, amber, "green")] \
+            if kpi["direction"] == "higher" else \
+            [(red, high, "red"), (amber, red, "amber"), (low, amber, "green")]
+        for bound, far, status in edges:
+            if not (_known(bound) and _known(far)):
+                continue
+            shapes.append({"type": "rect", "xref": f"{x_ref} domain", "x0": 0, "x1": 1,
+                           "yref": y_ref, "y0": min(bound, far), "y1": max(bound, far),
+                           "fillcolor": STATUS_COLOURS[status], "opacity": 0.15,
+                           "line": {"width": 0}, "layer": "below"})
+            notes.append({"text": status, "x": 1.01, "xref": f"{x_ref} domain",
+                          "xanchor": "left", "y": (bound + far) / 2, "yref": y_ref,
+                          "showarrow": False, "font": {"size": FONT_SIZE - 2, "color": "#333"}})
+        if _known(kpi["target"]):
+            shapes.append({"type": "line", "xref": f"{x_ref} domain", "x0": 0, "x1": 1,
+                           "yref": y_ref, "y0": kpi["target"], "y1": kpi["target"],
+                           "line": {"color": "#333", "width": 2, "dash": "dash"}})
+            notes.append({"text": f"target {kpi['target']:g}", "x": 0, "xanchor": "left",
+                          "xref": f"{x_ref} domain", "y": kpi["target"], "yref": y_ref,
+                          "yanchor": "bottom", "showarrow": False,
+                          "font": {"size": FONT_SIZE - 2, "color": "#333"}})
+        # A line, then one marker trace per status: scalar marker settings keep the
+        # figure light to build and to draw, whatever the number of points.
+        dates = np.array([f"{day:%Y-%m-%d}" for day in points["measured_on"]])
+        values, statuses = points["value"].to_numpy(), points["status"].to_numpy()
+        traces.append({"type": "scatter", "x": dates, "y": values, "mode": "lines",
+                       "xaxis": x_ref, "yaxis": y_ref, "hoverinfo": "skip",
+                       "line": {"color": PALETTE[0], "width": 3}})
+        for status in dict.fromkeys(statuses):
+            shown = statuses == status
+            traces.append({
+                "type": "scatter", "x": dates[shown], "y": values[shown], "mode": "markers",
+                "xaxis": x_ref, "yaxis": y_ref,
+                "marker": {"size": 8, "color": STATUS_COLOURS[status],
+                           "symbol": _SYMBOLS.get(status, "circle-open"),
+                           "line": {"width": 1, "color": "#333"}},
+                "hovertemplate": f"%{{x|%d %b %Y}}: %{{y}}<br>{STATUS_LABELS[status]}"
+                                 "<extra></extra>"})
+    return go.Figure(data=traces, _validate=False, layout={
+        **layout, "shapes": shapes, "annotations": notes, "height": rows * row_height,
+        "font": {"size": FONT_SIZE}, "showlegend": False,
+        "margin": {"l": 10, "r": 70, "t": 10, "b": 10}})
