@@ -94,6 +94,13 @@ def register(db: Database, today: date, filters: RiskFilter, me: str | None = No
         {**params, "today": today, **({"me": me} if me else {})})
 
 
+def system_ids_listed(db: Database, today: date, filters: RiskFilter, me: str | None,
+                      offset: int, limit: int) -> tuple[int, ...]:
+    """The AI systems of the risks :func:`register` lists on this page."""
+    listed = register(db, today, filters, me=me, limit=limit, offset=offset)
+    return tuple(sorted({int(i) for i in listed["ai_system_id"].dropna()}))
+
+
 def count(db: Database, today: date, filters: RiskFilter) -> int:
     where, params = filters.where()
     return int(db.scalar(f"SELECT count(*) FROM ({RATED_RISKS_SQL}) WHERE {where}", params))
@@ -165,3 +172,44 @@ def raise_impact_as_risk(db: Database, impact_id: int, owner: str, today: date,
         "inherent_impact": int(row["severity"]), "treatment": "mitigate",
         "treatment_plan": row["mitigation"], "status": "open", "identified_on": today,
         "impact_id": impact_id}, label=f"Risk from impact {impact_id}")], actor)
+
+
+# --- reads of the register page -----------------------------------------------------------
+def annex_c_choices(db: Database) -> tuple[dict[str, str], dict[str, str]]:
+    """Annex C risk sources and objectives: ({"C.3.1": "C.3.1 Complexity…"}, {…})."""
+    sources = db.query_rows("SELECT source_id, source_id || ' ' || title "
+                            "FROM annex_c_risk_sources ORDER BY source_id")
+    objectives = db.query_rows("SELECT objective_id, objective_id || ' ' || title "
+                               "FROM annex_c_objectives ORDER BY objective_id")
+    return dict(sources), dict(objectives)
+
+
+def owners(db: Database) -> list[str]:
+    return [r[0] for r in db.query_rows(
+        "SELECT DISTINCT owner FROM risks WHERE owner IS NOT NULL ORDER BY owner")]
+
+
+def titles(db: Database, ids: tuple[int, ...]) -> dict[int, str]:
+    """{id: "#7 Biased screening"} for these risks, by id."""
+    rows = db.query_rows("SELECT id, title FROM risks WHERE list_contains($ids, id) "
+                         "ORDER BY id", {"ids": list(ids)})
+    return {int(i): f"#{int(i)} {title}" for i, title in rows}
+
+
+def one(db: Database, risk_id: int) -> pd.Series | None:
+    """One risk's row (every column), None if there is no such risk."""
+    frame = db.query_df("SELECT * FROM risks WHERE id = ?", [risk_id])
+    return None if frame.empty else frame.iloc[0]
+
+
+def control_links(db: Database, risk_id: int) -> pd.DataFrame:
+    """The risk's links to its treating controls (id, control_id, version)."""
+    return db.query_df("SELECT id, control_id, version FROM risk_controls WHERE risk_id = ? "
+                       "ORDER BY control_id", [risk_id])
+
+
+def acceptances_of(db: Database, risk_id: int) -> pd.DataFrame:
+    """The risk's acceptances, newest first."""
+    return db.query_df("SELECT approved_by, approved_on, expires_on, justification "
+                       "FROM risk_acceptances WHERE risk_id = ? ORDER BY approved_on DESC",
+                       [risk_id])
