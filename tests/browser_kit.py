@@ -45,11 +45,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(db_path: Path, log: Path) -> Server:
+def start_server(db_path: Path, log: Path, script: Path = ROOT / "app.py",
+                 poll: float = 0.3) -> Server:
+    """``streamlit run <script>`` on a free port with ``AIMS_DB`` set; returns once the
+    server answers its health check (asked every ``poll`` seconds)."""
     port = free_port()
     env = {**os.environ, "AIMS_DB": str(db_path)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
+        [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless=true",
          f"--server.port={port}", "--server.address=127.0.0.1",
          "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
@@ -62,7 +65,7 @@ def start_server(db_path: Path, log: Path) -> Server:
                 if reply.read().decode().strip() == "ok":
                     return Server(url, db_path, process)
         except OSError:
-            time.sleep(0.3)
+            time.sleep(poll)
     process.kill()
     raise RuntimeError(f"streamlit did not start: {log.read_text()[-2000:]}")
 
