@@ -17,7 +17,7 @@ from aims_core.bootstrap import generate_into, init_database
 from aims_core.compliance import soa
 from aims_core.inventory import exports
 from aims_core.performance.kpis import kpi_status
-from aims_core.ui.charts import decimated
+from aims_core.ui.charts import stretches
 from aims_core.ui.pickers import LIST_ALL
 from aims_core.ui.session import get_db
 from tests.apptest_kit import ROOT, fresh_caches, open_page, run_app
@@ -127,14 +127,18 @@ def test_risk_filter_searches_and_the_system_column_offers_the_systems_listed() 
     assert set(shown["ai_system_id"].dropna().astype(int)) == {late_id}
 
 
-def test_a_long_series_is_decimated_keeping_extremes_and_the_latest() -> None:
+def test_a_long_series_is_summarised_keeping_breaches_and_the_latest() -> None:
     days = pd.date_range("2025-01-01", periods=1000, freq="D")
-    values = np.sin(np.arange(1000) / 30.0)
-    values[317], values[642] = -5.0, 7.0  # a breach and a peak
+    values = 90 + np.sin(np.arange(1000) / 30.0)
+    values[317] = 60.0  # one breach among a thousand values
+    status = np.where(values < 80, "red", "green")
     series = pd.DataFrame({"kpi_id": 1, "measured_on": days, "value": values,
-                           "status": "green"})
-    kept = decimated(series, 120)
-    assert len(kept) <= 121 and kept["measured_on"].is_monotonic_increasing
-    assert {-5.0, 7.0} <= set(kept["value"]) and kept["measured_on"].iloc[-1] == days[-1]
-    short = series.head(50)
-    assert decimated(short, 120).equals(short)
+                           "status": status})
+    summary = stretches(series, 60, higher_is_better=True)
+    assert len(summary.mean) == len(summary.low) == len(summary.high) == 60
+    assert summary.low.min() == 60.0 and summary.high.max() == values.max()
+    assert np.isclose(summary.mean.mean(), values.mean(), atol=0.5)
+    marked = summary.marked
+    assert list(marked["value"]) == [60.0, values[-1]]  # the breach and the latest value
+    assert list(marked["status"]) == ["red", "green"]
+    assert stretches(series.head(120), 60, higher_is_better=True) is None  # drawn as is

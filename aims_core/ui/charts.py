@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -130,23 +131,85 @@ def _known(value: object) -> bool:
     return value is not None and not pd.isna(value)
 
 
-def decimated(series: pd.DataFrame, points: int) -> pd.DataFrame:
-    """At most about ``points`` rows of one KPI's series (by date): in each of
-    ``points / 2`` equal runs the lowest and the highest value are kept, and the latest row,
-    so a breach and the current value always show."""
-    if len(series) <= points:
-        return series
-    runs = np.arange(len(series)) * (points // 2) // len(series)
+@dataclass(frozen=True)
+class Stretches:
+    """A long series summarised in equal stretches of time, for a small chart."""
+
+    dates: np.ndarray  # each stretch's last date (ISO text)
+    mean: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    marked: pd.DataFrame  # the points drawn: each stretch's worst if amber or red, the latest
+
+
+def stretches(series: pd.DataFrame, count: int, higher_is_better: bool) -> Stretches | None:
+    """None when one KPI's series (by date) is short enough to draw point by point (at most
+    ``2 * count`` points); else ``count`` stretches with their mean, lowest and highest
+    value, and the points that must stay visible: the worst of each stretch when it is amber
+    or red (a breach never disappears in the summary) and the latest value."""
+    if len(series) <= 2 * count:
+        return None
+    runs = np.arange(len(series)) * count // len(series)
     values = series["value"].to_numpy()
-    keep = {len(series) - 1}
-    for run in np.unique(runs):
-        where = np.flatnonzero(runs == run)
-        keep.update((where[values[where].argmin()], where[values[where].argmax()]))
-    return series.iloc[sorted(keep)]
+    ends = np.flatnonzero(np.r_[runs[1:] != runs[:-1], True])
+    starts = np.r_[0, ends[:-1] + 1]
+    worst = [start + int(values[start:end + 1].argmin() if higher_is_better
+                          else values[start:end + 1].argmax())
+             for start, end in zip(starts, ends, strict=True)]
+    marked = series.iloc[worst]
+    marked = pd.concat([marked[marked["status"].isin(("amber", "red"))], series.iloc[[-1]]])
+    dates = np.array([f"{day:%Y-%m-%d}" for day in series["measured_on"].iloc[ends]])
+    return Stretches(dates, np.array([values[a:b + 1].mean() for a, b in zip(starts, ends,
+                                                                              strict=True)]),
+                     np.minimum.reduceat(values, starts), np.maximum.reduceat(values, starts),
+                     marked.drop_duplicates(subset="measured_on", keep="last"))
 
 
-TREND_POINTS = 120  # points a small chart can show: a longer series is decimated
+def _shortened(text: str, limit: int = 44) -> str:
+    """A panel title that fits its half of the page (the full name is on the tile above)."""
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+TREND_STRETCHES = 60  # a series of more than twice this many points is summarised
 _SYMBOLS = {"red": "x", "amber": "triangle-up", "green": "circle"}
+
+
+def _markers(points: pd.DataFrame, x_ref: str, y_ref: str) -> list[dict]:
+    """One marker trace per status: scalar marker settings keep the figure light to build
+    and to draw, whatever the number of points."""
+    dates = np.array([f"{day:%Y-%m-%d}" for day in points["measured_on"]])
+    values, statuses = points["value"].to_numpy(), points["status"].to_numpy()
+    return [{"type": "scatter", "x": dates[statuses == status],
+             "y": values[statuses == status], "mode": "markers", "xaxis": x_ref,
+             "yaxis": y_ref,
+             "marker": {"size": 8, "color": STATUS_COLOURS[status],
+                        "symbol": _SYMBOLS.get(status, "circle-open"),
+                        "line": {"width": 1, "color": "#333"}},
+             "hovertemplate": f"%{{x|%d %b %Y}}: %{{y}}<br>{STATUS_LABELS[status]}"
+                              "<extra></extra>"} for status in dict.fromkeys(statuses)]
+
+
+def _trend_traces(points: pd.DataFrame, higher_is_better: bool, x_ref: str,
+                  y_ref: str) -> list[dict]:
+    """A line through every point with its status marker; a long series as the mean of
+    each stretch in a band from its lowest to its highest value, breaches and the latest
+    value marked."""
+    axes = {"xaxis": x_ref, "yaxis": y_ref}
+    summary = stretches(points, TREND_STRETCHES, higher_is_better)
+    if summary is None:
+        dates = np.array([f"{day:%Y-%m-%d}" for day in points["measured_on"]])
+        return [{"type": "scatter", "x": dates, "y": points["value"].to_numpy(),
+                 "mode": "lines", "hoverinfo": "skip",
+                 "line": {"color": PALETTE[0], "width": 3}, **axes},
+                *_markers(points, x_ref, y_ref)]
+    band = {"type": "scatter", "x": summary.dates, "mode": "lines", "hoverinfo": "skip",
+            "line": {"width": 0}, **axes}
+    return [{**band, "y": summary.low},
+            {**band, "y": summary.high, "fill": "tonexty", "fillcolor": "rgba(0,114,178,0.2)"},
+            {"type": "scatter", "x": summary.dates, "y": summary.mean, "mode": "lines",
+             "line": {"color": PALETTE[0], "width": 3},
+             "hovertemplate": "to %{x|%d %b %Y}: mean %{y:.3g}<extra></extra>", **axes},
+            *_markers(summary.marked, x_ref, y_ref)]
 
 
 def kpi_trends(kpis: list[dict], series: pd.DataFrame, columns: int = 2,
@@ -154,13 +217,14 @@ def kpi_trends(kpis: list[dict], series: pd.DataFrame, columns: int = 2,
     """Small multiples: each KPI's values over time against its target and amber/red
     bands, in one figure (one chart to build and draw, however many KPIs a page shows).
 
-    Each panel is titled with the KPI's name, AI system and status in words; bands are
-    shaded and named at the panel's right edge, points carry the status symbol, so the
-    reading never depends on colour alone. Names and units are escaped: Plotly renders
-    some HTML in text.
+    Each panel is titled with the KPI's name and, below, its AI system, status in words and
+    unit; bands are shaded and named at the panel's right edge, points carry the status
+    symbol, so the reading never depends on colour alone. A long series is summarised by
+    stretches (see :func:`stretches`), saying so in the panel. Names and units are
+    escaped: Plotly renders some HTML in text.
     """
     rows = max(1, -(-len(kpis) // columns))
-    gap_x, gap_y, top = 0.1, 110 / (rows * row_height), 40 / (rows * row_height)
+    gap_x, gap_y, top = 0.16, 120 / (rows * row_height), 50 / (rows * row_height)
     width = (1 - gap_x * (columns - 1)) / columns
     height = (1 - gap_y * (rows - 1) - top) / rows
     traces: list[dict] = []
@@ -173,13 +237,15 @@ def kpi_trends(kpis: list[dict], series: pd.DataFrame, columns: int = 2,
         column, row = n % columns, n // columns
         left = column * (width + gap_x)
         bottom = 1 - top - (row + 1) * height - row * gap_y
-        points = decimated(series[series["kpi_id"] == kpi["id"]], TREND_POINTS)
-        where = f" · {kpi['ai_system']}" if isinstance(kpi["ai_system"], str) else ""
-        notes.append({"text": f"<b>{html.escape(kpi['name'])}</b>{html.escape(where)}<br>"
-                              f"{STATUS_LABELS[kpi['status']]}",
+        points = series[series["kpi_id"] == kpi["id"]]
+        about = [STATUS_LABELS[kpi["status"]], *([f"in {kpi['unit']}"] if kpi["unit"] else []),
+                 kpi["ai_system"] if isinstance(kpi["ai_system"], str) else "Organisation-wide"]
+        notes.append({"text": f"<b>{html.escape(_shortened(kpi['name']))}</b><br>"
+                              f"{html.escape(_shortened(' · '.join(about), 60))}",
                       "x": left, "xref": "paper", "xanchor": "left",
                       "y": bottom + height + 0.01, "yref": "paper", "yanchor": "bottom",
-                      "showarrow": False, "align": "left", "font": {"size": FONT_SIZE}})
+                      "showarrow": False, "align": "left",
+                      "font": {"size": FONT_SIZE, "color": "#31333F"}})
         layout[f"xaxis{axis}"] = {"domain": [left, left + width], "anchor": y_ref,
                                   "tickfont": {"size": FONT_SIZE - 2}}
         if points.empty:
@@ -193,8 +259,7 @@ def kpi_trends(kpis: list[dict], series: pd.DataFrame, columns: int = 2,
         low, high = _band_edges(points["value"], kpi)
         layout[f"yaxis{axis}"] = {
             "domain": [bottom, bottom + height], "anchor": x_ref, "range": [low, high],
-            "title": {"text": html.escape(kpi["unit"] or "")}, "showgrid": True,
-            "tickfont": {"size": FONT_SIZE - 2}}
+            "showgrid": True, "tickfont": {"size": FONT_SIZE - 2}}
         amber, red = kpi["amber_threshold"], kpi["red_threshold"]
         edges = [(red, low, "red"), (amber, red, "amber"), (high, amber, "green")] \
             if kpi["direction"] == "higher" else \
@@ -217,23 +282,7 @@ def kpi_trends(kpis: list[dict], series: pd.DataFrame, columns: int = 2,
                           "xref": f"{x_ref} domain", "y": kpi["target"], "yref": y_ref,
                           "yanchor": "bottom", "showarrow": False,
                           "font": {"size": FONT_SIZE - 2, "color": "#333"}})
-        # A line, then one marker trace per status: scalar marker settings keep the
-        # figure light to build and to draw, whatever the number of points.
-        dates = np.array([f"{day:%Y-%m-%d}" for day in points["measured_on"]])
-        values, statuses = points["value"].to_numpy(), points["status"].to_numpy()
-        traces.append({"type": "scatter", "x": dates, "y": values, "mode": "lines",
-                       "xaxis": x_ref, "yaxis": y_ref, "hoverinfo": "skip",
-                       "line": {"color": PALETTE[0], "width": 3}})
-        for status in dict.fromkeys(statuses):
-            shown = statuses == status
-            traces.append({
-                "type": "scatter", "x": dates[shown], "y": values[shown], "mode": "markers",
-                "xaxis": x_ref, "yaxis": y_ref,
-                "marker": {"size": 8, "color": STATUS_COLOURS[status],
-                           "symbol": _SYMBOLS.get(status, "circle-open"),
-                           "line": {"width": 1, "color": "#333"}},
-                "hovertemplate": f"%{{x|%d %b %Y}}: %{{y}}<br>{STATUS_LABELS[status]}"
-                                 "<extra></extra>"})
+        traces += _trend_traces(points, kpi["direction"] == "higher", x_ref, y_ref)
     return go.Figure(data=traces, _validate=False, layout={
         **layout, "shapes": shapes, "annotations": notes, "height": rows * row_height,
         "font": {"size": FONT_SIZE}, "showlegend": False,

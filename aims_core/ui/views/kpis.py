@@ -19,7 +19,7 @@ from aims_core.inventory import systems
 from aims_core.performance import kpis
 from aims_core.performance.kpi_status import STATUS_LABELS
 from aims_core.performance.registers import OBJECTIVE_STATUSES
-from aims_core.ui.charts import kpi_trends
+from aims_core.ui.charts import TREND_STRETCHES, kpi_trends
 from aims_core.ui.editable_table import show_outcome
 from aims_core.ui.paging import known_offset, page_offset
 from aims_core.ui.pickers import search_text
@@ -173,6 +173,11 @@ def _trends(filters: kpis.KpiFilter, days: int | None, defined: int) -> None:
         _tiles(shown.trends, series)
         st.plotly_chart(kpi_trends(shown.trends.to_dict("records"), series),
                         key="kpi_trends", config={"displayModeBar": False})
+        if (series.groupby("kpi_id").size() > 2 * TREND_STRETCHES).any():
+            st.caption(f"A series of more than {2 * TREND_STRETCHES} values is drawn as the "
+                       f"mean of {TREND_STRETCHES} equal stretches, its lowest to highest "
+                       "value shaded; every stretch's amber or red value and the latest value "
+                       "are marked.")
     with table:
         _summary_table(shown.table)
 
