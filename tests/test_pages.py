@@ -9,12 +9,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from aims_core.bootstrap import generate_into, init_database
 from aims_core.risk.risk_method import RATED_RISKS_SQL
 from aims_core.ui.navigation import all_pages
 from aims_core.ui.session import get_db
 from aims_core.ui.session import today as session_today
-from tests.apptest_kit import ROOT, fresh_caches, open_page, run_app
+from tests.apptest_kit import ROOT, fresh_caches, open_page, point_at_generated, run_app
 from tests.schedule_truth import every_due_date
 
 PAGES = [spec.path for spec in all_pages()]
@@ -354,12 +353,7 @@ def test_schedule_filters_by_horizon_kind_and_owner(demo_path: Path) -> None:
 
 
 def test_long_registers_are_paged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = tmp_path / "scale.duckdb"
-    db = init_database(path, "empty")
-    generate_into(db, 250)
-    db.close()
-    monkeypatch.setenv("AIMS_DB", str(path))
-    fresh_caches()
+    point_at_generated(tmp_path / "scale.duckdb", 250, monkeypatch)
     at = run_app()
     at.switch_page("pages/ai_systems.py").run()
     picker = at.number_input(key="systems_page_of_3")

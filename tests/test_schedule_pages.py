@@ -11,10 +11,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from aims_core.bootstrap import generate_into, init_database
 from aims_core.dashboard.schedule import DueFilter
 from aims_core.ui.session import get_db, today
-from tests.apptest_kit import fresh_caches, open_page, run_app
+from tests.apptest_kit import fresh_caches, open_page, point_at_generated, run_app
 from tests.schedule_truth import every_due_date, filtered
 
 
@@ -48,13 +47,7 @@ def test_tiles_follow_only_mine_and_the_kinds_chosen() -> None:
 
 @pytest.fixture
 def generated_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = tmp_path / "generated.duckdb"
-    db = init_database(path, "empty")
-    generate_into(db, 120)
-    db.close()
-    monkeypatch.setenv("AIMS_DB", str(path))
-    fresh_caches()
-    yield path
+    yield point_at_generated(tmp_path / "generated.duckdb", 120, monkeypatch)
     fresh_caches()
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 from aims_core.inventory.revalidation import SCHEDULE_SQL
 from aims_core.risk.risk_method import RATED_RISKS_SQL
 from aims_core.storage.database import Database
+from aims_core.storage.sql import any_of
 
 PICK_LIMIT = 50  # names a search offers at most
 
@@ -35,14 +36,13 @@ class SystemFilter:
         if self.search.strip():
             clauses.append("(name ILIKE $search OR purpose ILIKE $search)")
             params["search"] = f"%{self.search.strip()}%"
-        for column, name, chosen in (("owner", "owners", self.owners),
-                                     ("department", "departments", self.departments),
-                                     ("sourcing", "sourcing", self.sourcing),
-                                     ("lifecycle_stage", "stages", self.stages),
-                                     ("eu_ai_act_category", "categories", self.categories)):
-            if chosen:
-                clauses.append(f"{column} IN (SELECT unnest(${name}::VARCHAR[]))")
-                params[name] = list(chosen)
+        chosen, values = any_of((("owner", "owners", self.owners),
+                                 ("department", "departments", self.departments),
+                                 ("sourcing", "sourcing", self.sourcing),
+                                 ("lifecycle_stage", "stages", self.stages),
+                                 ("eu_ai_act_category", "categories", self.categories)))
+        clauses += chosen
+        params.update(values)
         if self.overdue_only:
             clauses.append(f"id IN (SELECT ai_system_id FROM ({SCHEDULE_SQL}) WHERE overdue)")
             params["today"] = today

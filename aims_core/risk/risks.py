@@ -18,6 +18,7 @@ from aims_core.auth.actor import Actor
 from aims_core.records.writes import RowChange, RowProblem, WriteResult, apply_changes
 from aims_core.risk.risk_method import LEVEL_BANDS, RATED_RISKS_SQL
 from aims_core.storage.database import Database
+from aims_core.storage.sql import any_of
 
 View = Literal["inherent", "residual"]
 VIEWS: tuple[View, ...] = ("inherent", "residual")
@@ -65,14 +66,13 @@ class RiskFilter:
             systems.append("ai_system_id IS NULL")
         if systems:
             clauses.append("(" + " OR ".join(systems) + ")")
-        for column, name, chosen in (("owner", "owners", self.owners),
-                                     ("current_level", "levels", self.levels),
-                                     ("status", "statuses", self.statuses),
-                                     ("risk_source", "sources", self.risk_sources),
-                                     ("objective_affected", "objectives", self.objectives)):
-            if chosen:
-                clauses.append(f"{column} IN (SELECT unnest(${name}::VARCHAR[]))")
-                params[name] = list(chosen)
+        chosen, values = any_of((("owner", "owners", self.owners),
+                                 ("current_level", "levels", self.levels),
+                                 ("status", "statuses", self.statuses),
+                                 ("risk_source", "sources", self.risk_sources),
+                                 ("objective_affected", "objectives", self.objectives)))
+        clauses += chosen
+        params.update(values)
         if with_cell and self.cell:
             view, likelihood, impact = self.cell
             clauses.append(f"{view}_likelihood = $cell_l AND {view}_impact = $cell_i "
