@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from aims_core.compliance.registers import IMPLEMENTATION_STATUSES
 from aims_core.performance.kpi_status import STATUS_COLOURS, STATUS_LABELS
@@ -19,23 +18,36 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 FONT_SIZE = 16
 
 
-def _style(fig: go.Figure, height: int) -> go.Figure:
-    fig.update_layout(height=height, margin={"l": 10, "r": 30, "t": 10, "b": 10},
-                      font={"size": FONT_SIZE}, showlegend=False, bargap=0.25)
-    return fig
+def figure(data: list[dict], layout: dict) -> go.Figure:
+    """A figure from plain trace and layout dicts, built without Plotly's validation.
+
+    Validating costs a first chart several hundred milliseconds of imports and every chart
+    tens of milliseconds; these figures are written here, tested for their content, and
+    their text is escaped where it comes from a person (Plotly renders some HTML in text).
+    """
+    return go.Figure(data=data, layout=layout, _validate=False)
+
+
+def _layout(height: int, **more: object) -> dict:
+    return {"height": height, "margin": {"l": 10, "r": 30, "t": 10, "b": 10},
+            "font": {"size": FONT_SIZE}, "showlegend": False, "bargap": 0.25, **more}
+
+
+def _listed(column: pd.Series) -> list:
+    """Plain Python values for a figure (numbers as numbers, text escaped)."""
+    return [html.escape(v) if isinstance(v, str) else v for v in column.tolist()]
 
 
 def labelled_bars(frame: pd.DataFrame, label: str, value: str, colours: list[str],
                   height: int = 320) -> go.Figure:
     """Horizontal bars with the value printed on each bar, first row on top."""
-    fig = go.Figure(go.Bar(
-        x=frame[value], y=frame[label], orientation="h", marker_color=colours,
-        text=frame[value], textposition="outside", cliponaxis=False,
-        hovertemplate="%{y}: %{x}<extra></extra>",
-    ))
-    fig.update_yaxes(autorange="reversed", title=None)
-    fig.update_xaxes(title=None, rangemode="tozero", showgrid=True)
-    return _style(fig, height)
+    values = frame[value].tolist()
+    return figure([{"type": "bar", "x": values, "y": _listed(frame[label]), "orientation": "h",
+                    "marker": {"color": list(colours)}, "text": values,
+                    "textposition": "outside", "cliponaxis": False,
+                    "hovertemplate": "%{y}: %{x}<extra></extra>"}],
+                  _layout(height, yaxis={"autorange": "reversed"},
+                          xaxis={"rangemode": "tozero", "showgrid": True}))
 
 
 def risk_matrices(counts: dict[str, pd.DataFrame], size: int, likelihood_labels: list[str],
@@ -50,39 +62,48 @@ def risk_matrices(counts: dict[str, pd.DataFrame], size: int, likelihood_labels:
     cells above the risk tolerance get a thick black border.
     """
     views = list(counts)
-    fig = make_subplots(1, len(views), subplot_titles=[v.title() for v in views],
-                        shared_yaxes=True, horizontal_spacing=0.06)
+    spacing = 0.06
+    width = (1 - spacing * (len(views) - 1)) / len(views)
     marker_px = int((height - 150) / size * 0.92)
-    for column, view in enumerate(views, start=1):
+    ticks = list(range(1, size + 1))
+    grid = {"range": [0.5, size + 0.5], "showgrid": False, "zeroline": False,
+            "fixedrange": True, "tickvals": ticks, "tickfont": {"size": 14}}
+    data, layout, titles = [], {}, []
+    for n, view in enumerate(views):
+        axis = "" if n == 0 else str(n + 1)
         frame = counts[view]
-        above = frame["level_band"].isin(above_tolerance)
-        fig.add_trace(go.Scatter(
-            x=frame["impact"], y=frame["likelihood"], mode="markers+text",
-            marker={"symbol": "square", "size": marker_px,
-                    "color": [band_colours[b] for b in frame["level_band"]],
-                    "line": {"color": ["#000000" if a else "#FFFFFF" for a in above],
-                             "width": [4 if a else 1 for a in above]}},
-            text=[f"<b>{n}</b><br><span style='font-size:13px'>{b}</span>" if n else
-                  f"<span style='font-size:13px'>{b}</span>"
-                  for n, b in zip(frame["risks"], frame["level_band"], strict=True)],
-            textfont={"size": 20, "color": "#000000"},
-            customdata=[[view, int(lik), int(imp)] for lik, imp in
-                        zip(frame["likelihood"], frame["impact"], strict=True)],
-            hovertemplate=("%{customdata[0]}: likelihood %{y}, impact %{x}<br>"
-                           "%{text}<extra>click to filter</extra>"),
-            name=view), row=1, col=column)
-        fig.update_xaxes(tickvals=list(range(1, size + 1)), ticktext=impact_labels,
-                         range=[0.5, size + 0.5], title_text="Impact", showgrid=False,
-                         tickfont={"size": 14},
-                         zeroline=False, fixedrange=True, row=1, col=column)
-    fig.update_yaxes(tickvals=list(range(1, size + 1)), ticktext=likelihood_labels,
-                     range=[0.5, size + 0.5], showgrid=False, zeroline=False, fixedrange=True,
-                     tickfont={"size": 14})
-    fig.update_yaxes(title_text="Likelihood", row=1, col=1)
-    fig.update_layout(height=height, font={"size": FONT_SIZE}, showlegend=False,
-                      margin={"l": 10, "r": 10, "t": 40, "b": 10}, dragmode=False,
-                      clickmode="event+select", plot_bgcolor="#FFFFFF")
-    return fig
+        above = frame["level_band"].isin(above_tolerance).tolist()
+        left = n * (width + spacing)
+        data.append({
+            "type": "scatter", "name": view, "xaxis": f"x{axis}", "yaxis": f"y{axis}",
+            "x": frame["impact"].tolist(), "y": frame["likelihood"].tolist(),
+            "mode": "markers+text",
+            "marker": {"symbol": "square", "size": marker_px,
+                       "color": [band_colours[b] for b in frame["level_band"]],
+                       "line": {"color": ["#000000" if a else "#FFFFFF" for a in above],
+                                "width": [4 if a else 1 for a in above]}},
+            "text": [f"<b>{count}</b><br><span style='font-size:13px'>{band}</span>" if count
+                     else f"<span style='font-size:13px'>{band}</span>"
+                     for count, band in zip(frame["risks"], frame["level_band"], strict=True)],
+            "textfont": {"size": 20, "color": "#000000"},
+            "customdata": [[view, int(lik), int(imp)] for lik, imp in
+                           zip(frame["likelihood"], frame["impact"], strict=True)],
+            "hovertemplate": ("%{customdata[0]}: likelihood %{y}, impact %{x}<br>"
+                              "%{text}<extra>click to filter</extra>")})
+        layout[f"xaxis{axis}"] = {**grid, "domain": [left, left + width], "anchor": f"y{axis}",
+                                  "ticktext": [html.escape(t) for t in impact_labels],
+                                  "title": {"text": "Impact"}}
+        layout[f"yaxis{axis}"] = {**grid, "anchor": f"x{axis}",
+                                  "ticktext": [html.escape(t) for t in likelihood_labels],
+                                  **({"title": {"text": "Likelihood"}} if n == 0 else
+                                     {"matches": "y", "showticklabels": False})}
+        titles.append({"text": view.title(), "x": left + width / 2, "xref": "paper",
+                       "xanchor": "center", "y": 1, "yref": "paper", "yanchor": "bottom",
+                       "showarrow": False, "font": {"size": FONT_SIZE}})
+    return figure(data, {**layout, "annotations": titles, "height": height,
+                         "font": {"size": FONT_SIZE}, "showlegend": False,
+                         "margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "dragmode": False,
+                         "clickmode": "event+select", "plot_bgcolor": "#FFFFFF"})
 
 
 # Implementation status, left to right from done to not started; text colour per fill.
@@ -96,26 +117,26 @@ def status_bars(frame: pd.DataFrame, label: str, total: str) -> go.Figure:
     ``frame`` holds a count column and a ``<status>_pct`` share column per status (as
     :func:`aims_core.compliance.soa.coverage` returns); each segment is labelled with its count.
     """
-    fig = go.Figure()
-    for status, (colour, text_colour) in IMPLEMENTATION_COLOURS.items():
-        counts = frame[status]
-        fig.add_trace(go.Bar(
-            x=frame[f"{status}_pct"].fillna(0), y=frame[label], orientation="h",
-            name=IMPLEMENTATION_STATUSES[status], marker_color=colour,
-            text=[str(n) if n else "" for n in counts], textposition="inside",
-            insidetextanchor="middle", textfont={"color": text_colour, "size": FONT_SIZE},
-            customdata=frame[[status, total]].to_numpy().tolist(),
-            hovertemplate="%{y}<br>" + IMPLEMENTATION_STATUSES[status]
-            + ": %{customdata[0]} of %{customdata[1]} (%{x:.0f} %)<extra></extra>"))
-    fig.update_yaxes(autorange="reversed", title=None, automargin=True,
-                     tickfont={"size": FONT_SIZE})
-    fig.update_xaxes(title=None, range=[0, 100], ticksuffix=" %", showgrid=True,
-                     tickfont={"size": FONT_SIZE})
-    _style(fig, max(260, 46 * len(frame) + 90))
-    fig.update_layout(barmode="stack", showlegend=True, margin={"l": 10, "r": 30, "t": 50, "b": 10},
-                      legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0,
-                              "traceorder": "normal", "font": {"size": FONT_SIZE}})
-    return fig
+    labels = _listed(frame[label])
+    data = [{"type": "bar", "x": frame[f"{status}_pct"].fillna(0).tolist(), "y": labels,
+             "orientation": "h", "name": IMPLEMENTATION_STATUSES[status],
+             "marker": {"color": colour},
+             "text": [str(n) if n else "" for n in frame[status]], "textposition": "inside",
+             "insidetextanchor": "middle",
+             "textfont": {"color": text_colour, "size": FONT_SIZE},
+             "customdata": frame[[status, total]].to_numpy().tolist(),
+             "hovertemplate": "%{y}<br>" + IMPLEMENTATION_STATUSES[status]
+                              + ": %{customdata[0]} of %{customdata[1]} (%{x:.0f} %)"
+                              "<extra></extra>"}
+            for status, (colour, text_colour) in IMPLEMENTATION_COLOURS.items()]
+    return figure(data, _layout(
+        max(260, 46 * len(frame) + 90), barmode="stack", showlegend=True,
+        margin={"l": 10, "r": 30, "t": 50, "b": 10},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0,
+                "traceorder": "normal", "font": {"size": FONT_SIZE}},
+        yaxis={"autorange": "reversed", "automargin": True, "tickfont": {"size": FONT_SIZE}},
+        xaxis={"range": [0, 100], "ticksuffix": " %", "showgrid": True,
+               "tickfont": {"size": FONT_SIZE}}))
 
 
 def _band_edges(values: pd.Series, kpi: dict) -> tuple[float, float]:
@@ -283,7 +304,7 @@ def kpi_trends(kpis: list[dict], series: pd.DataFrame, columns: int = 2,
                           "yanchor": "bottom", "showarrow": False,
                           "font": {"size": FONT_SIZE - 2, "color": "#333"}})
         traces += _trend_traces(points, kpi["direction"] == "higher", x_ref, y_ref)
-    return go.Figure(data=traces, _validate=False, layout={
+    return figure(traces, {
         **layout, "shapes": shapes, "annotations": notes, "height": rows * row_height,
         "font": {"size": FONT_SIZE}, "showlegend": False,
         "margin": {"l": 10, "r": 70, "t": 10, "b": 10}})

@@ -7,6 +7,8 @@ counts and one page of rows, whatever the size of the organisation.
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -15,7 +17,7 @@ from streamlit.delta_generator import DeltaGenerator
 from aims_core.dashboard import schedule
 from aims_core.inventory.registers import REVALIDATION_INTERVALS
 from aims_core.inventory.revalidation import intervals
-from aims_core.ui.charts import FONT_SIZE, PALETTE
+from aims_core.ui.charts import FONT_SIZE, PALETTE, figure
 from aims_core.ui.editable_table import editable_table
 from aims_core.ui.paging import known_offset, page_offset
 from aims_core.ui.session import cached, current_identity, get_db, today
@@ -33,31 +35,38 @@ def _status(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _timeline(shown: pd.DataFrame) -> go.Figure:
     shown = _status(shown)
-    shown["when"] = pd.to_datetime(shown["due_on"])
-    shown["label"] = shown["kind"] + ": " + shown["item"].str.slice(0, 48)
-    fig = go.Figure()
+    when = pd.to_datetime(shown["due_on"])
+    labels = [html.escape(f"{kind}: {str(item)[:48]}")
+              for kind, item in zip(shown["kind"], shown["item"], strict=True)]
+    data = []
     for status, colour in _STATUS_COLOURS.items():
-        part = shown[shown["status"] == status]
-        if part.empty:
+        part = (shown["status"] == status).to_numpy()
+        if not part.any():
             continue
-        fig.add_trace(go.Scatter(
-            x=part["when"], y=part["label"], mode="markers+text", name=status,
-            marker={"size": 15, "color": colour, "symbol": _STATUS_SYMBOLS[status]},
-            text=part["when"].dt.strftime("%d %b %Y"), textposition="middle right",
-            cliponaxis=False,
-            hovertemplate="%{y}<br>%{text}<extra>" + status + "</extra>"))
-    now = pd.Timestamp(today())
-    fig.add_vline(x=now.timestamp() * 1000, line_dash="dash", line_color="#444",
-                  annotation_text="today", annotation_position="top")
-    fig.update_yaxes(autorange="reversed", title=None, categoryorder="array",
-                     categoryarray=list(dict.fromkeys(shown["label"])))
-    span = max((shown["when"].max() - shown["when"].min()).days, 30)
-    fig.update_xaxes(title=None, range=[shown["when"].min() - pd.Timedelta(days=span * 0.03),
-                                        shown["when"].max() + pd.Timedelta(days=span * 0.18)])
-    fig.update_layout(height=max(300, 30 * len(shown) + 120), font={"size": FONT_SIZE},
-                      legend={"orientation": "h", "y": 1.06},
-                      margin={"l": 10, "r": 90, "t": 40, "b": 10})
-    return fig
+        data.append({
+            "type": "scatter", "x": [f"{d:%Y-%m-%d}" for d in when[part]],
+            "y": [label for label, keep in zip(labels, part, strict=True) if keep],
+            "mode": "markers+text", "name": status,
+            "marker": {"size": 15, "color": colour, "symbol": _STATUS_SYMBOLS[status]},
+            "text": [f"{d:%d %b %Y}" for d in when[part]], "textposition": "middle right",
+            "cliponaxis": False,
+            "hovertemplate": "%{y}<br>%{text}<extra>" + status + "</extra>"})
+    now = f"{today():%Y-%m-%d}"
+    span = max((when.max() - when.min()).days, 30)
+    return figure(data, {
+        "height": max(300, 30 * len(shown) + 120), "font": {"size": FONT_SIZE},
+        "legend": {"orientation": "h", "y": 1.06},
+        "margin": {"l": 10, "r": 90, "t": 40, "b": 10},
+        "yaxis": {"autorange": "reversed", "categoryorder": "array",
+                  "categoryarray": list(dict.fromkeys(labels)),
+                  "tickfont": {"size": FONT_SIZE - 2}},
+        "xaxis": {"type": "date", "tickfont": {"size": FONT_SIZE - 2},
+                  "range": [f"{when.min() - pd.Timedelta(days=span * 0.03):%Y-%m-%d}",
+                            f"{when.max() + pd.Timedelta(days=span * 0.18):%Y-%m-%d}"]},
+        "shapes": [{"type": "line", "xref": "x", "x0": now, "x1": now, "yref": "paper",
+                    "y0": 0, "y1": 1, "line": {"dash": "dash", "color": "#444"}}],
+        "annotations": [{"text": "today", "x": now, "xref": "x", "y": 1, "yref": "paper",
+                         "yanchor": "bottom", "showarrow": False}]})
 
 
 def _filters() -> schedule.DueFilter:
