@@ -282,8 +282,8 @@ def _diff(numbers: list[int]) -> None:
         "after": st.column_config.TextColumn(_version_label(new), width="large")})
 
 
-def _gaps() -> None:
-    flagged = cached(soa.soa_table, today(), soa.SoaFilter(flagged_only=True))
+def _gaps(table: pd.DataFrame) -> None:
+    flagged = table[table["flags"] != ""]  # the unfiltered table, read once for the page
     st.subheader("Controls that need attention")
     if flagged.empty:
         st.success("Every control is decided; every applicable one has an owner, evidence "
@@ -338,4 +338,4 @@ def render() -> None:
     with tabs[2]:
         _versions(who, int(table["applicable"].isna().sum()))
     with tabs[3]:
-        _gaps()
+        _gaps(table)
