@@ -17,3 +17,11 @@ def search_text(key: str, total: int, noun: str) -> str | None:
     return st.text_input(f"Find {noun}", key=f"{key}_find",
                          placeholder=f"Part of a name: {total} {noun}, the first matches "
                                      "are offered")
+
+
+def listed_only_note(total: int) -> None:
+    """Say so when an editor's AI system column offers only the systems listed."""
+    if total > LIST_ALL:
+        st.caption(f"With {total} AI systems, the AI system column offers the systems listed "
+                   "and those chosen in the filter above: choose a system there to add or "
+                   "move rows to it.")

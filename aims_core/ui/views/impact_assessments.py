@@ -13,7 +13,7 @@ from aims_core.risk.registers import IMPACT_ASSESSMENTS, IMPACTS
 from aims_core.risk.risk_method import load_method
 from aims_core.ui.editable_table import editable_table, invalidate, show_outcome
 from aims_core.ui.paging import page_offset, show_count
-from aims_core.ui.pickers import LIST_ALL, search_text
+from aims_core.ui.pickers import LIST_ALL, listed_only_note, search_text
 from aims_core.ui.session import cached, current_identity, get_db, today
 from aims_core.ui.text import md_escape
 
@@ -42,6 +42,7 @@ def _assessments(chosen: tuple[int, ...]) -> pd.DataFrame:
     # The AI system column offers every system while they are few; in a large organisation
     # those of the rows shown and of the filter (filter by a system to add an assessment).
     many = cached(systems.pickable_count) > LIST_ALL
+    listed_only_note(cached(systems.pickable_count))
     listed = tuple(int(i) for i in shown["ai_system_id"].dropna()) + chosen
     editable_table(IMPACT_ASSESSMENTS,
                    lambda: impact_assessments.page(get_db(), today(), chosen, offset,

@@ -19,7 +19,7 @@ from aims_core.performance.registers import (
 )
 from aims_core.ui.editable_table import editable_table
 from aims_core.ui.paging import page_offset
-from aims_core.ui.pickers import LIST_ALL, search_text
+from aims_core.ui.pickers import LIST_ALL, listed_only_note, search_text
 from aims_core.ui.session import Identity, cached, get_db, today
 
 DEFINITIONS_PER_PAGE = 50
@@ -122,6 +122,7 @@ def definitions(who: Identity, filters: kpis.KpiFilter) -> None:
         st.caption(f"Showing {offset + 1}–{min(offset + DEFINITIONS_PER_PAGE, total)} of "
                    f"{total} matching KPIs by name; the filters above narrow them down.")
     shown = cached(kpis.definitions, filters, offset, DEFINITIONS_PER_PAGE)
+    listed_only_note(cached(systems.pickable_count))
     editable_table(
         KPIS, lambda: kpis.definitions(get_db(), filters, offset, DEFINITIONS_PER_PAGE),
         key="kpi_definitions", who=who, signature=repr((filters, offset)),

@@ -20,7 +20,7 @@ from aims_core.risk.risk_method import BAND_COLOURS, LEVEL_BANDS, RiskMethod, lo
 from aims_core.ui.charts import risk_matrices
 from aims_core.ui.editable_table import editable_table, invalidate, show_outcome, shown_rows
 from aims_core.ui.paging import page_offset, show_count
-from aims_core.ui.pickers import LIST_ALL, search_text
+from aims_core.ui.pickers import LIST_ALL, listed_only_note, search_text
 from aims_core.ui.session import cached, current_identity, get_db, today
 from aims_core.ui.text import md_escape
 
@@ -152,6 +152,7 @@ def _register(method: RiskMethod, filters: risks.RiskFilter) -> pd.DataFrame:
                "owner, inherent likelihood and impact, and status are required. Leave the AI "
                "system empty for an organisation-wide risk.")
     sources, objectives = cached(risks.annex_c_choices)
+    listed_only_note(cached(systems.pickable_count))
     likelihood = {n: f"{n} · {label}" for n, label in enumerate(method.likelihood_labels, 1)}
     impact = {n: f"{n} · {label}" for n, label in enumerate(method.impact_labels, 1)}
     editable_table(
