@@ -94,13 +94,6 @@ def register(db: Database, today: date, filters: RiskFilter, me: str | None = No
         {**params, "today": today, **({"me": me} if me else {})})
 
 
-def system_ids_listed(db: Database, today: date, filters: RiskFilter, me: str | None,
-                      offset: int, limit: int) -> tuple[int, ...]:
-    """The AI systems of the risks :func:`register` lists on this page."""
-    listed = register(db, today, filters, me=me, limit=limit, offset=offset)
-    return tuple(sorted({int(i) for i in listed["ai_system_id"].dropna()}))
-
-
 def count(db: Database, today: date, filters: RiskFilter) -> int:
     where, params = filters.where()
     return int(db.scalar(f"SELECT count(*) FROM ({RATED_RISKS_SQL}) WHERE {where}", params))
@@ -143,12 +136,26 @@ def movement(db: Database, today: date, filters: RiskFilter) -> pd.DataFrame:
     return table.reindex(index=list(LEVEL_BANDS), columns=columns, fill_value=0).astype(int)
 
 
-def acceptances_due(db: Database, today: date) -> pd.DataFrame:
-    """Accepted risks whose acceptance has expired or was never recorded."""
-    return db.query_df(
-        f"""SELECT id AS risk_id, title, owner, accepted_by, accepted_on, acceptance_expires
-            FROM ({REGISTER_SQL}) WHERE acceptance_due
-            ORDER BY acceptance_expires NULLS FIRST, id""", {"today": today})
+_ACCEPTANCE_DUE_SQL = f"""
+    SELECT r.id AS risk_id, r.title, r.owner, a.accepted_by, a.accepted_on,
+           a.acceptance_expires
+    FROM risks r LEFT JOIN ({LATEST_ACCEPTANCE_SQL}) a ON a.risk_id = r.id
+    WHERE r.status = 'accepted'
+      AND (a.acceptance_expires IS NULL OR a.acceptance_expires < $today)
+"""
+
+
+def acceptances_due(db: Database, today: date, limit: int | None = None) -> pd.DataFrame:
+    """Accepted risks whose acceptance has expired or was never recorded, the first
+    ``limit`` of them (None: all)."""
+    rows = "" if limit is None else f"LIMIT {int(limit)}"
+    return db.query_df(f"SELECT * FROM ({_ACCEPTANCE_DUE_SQL}) "
+                       f"ORDER BY acceptance_expires NULLS FIRST, risk_id {rows}",
+                       {"today": today})
+
+
+def acceptances_due_count(db: Database, today: date) -> int:
+    return int(db.scalar(f"SELECT count(*) FROM ({_ACCEPTANCE_DUE_SQL})", {"today": today}))
 
 
 def raise_impact_as_risk(db: Database, impact_id: int, owner: str, today: date,

@@ -105,13 +105,14 @@ def _movement(filters: risks.RiskFilter) -> None:
 
 
 def _acceptances_due() -> None:
-    due = cached(risks.acceptances_due, today())
-    if due.empty:
+    total = cached(risks.acceptances_due_count, today())
+    if total == 0:
         return
-    st.warning(f"{len(due)} accepted risk(s) need their acceptance renewed (expired or never "
+    due = cached(risks.acceptances_due, today(), 8)
+    st.warning(f"{total} accepted risk(s) need their acceptance renewed (expired or never "
                "recorded): " + ", ".join(f"#{int(r.risk_id)} {md_escape(r.title)}"
-                                         for r in due.head(8).itertuples())
-               + (" …" if len(due) > 8 else ""), icon=":material/event_busy:")
+                                         for r in due.itertuples())
+               + (" …" if total > 8 else ""), icon=":material/event_busy:")
 
 
 def _flags(frame: pd.DataFrame) -> list[str]:
@@ -125,8 +126,13 @@ def _flags(frame: pd.DataFrame) -> list[str]:
     return [flag(row) for row in frame.itertuples()]
 
 
+def _page(filters: risks.RiskFilter, me: str | None, offset: int) -> pd.DataFrame:
+    """The register's rows listed on this page (read once per run)."""
+    return cached(risks.register, today(), filters, me, PAGE_SIZE, offset)
+
+
 def _load(filters: risks.RiskFilter, me: str | None, offset: int) -> pd.DataFrame:
-    frame = risks.register(get_db(), today(), filters, me=me, limit=PAGE_SIZE, offset=offset)
+    frame = _page(filters, me, offset).copy()
     frame["flags"] = _flags(frame)
     return frame
 
@@ -137,7 +143,7 @@ def _system_labels(filters: risks.RiskFilter, offset: int, me: str | None) -> di
     risks), never thousands of names."""
     if cached(systems.pickable_count) <= LIST_ALL:
         return cached(systems.names)
-    listed = cached(risks.system_ids_listed, today(), filters, me, offset, PAGE_SIZE)
+    listed = tuple(sorted({int(i) for i in _page(filters, me, offset)["ai_system_id"].dropna()}))
     return cached(systems.names, "", listed + filters.ai_system_ids, False, 0)
 
 
