@@ -2,9 +2,10 @@
 
 Calendar rule: next due = last validation + the interval of the system's risk tier, the
 stricter of "EU AI Act high-risk" and the band of its worst open risk.
-Early triggers make a system due *now* when they happen after its last validation:
-a change of life-cycle stage or model version (read from the change history) and a linked
-KPI whose latest value is beyond its red threshold.
+The clock runs from the last validation that passed. Early triggers make a system due
+*now* when they happen after it: a change of life-cycle stage or model version (read from
+the change history), a linked KPI whose latest value is beyond its red threshold, and a
+latest validation that failed or passed only with conditions (due until one passes).
 Systems in design or development are not yet due; retired systems never are.
 A system is overdue from its due day on: never validated, due now after a trigger, or its
 calendar date today or earlier. The reason is worded in SQL, so any page can list or count
@@ -47,14 +48,17 @@ worst AS (
     SELECT ai_system_id, max({band_rank_sql('current_level')}) AS worst_rank
     FROM rated WHERE is_open AND ai_system_id IS NOT NULL GROUP BY ai_system_id
 ),
-last AS (
-    SELECT ai_system_id, max(validated_on) AS last_validated,
-           arg_max(result, validated_on) AS last_result
+last AS (  -- the clock runs from the last *passing* validation
+    SELECT ai_system_id, max(validated_on) FILTER (WHERE result = 'pass') AS last_validated,
+           arg_max(result, (validated_on, id)) AS last_result,
+           max(validated_on) AS last_result_on,
+           arg_max(notes, (validated_on, id)) AS last_notes
     FROM validations GROUP BY ai_system_id
 ),
 tiered AS (
     SELECT s.id AS ai_system_id, s.name, s.owner, s.department, s.eu_ai_act_category,
            s.lifecycle_stage, l.last_validated, l.last_result,
+           coalesce(l.last_result IN ('fail', 'conditional'), FALSE) AS failed_validation,
            lower(list_extract({list(LEVEL_BANDS)!r}, greatest(coalesce(w.worst_rank, 1), 1)))
                AS risk_band,
            s.eu_ai_act_category = 'high_risk' AS eu_high_risk
@@ -91,10 +95,18 @@ breach AS (
     WHERE k.ai_system_id IS NOT NULL AND k.red_threshold IS NOT NULL
       AND {worse_than_sql('m.value', 'k.direction', 'k.red_threshold')}
 ),
+failed AS (  -- a failed or conditional validation leaves the system due until one passes
+    SELECT ai_system_id, last_result_on AS trigger_on,
+           'Validation ' || CASE last_result WHEN 'fail' THEN 'failed'
+                                 ELSE 'passed only with conditions' END
+           || coalesce(' (' || last_notes || ')', '') AS trigger_kind
+    FROM last WHERE last_result IN ('fail', 'conditional')
+),
 triggered AS (
     SELECT x.ai_system_id, max(x.trigger_on) AS trigger_on,
            arg_max(x.trigger_kind, x.trigger_on) AS trigger_kind
-    FROM (SELECT * FROM material UNION ALL SELECT * FROM breach) x
+    FROM (SELECT * FROM material UNION ALL SELECT * FROM breach
+          UNION ALL SELECT * FROM failed) x
     JOIN tiered t USING (ai_system_id)
     WHERE t.last_validated IS NULL OR x.trigger_on > t.last_validated
     GROUP BY x.ai_system_id
@@ -125,7 +137,9 @@ SELECT * EXCLUDE (interval_text),
        CASE WHEN due_now THEN 'Due now: ' || trigger_kind || ' on '
                  || strftime(trigger_on, '%Y-%m-%d') || ', after the '
                  || CASE WHEN last_validated IS NULL THEN 'system went live'
-                         ELSE 'last validation' END
+                         ELSE 'last passing validation' END
+                 || CASE WHEN failed_validation THEN '; due until a validation passes'
+                         ELSE '' END
             WHEN last_validated IS NULL THEN 'Never validated'
             WHEN next_due = $today THEN 'Due today: ' || interval_text
                  || ' after the validation of ' || strftime(last_validated, '%Y-%m-%d')

@@ -1,6 +1,7 @@
-"""The AI system inventory as pages read it: the register filtered, counted and paged in
-DuckDB, names to pick a system from (searched, never the whole list of a large
-organisation), one system with everything shown on its detail."""
+"""The AI system inventory's reads: the register filtered, counted and paged in DuckDB,
+names to pick a system from (searched, never the whole list of a large organisation), one
+system with what hangs off it (supplier, data sources, validations), and recording a
+validation."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from typing import Any
 
 import pandas as pd
 
+from aims_core.auth.actor import Actor
 from aims_core.inventory.revalidation import SCHEDULE_SQL
-from aims_core.risk.risk_method import RATED_RISKS_SQL
+from aims_core.inventory.triage_records import RECHECK_SQL
+from aims_core.records.writes import RowChange, WriteResult, apply_changes
 from aims_core.storage.database import Database
 from aims_core.storage.sql import any_of
 
@@ -20,7 +23,7 @@ PICK_LIMIT = 50  # names a search offers at most
 
 @dataclass(frozen=True)
 class SystemFilter:
-    """The inventory's filters; each empty tuple means 'any'. Frozen, so it can key caches."""
+    """The inventory's filters; an empty tuple means 'any'. Frozen, so it can key caches."""
 
     search: str = ""  # in the name or purpose, any case
     owners: tuple[str, ...] = ()
@@ -28,9 +31,10 @@ class SystemFilter:
     sourcing: tuple[str, ...] = ()
     stages: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
-    overdue_only: bool = False  # due for re-validation today or earlier
+    overdue_on: date | None = None  # only systems due for re-validation on this day or before
+    recheck_only: bool = False  # latest triage flagged for a re-check
 
-    def where(self, today: date) -> tuple[str, dict[str, Any]]:
+    def where(self) -> tuple[str, dict[str, Any]]:
         """SQL condition over ``ai_systems`` and its named parameters."""
         clauses, params = ["TRUE"], {}
         if self.search.strip():
@@ -43,33 +47,43 @@ class SystemFilter:
                                  ("eu_ai_act_category", "categories", self.categories)))
         clauses += chosen
         params.update(values)
-        if self.overdue_only:
+        if self.overdue_on is not None:
             clauses.append(f"id IN (SELECT ai_system_id FROM ({SCHEDULE_SQL}) WHERE overdue)")
-            params["today"] = today
+            params["today"] = self.overdue_on
+        if self.recheck_only:
+            clauses.append(f"id IN (SELECT ai_system_id FROM ({RECHECK_SQL}))")
         return " AND ".join(clauses), params
 
 
-def count(db: Database, today: date, filters: SystemFilter = SystemFilter()) -> int:
-    where, params = filters.where(today)
+def count(db: Database, filters: SystemFilter | None = None) -> int:
+    """Systems matching ``filters``; all systems without them."""
+    where, params = (filters or SystemFilter()).where()
     return int(db.scalar(f"SELECT count(*) FROM ai_systems WHERE {where}", params))
 
 
-def page(db: Database, today: date, filters: SystemFilter, offset: int,
-         limit: int) -> pd.DataFrame:
-    """One page of the register's rows (every column), by id."""
-    where, params = filters.where(today)
+def page(db: Database, filters: SystemFilter, limit: int, offset: int) -> pd.DataFrame:
+    """One page of the register's rows (every column, id and version), by id."""
+    where, params = filters.where()
     return db.query_df(f"SELECT * FROM ai_systems WHERE {where} ORDER BY id "
-                       f"LIMIT {int(limit)} OFFSET {int(offset)}", params)
+                       "LIMIT $limit OFFSET $offset", {**params, "limit": limit,
+                                                        "offset": offset})
 
 
-def owners_and_departments(db: Database) -> tuple[list[str], list[str]]:
-    """The distinct owners and departments, sorted, for the filters."""
-    rows = db.query_rows(
+def filter_choices(db: Database) -> tuple[list[str], list[str]]:
+    """The owners and departments that occur, sorted, for the filters."""
+    owners, departments = db.query_rows(
         "SELECT list(DISTINCT owner ORDER BY owner) FILTER (WHERE owner IS NOT NULL), "
         "list(DISTINCT department ORDER BY department) FILTER (WHERE department IS NOT NULL) "
-        "FROM ai_systems")
-    owners, departments = rows[0]
+        "FROM ai_systems")[0]
     return list(owners or []), list(departments or [])
+
+
+def reference_labels(db: Database) -> dict[str, dict[int, str]]:
+    """Labels of the register's references: suppliers and Annex III areas."""
+    suppliers = db.query_rows("SELECT id, name FROM suppliers ORDER BY name")
+    areas = db.query_rows("SELECT area_no, title FROM eu_annex_iii_areas ORDER BY area_no")
+    return {"supplier_id": {int(i): name for i, name in suppliers},
+            "annex_iii_area": {int(n): f"{n}. {title}" for n, title in areas}}
 
 
 def _pickable(with_kpis: bool) -> str:
@@ -107,43 +121,24 @@ def ids_named(db: Database, wanted: list[str]) -> list[int]:
 
 def one(db: Database, system_id: int) -> dict[str, Any] | None:
     """One system's row with its supplier's name; None if there is no such system."""
-    frame = db.query_df("SELECT s.*, p.name AS supplier_name FROM ai_systems s "
+    found = db.query_df("SELECT s.*, p.name AS supplier_name FROM ai_systems s "
                         "LEFT JOIN suppliers p ON p.id = s.supplier_id WHERE s.id = ?",
                         [system_id])
-    return None if frame.empty else frame.iloc[0].to_dict()
+    return None if found.empty else found.iloc[0].to_dict()
 
 
-def label_choices(db: Database) -> dict[str, dict[int, str]]:
-    """Labels of the register's reference columns: suppliers and Annex III areas."""
-    suppliers = db.query_rows("SELECT id, name FROM suppliers ORDER BY name")
-    areas = db.query_rows("SELECT area_no, title FROM eu_annex_iii_areas ORDER BY area_no")
-    return {"supplier_id": {int(i): str(n) for i, n in suppliers},
-            "annex_iii_area": {int(n): f"{n}. {title}" for n, title in areas}}
-
-
-def risks_of(db: Database, system_id: int) -> pd.DataFrame:
-    """The system's risks with their levels and treating controls."""
-    return db.query_df(
-        f"""SELECT r.id, r.title, r.owner, r.status, r.inherent_level, r.residual_level,
-                   r.review_date, string_agg(rc.control_id, ', ' ORDER BY rc.control_id)
-                       AS controls
-            FROM ({RATED_RISKS_SQL}) r LEFT JOIN risk_controls rc ON rc.risk_id = r.id
-            WHERE r.ai_system_id = ? GROUP BY ALL ORDER BY r.id""", [system_id])
-
-
-def latest_triage(db: Database, system_id: int) -> pd.DataFrame:
-    """The system's latest EU AI Act triage (one row, or none)."""
-    return db.query_df("SELECT * FROM triage_assessments WHERE ai_system_id = ? "
-                       "ORDER BY assessed_on DESC, id DESC LIMIT 1", [system_id])
-
-
-def validations_of(db: Database, system_id: int) -> pd.DataFrame:
-    """The system's validations, newest first."""
-    return db.query_df("SELECT validated_on, validated_by, method, result, notes, "
-                       "evidence_link FROM validations WHERE ai_system_id = ? "
-                       "ORDER BY validated_on DESC", [system_id])
-
-
-def data_sources_of(db: Database, system_id: int) -> pd.DataFrame:
+def data_sources(db: Database, system_id: int) -> pd.DataFrame:
     return db.query_df("SELECT * FROM ai_data_sources WHERE ai_system_id = ? ORDER BY id",
                        [system_id])
+
+
+def validation_history(db: Database, system_id: int) -> pd.DataFrame:
+    return db.query_df("SELECT validated_on, validated_by, method, result, notes, "
+                       "evidence_link FROM validations WHERE ai_system_id = ? "
+                       "ORDER BY validated_on DESC, id DESC", [system_id])
+
+
+def record_validation(db: Database, system_id: int, values: dict[str, Any],
+                      actor: Actor) -> WriteResult:
+    return apply_changes(db, "validations", [RowChange(
+        "insert", {"ai_system_id": system_id, **values}, label="The validation")], actor)

@@ -220,3 +220,13 @@ def acceptances_of(db: Database, risk_id: int) -> pd.DataFrame:
     return db.query_df("SELECT approved_by, approved_on, expires_on, justification "
                        "FROM risk_acceptances WHERE risk_id = ? ORDER BY approved_on DESC",
                        [risk_id])
+
+
+def of_system(db: Database, system_id: int) -> pd.DataFrame:
+    """One AI system's risks with their levels, review date and treating controls."""
+    return db.query_df(
+        f"""SELECT r.id, r.title, r.owner, r.status, r.inherent_level, r.residual_level,
+                   r.review_date, string_agg(rc.control_id, ', ' ORDER BY rc.control_id)
+                       AS controls
+            FROM ({RATED_RISKS_SQL}) r LEFT JOIN risk_controls rc ON rc.risk_id = r.id
+            WHERE r.ai_system_id = ? GROUP BY ALL ORDER BY r.id""", [system_id])
