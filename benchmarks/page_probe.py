@@ -28,6 +28,7 @@ from streamlit.testing.v1 import AppTest, app_test
 from streamlit.testing.v1.local_script_runner import LocalScriptRunner
 
 from aims_core.storage.database import Database
+from aims_core.ui.navigation import all_pages
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 _STOPPED = {ScriptRunnerEvent.SCRIPT_STOPPED_WITH_SUCCESS,
@@ -109,13 +110,21 @@ def install() -> None:
 
 
 class Visitor:
-    """One person's session of the app on one database file."""
+    """One person's session of the app on one database file (``person``: who is picked in
+    the sidebar, so pages such as My work show what they would show that person)."""
 
-    def __init__(self, db_path: Path) -> None:
+    def __init__(self, db_path: Path, person: str | None = None) -> None:
         install()
         self.db_path = db_path
         self._at = AppTest.from_file(str(APP), default_timeout=900)
         self._run()  # the default page; opens (and keeps open) the database
+        if person:  # picked on a page switched to (AppTest keeps it from there on)
+            self._at.switch_page(all_pages()[0].path)
+            self._run()
+            self._at.sidebar.selectbox(key="identity_name").set_value(person)
+            self._run()
+            if self._at.session_state["_identity"].name != person:
+                raise RuntimeError(f"{person} could not be picked in the sidebar")
 
     def _run(self) -> PageRun:
         os.environ["AIMS_DB"] = str(self.db_path)
@@ -135,13 +144,12 @@ class Visitor:
         """Rerun the page just opened, its queries now cached."""
         return self._run()
 
-    def save_a_risk(self, person: str, text: str) -> PageRun:
-        """On the Risks page as ``person``: edit the first row's treatment plan to ``text``
-        and press Save; the run measured is the save and the page redrawn after it."""
+    def save_a_risk(self, text: str) -> PageRun:
+        """On the Risks page as the visitor's person: edit the first row's treatment plan
+        (their own risk, listed first) to ``text`` and press Save; the run measured is the
+        save and the page redrawn after it."""
         at = self._at
         at.switch_page("pages/risks.py")
-        self._run()
-        at.sidebar.selectbox(key="identity_name").set_value(person)
         self._run()
         epoch = at.session_state["_table_risks"]["epoch"]
         at.session_state[f"risks_editor_{epoch}"] = {

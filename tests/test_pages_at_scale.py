@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from aims_core.bootstrap import generate_into, init_database
 from aims_core.compliance import soa
+from aims_core.dashboard import my_work
 from aims_core.inventory import exports
 from aims_core.performance.kpis import kpi_status
 from aims_core.ui.charts import stretches
@@ -143,3 +144,14 @@ def test_a_long_series_is_summarised_keeping_breaches_and_the_latest() -> None:
     assert list(marked["value"]) == [60.0, values[-1]]  # the breach and the latest value
     assert list(marked["status"]) == ["red", "green"]
     assert stretches(series.head(120), 60, higher_is_better=True) is None  # drawn as is
+
+
+@pytest.mark.usefixtures("large")
+def test_my_work_offers_the_systems_of_the_rows_listed() -> None:
+    at = open_page("pages/my_work.py", "Priya Shah")
+    assert not at.exception, at.exception
+    frame = at.session_state["_table_my_work_risks"]["frame"]
+    listed = tuple(sorted({int(i) for i in frame["ai_system_id"].dropna()}))
+    labels = my_work.reference_labels(get_db(), "risks", {"ai_system_id": listed})
+    assert set(labels["ai_system_id"]) == set(listed) and len(listed) < SYSTEMS
+    assert len(my_work.reference_labels(get_db(), "risks")["ai_system_id"]) == SYSTEMS

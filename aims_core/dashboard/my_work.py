@@ -91,15 +91,21 @@ def owned_rows(db: Database, table: str, owner: str, limit: int, offset: int = 0
         f"LIMIT {int(limit)} OFFSET {int(offset)}", {"owner": owner})
 
 
-def reference_labels(db: Database, table: str) -> dict[str, dict[object, str]]:
+def reference_labels(db: Database, table: str,
+                     only: dict[str, tuple] | None = None) -> dict[str, dict[object, str]]:
     """{field: {stored value: label}} for the register's references to other registers and
-    the catalogue (people are picked from the directory by the table itself)."""
+    the catalogue (people are picked from the directory by the table itself). ``only``
+    limits a field's choices to these values (a large organisation's rows listed, not its
+    thousands of AI systems)."""
     labels = {}
     for spec in REGISTERS[table].fields:
         ref = spec.reference
         if ref is None or ref.label_column is None or spec.person:
             continue
+        kept = "TRUE" if only is None or spec.name not in only else \
+            f'list_contains($only, "{ref.column}")'
         rows = db.query_rows(f'SELECT "{ref.column}", "{ref.label_column}" FROM "{ref.table}" '
-                             f'ORDER BY "{ref.label_column}"')
+                             f'WHERE {kept} ORDER BY "{ref.label_column}"',
+                             {} if kept == "TRUE" else {"only": list(only[spec.name])})
         labels[spec.name] = {key: str(label) for key, label in rows}
     return labels

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from aims_core.dashboard import my_work, schedule
+from aims_core.inventory import systems
+from aims_core.records.fields import Register
 from aims_core.records.registry import REGISTERS
 from aims_core.ui.editable_table import editable_table
 from aims_core.ui.paging import known_offset, page_offset
-from aims_core.ui.session import Identity, cached, current_identity, get_db, today
+from aims_core.ui.pickers import LIST_ALL
+from aims_core.ui.session import Identity, cached, current_identity, today
 from aims_core.ui.text import md_escape
 
 PAGE_SIZE = 50
@@ -75,7 +79,20 @@ def _owned(who: Identity, owned: dict[str, int]) -> None:
         format_func=lambda t: f"{REGISTERS[t].label} ({owned[t]})") or choices[0]
     register = REGISTERS[table]
     offset = page_offset(owned[table], TABLE_PAGE_SIZE, f"my_work_{table}_page")
+    rows = cached(my_work.owned_rows, table, who.name, TABLE_PAGE_SIZE, offset)
     editable_table(
-        register, lambda: my_work.owned_rows(get_db(), table, who.name, TABLE_PAGE_SIZE, offset),
-        key=f"my_work_{table}", who=who, signature=repr((who.name, offset)), allow_add=False,
-        labels=cached(my_work.reference_labels, table), height="auto")
+        register, lambda: rows, key=f"my_work_{table}", who=who,
+        signature=repr((who.name, offset)), allow_add=False,
+        labels=cached(my_work.reference_labels, table, _systems_listed(register, rows)),
+        height="auto")
+
+
+def _systems_listed(register: Register, rows: pd.DataFrame) -> dict[str, tuple] | None:
+    """In a large organisation, the AI systems a reference column offers: those of the rows
+    listed (rows are not added here, and moving one to another system is done on its own
+    page), never thousands of names."""
+    if cached(systems.pickable_count) <= LIST_ALL:
+        return None
+    return {spec.name: tuple(sorted({int(v) for v in rows[spec.name].dropna()}))
+            for spec in register.fields
+            if spec.reference is not None and spec.reference.table == "ai_systems"}
