@@ -8,7 +8,13 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from aims_core.dashboard.schedule import _SOURCES, DUE_NOW_KINDS, DueFilter
+from aims_core.dashboard.schedule import (
+    _COMPUTED,
+    _SOURCES,
+    DUE_NOW_KINDS,
+    SOURCE_COLUMNS,
+    DueFilter,
+)
 from aims_core.storage.database import Database
 
 SORT = ["overdue", "due_on", "kind", "item", "link", "owner", "reason"]
@@ -18,6 +24,7 @@ def every_due_date(db: Database, today: date) -> pd.DataFrame:
     """Every due date of every source, overdue first, then by date (the documented order)."""
     frames = [db.query_df(sql, {"today": today} if "$today" in sql else None)
               for sql in _SOURCES.values()]
+    frames += [source(db, today)[SOURCE_COLUMNS] for source in _COMPUTED.values()]
     frame = pd.concat([f for f in frames if not f.empty] or [frames[0]], ignore_index=True)
     frame["due_on"] = pd.to_datetime(frame["due_on"]).dt.date
     frame["overdue"] = [due < today or (due == today and kind in DUE_NOW_KINDS)

@@ -2,7 +2,10 @@
 
 Each area declares its sources in ``<area>/due_dates.py`` as ``DUE_DATES = {kind: SQL}``:
 one SELECT with the columns kind, item, owner, due_on, reason, link (the page and filter
-where the item is handled), which may use ``$today``. This module unions them and filters,
+where the item is handled), which may use ``$today``. A source that needs Python (the
+incidents' legal clocks read each system's triage) is declared in ``COMPUTED_DUE_DATES`` as a
+function of the database and today giving the same columns; its few rows join the union as
+a frame registered on this thread's cursor. This module unions the sources and filters,
 counts, sorts and pages inside DuckDB: a page asks for its counts and for the rows it shows,
 never for every due date of the organisation. The Schedule, the Overview's "due" panel and
 "My work" all count through :func:`counts` and :func:`by_kind`, so their figures agree.
@@ -10,6 +13,8 @@ never for every due date of the organisation. The Schedule, the Overview's "due"
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -17,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from aims_core.compliance import due_dates as compliance_due
+from aims_core.improvement import due_dates as improvement_due
 from aims_core.inventory import due_dates as inventory_due
 from aims_core.performance import due_dates as performance_due
 from aims_core.risk import due_dates as risk_due
@@ -24,10 +30,17 @@ from aims_core.storage.database import Database
 
 COLUMNS = ["kind", "item", "owner", "due_on", "overdue", "reason", "link"]
 
-# Every area's sources, in the order the Schedule's kind filter lists them.
+SOURCE_COLUMNS = ["kind", "item", "owner", "due_on", "reason", "link"]
+
+# Every area's SQL sources, and those computed in Python.
 _SOURCES: dict[str, str] = {**inventory_due.DUE_DATES, **risk_due.DUE_DATES,
-                            **compliance_due.DUE_DATES, **performance_due.DUE_DATES}
-KINDS = tuple(_SOURCES)
+                            **compliance_due.DUE_DATES, **performance_due.DUE_DATES,
+                            **improvement_due.DUE_DATES}
+_COMPUTED: dict[str, Callable[[Database, date], pd.DataFrame]] = {
+    **improvement_due.COMPUTED_DUE_DATES}
+_COMPUTED_VIEW = "computed_due_dates"  # the computed rows, registered while a listing runs
+# In the order the Schedule's kind filter lists them: the legal clocks after re-validation.
+KINDS = tuple(dict.fromkeys(["Re-validation", *_COMPUTED, *_SOURCES]))
 # Kinds overdue from their due day on, not the day after: a system due for re-validation
 # (never validated, or due now after a trigger) must not go on running unvalidated.
 DUE_NOW_KINDS = ("Re-validation",)
@@ -57,13 +70,40 @@ class DueCounts:
     next_30_days: int  # not overdue, due within 30 days
 
 
+def _chosen(filters: DueFilter) -> list[str]:
+    return [k for k in KINDS if not filters.kinds or k in filters.kinds]
+
+
+@contextmanager
+def _computed_rows(db: Database, today: date, filters: DueFilter) -> Iterator[None]:
+    """While open, the rows of the chosen computed sources are the view
+    :data:`_COMPUTED_VIEW` on this thread's cursor (queries through ``db`` see it)."""
+    kinds = [kind for kind in _chosen(filters) if kind in _COMPUTED]
+    if not kinds:
+        yield
+        return
+    rows = pd.concat([_COMPUTED[kind](db, today)[SOURCE_COLUMNS] for kind in kinds],
+                     ignore_index=True)
+    rows["due_on"] = pd.to_datetime(rows["due_on"])
+    cursor = db.cursor()
+    cursor.register(_COMPUTED_VIEW, rows)
+    try:
+        yield
+    finally:
+        cursor.unregister(_COMPUTED_VIEW)
+
+
 def _due_sql(filters: DueFilter, today: date) -> tuple[str, dict[str, Any]]:
     """SQL of the filter's due dates (every horizon) with the ``overdue`` and ``listed``
-    flags, and its parameters. Only the sources of the chosen kinds are read."""
-    kinds = [k for k in KINDS if not filters.kinds or k in filters.kinds]
+    flags, and its parameters. Only the sources of the chosen kinds are read; computed
+    kinds read :data:`_COMPUTED_VIEW` (see :func:`_computed_rows`)."""
+    kinds = _chosen(filters)
+    selects = [f"FROM ({_SOURCES[kind]})" for kind in kinds if kind in _SOURCES]
+    if any(kind in _COMPUTED for kind in kinds):
+        selects.append(f"FROM {_COMPUTED_VIEW}")
     union = " UNION ALL ".join(
-        f"SELECT kind, item, owner, CAST(due_on AS DATE) AS due_on, reason, link "
-        f"FROM ({_SOURCES[kind]})" for kind in kinds) or \
+        f"SELECT kind, item, owner, CAST(due_on AS DATE) AS due_on, reason, link {source}"
+        for source in selects) or \
         "SELECT NULL::VARCHAR AS kind, NULL::VARCHAR AS item, NULL::VARCHAR AS owner, " \
         "NULL::DATE AS due_on, NULL::VARCHAR AS reason, NULL::VARCHAR AS link WHERE FALSE"
     params: dict[str, Any] = {"today": today}
@@ -114,8 +154,7 @@ def listing(db: Database, today: date, filters: DueFilter = DueFilter(), offset:
     ends = f"ORDER BY {ORDER} LIMIT {int(timeline_rows)}"
     row = ", ".join(COLUMNS)
     blank = ", ".join(["NULL"] * 6)
-    frame = db.query_df(
-        f"""WITH due AS MATERIALIZED ({sql}),
+    query = f"""WITH due AS MATERIALIZED ({sql}),
             tally AS (
                 SELECT kind, count(*) AS total, count(*) FILTER (WHERE listed) AS listed,
                        count(*) FILTER (WHERE overdue) AS overdue_items,
@@ -131,7 +170,9 @@ def listing(db: Database, today: date, filters: DueFilter = DueFilter(), offset:
             UNION ALL SELECT 'late', row_number() OVER (ORDER BY {ORDER}), {row}, {blank}
                 FROM (SELECT * FROM due WHERE listed AND overdue {ends})
             UNION ALL SELECT 'soon', row_number() OVER (ORDER BY {ORDER}), {row}, {blank}
-                FROM (SELECT * FROM due WHERE listed AND NOT overdue {ends})""", params)
+                FROM (SELECT * FROM due WHERE listed AND NOT overdue {ends})"""
+    with _computed_rows(db, today, filters):
+        frame = db.query_df(query, params)
     tally = frame[frame["part"] == "tally"]
     order = {kind: n for n, kind in enumerate(KINDS)}
     kinds = tally[tally["listed"] > 0].assign(position=tally["kind"].map(order))\

@@ -14,7 +14,15 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from aims_core.demo import compliance, inventory, management, people, performance, risk
+from aims_core.demo import (
+    compliance,
+    improvement,
+    inventory,
+    management,
+    people,
+    performance,
+    risk,
+)
 from aims_core.demo.common import DEMO_ANCHOR, HISTORY_MONTHS, History, months_before, write_frames
 from aims_core.demo.inventory import ARCHETYPES
 from aims_core.demo.risk import ORG_RISKS
@@ -53,11 +61,13 @@ def generate(systems: int = 12, seed: int = 42, anchor: date = DEMO_ANCHOR,
         timelines, anchor, history)
     frames["clause_status"] = compliance.clause_status(start, anchor, history)
     frames["validations"] = inventory.validations(sys_rows, rng, anchor, history)
+    frames["management_reviews"] = management.reviews(anchor, history)
+    frames.update(improvement.generate(sys_rows, frames["risks"], frames["soa"], anchor,
+                                       history, seed))
     kpis, points = performance.kpis(frames, rng, start, anchor, history, kpi_points_per_system)
     frames["kpis"], frames["kpi_measurements"] = kpis, points
     frames["objectives"], frames["objective_kpis"] = performance.objectives(kpis, start, anchor,
                                                                             history)
-    frames["management_reviews"] = management.reviews(anchor, history)
     frames["people"] = people.people(frames, start, history)  # everyone the registers name
     frames["change_log"] = history.frame()
     return frames

@@ -37,6 +37,10 @@ SECTIONS: dict[str, tuple[PageSpec, ...]] = {
     "Compliance": (PageSpec("soa.py", "Controls (SoA)", "checklist"),
                    PageSpec("clauses.py", "Clauses 4–10", "rule")),
     "Performance": (PageSpec("kpis.py", "KPIs & objectives", "monitoring"),),
+    "Improvement": (PageSpec("incidents.py", "Incidents", "crisis_alert"),
+                    PageSpec("nonconformities.py", "Nonconformities", "report"),
+                    PageSpec("audits.py", "Internal audits", "fact_check"),
+                    PageSpec("actions.py", "Actions", "task_alt")),
     "Support registers": (PageSpec("suppliers.py", "Suppliers", "handshake"),),
     "Administration": (PageSpec("users.py", "Users", "manage_accounts", min_role="admin"),),
 }
