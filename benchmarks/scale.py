@@ -74,7 +74,8 @@ def organisations(directory: Path, sizes: list[int]) -> dict[str, Path]:
             bootstrap.generate_into(db, int(label))
         counts = {t: db.scalar(f"SELECT count(*) FROM {t}")
                   for t in ("ai_systems", "risks", "kpi_measurements", "incidents",
-                            "nonconformities", "actions", "audits", "change_log")}
+                            "nonconformities", "actions", "audits", "documents", "training_records",
+                            "change_log")}
         db.close()
         print(f"  {label:>6}: built in {time.perf_counter() - started:5.1f} s: "
               + ", ".join(f"{n:,} {t}" for t, n in counts.items()))

@@ -10,6 +10,7 @@ import pandas as pd
 from aims_core.compliance.soa import coverage
 from aims_core.inventory.registers import EU_AI_ACT_CATEGORIES
 from aims_core.inventory.revalidation import overdue_count
+from aims_core.management_review.reviews import last_review_on
 from aims_core.performance.kpi_status import LATEST_STATUS_SQL
 from aims_core.risk.risk_method import LEVEL_BANDS, RATED_RISKS_SQL
 from aims_core.storage.database import Database
@@ -99,8 +100,7 @@ class SinceReview:
 def changes_since_last_review(db: Database, today: date) -> SinceReview:
     """What changed in each register since the last management review (clause 9.3 asks the
     review to consider changes), counted from the change log."""
-    last = db.scalar("SELECT max(review_date) FROM management_reviews WHERE review_date <= ?",
-                     [today])
+    last = last_review_on(db, today)
     changes = db.query_df(
         """SELECT table_name AS register,
                   count(*) FILTER (WHERE operation = 'insert') AS added,

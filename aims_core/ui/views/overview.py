@@ -220,6 +220,9 @@ def render() -> None:
     if org_name:
         st.caption(f"AI management system of **{md_escape(org_name)}** · as of "
                    f"{today():%d %b %Y}")
+    else:
+        st.page_link("pages/organisation.py", icon=":material/domain:",
+                     label="Set up the organisation profile: its name, AIMS scope and AI roles")
     # Every tile is a figure a section below shows too: each is read once per run, and the
     # tiles are drawn before any chart.
     by_category = cached(overview.systems_by_category)
