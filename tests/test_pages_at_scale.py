@@ -155,3 +155,59 @@ def test_my_work_offers_the_systems_of_the_rows_listed() -> None:
     labels = my_work.reference_labels(get_db(), "risks", {"ai_system_id": listed})
     assert set(labels["ai_system_id"]) == set(listed) and len(listed) < SYSTEMS
     assert len(my_work.reference_labels(get_db(), "risks")["ai_system_id"]) == SYSTEMS
+
+
+def test_a_column_with_many_choices_offers_those_of_the_rows_shown() -> None:
+    from aims_core.ui.editable_table import offered_labels
+
+    many = {i: f"System {i}" for i in range(1, LIST_ALL + 50)}
+    few = {"a": "A", "b": "B"}
+    frame = pd.DataFrame({"ai_system_id": pd.array([3, None, 7, 3], dtype="Int64"),
+                          "kind": ["a", "a", "b", "a"]})
+    offered, trimmed = offered_labels({"ai_system_id": many, "kind": few}, frame)
+    assert offered == {"ai_system_id": {3: "System 3", 7: "System 7"}, "kind": few}
+    assert trimmed == ["ai_system_id"]
+
+
+@pytest.mark.usefixtures("large")
+def test_incident_pickers_search_and_the_table_offers_the_systems_listed() -> None:
+    at = open_page("pages/incidents.py", "Priya Shah")
+    assert not at.exception, at.exception
+    assert len(at.multiselect(key="incidents_system").options) <= 51
+    assert len(at.selectbox(key="incident_new_0_ai_system_id").options) <= 51
+    late_name = _late_system()[1]
+    at.text_input(key="incident_new_system_find").input(late_name).run()
+    assert late_name in at.selectbox(key="incident_new_0_ai_system_id").options
+    assert any("the choices offered are those of the rows listed" in c.value
+               for c in at.caption)
+
+
+@pytest.mark.usefixtures("large")
+def test_person_columns_take_a_typed_name_in_a_large_directory(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from aims_core.ui import editable_table
+
+    monkeypatch.setattr(editable_table, "PEOPLE_LISTED", 3)
+    at = open_page("pages/suppliers.py", "Priya Shah")
+    assert not at.exception, at.exception
+    assert any("people: type the name as in the people directory" in c.value
+               for c in at.caption)
+
+
+@pytest.mark.usefixtures("large")
+def test_the_evidence_document_picker_searches_a_large_register() -> None:
+    from aims_core.management_system import documents
+
+    choices = documents.choices(get_db())
+    assert len(choices) > LIST_ALL  # the generated register is large enough to search
+    at = open_page("pages/clauses.py", "Priya Shah")
+    assert not at.exception, at.exception
+
+    def picker() -> list[str]:  # the options as shown
+        return next(s for s in at.selectbox if "_evidence_document_" in (s.key or "")).options
+
+    assert len(picker()) < len(choices)
+    label = list(choices.values())[-1]
+    next(t for t in at.text_input if t.key.endswith("_evidence_document_find")) \
+        .input(label).run()
+    assert [o for o in picker() if o.startswith(label)]
