@@ -41,5 +41,5 @@ test: setup-dev chromium lint
 test-fast: setup-dev lint
 	$(PY) -m pytest -m "not browser" -q
 
-benchmark: setup
+benchmark: setup-dev chromium
 	$(PY) benchmarks/scale.py

@@ -12,19 +12,13 @@ from aims_core.inventory.registers import (
     LIFECYCLE_STAGES,
     SOURCING,
 )
-from aims_core.inventory.revalidation import revalidation_schedule
 from aims_core.ui.downloads import spreadsheet_downloads
 from aims_core.ui.editable_table import editable_table
 from aims_core.ui.paging import page_offset, show_count
-from aims_core.ui.session import cached, current_identity, today
+from aims_core.ui.session import cached, current_identity, get_db, today
 from aims_core.ui.views import system_detail
 
 PAGE_SIZE = 100
-
-
-def _overdue_ids() -> tuple[int, ...]:
-    schedule = cached(revalidation_schedule, today())
-    return tuple(int(i) for i in schedule.loc[schedule["overdue"], "ai_system_id"])
 
 
 def _filters() -> systems.SystemFilter:
@@ -43,13 +37,14 @@ def _filters() -> systems.SystemFilter:
                                   bind="query-params")
     switches = row[3].container(gap="small")  # stacked: each label whole at 1280 px
     overdue = switches.toggle("Overdue only", key="systems_overdue",
-                            help="Due for re-validation now or past the due date")
+                              help="Due for re-validation today or earlier (never validated, "
+                                   "past the date, or due now after a trigger)")
     recheck = switches.toggle("Triage to re-check", key="systems_recheck", bind="query-params",
                             help="The latest EU AI Act triage was made with the earlier "
                                  "questionnaire (or is otherwise flagged): run it again")
     return systems.SystemFilter(search, tuple(owner), tuple(department), tuple(sourcing),
                                 tuple(stage), tuple(category),
-                                _overdue_ids() if overdue else None, recheck)
+                                today() if overdue else None, recheck)
 
 
 def _register(filters: systems.SystemFilter) -> None:
@@ -71,7 +66,8 @@ def _register(filters: systems.SystemFilter) -> None:
 
 
 def _exports() -> None:
-    spreadsheet_downloads("ai-inventory", {"AI inventory": lambda: cached(exports.inventory)},
+    db = get_db()  # the file is built only when its button is pressed
+    spreadsheet_downloads("ai-inventory", {"AI inventory": lambda: exports.inventory(db)},
                           "systems_export", label="Inventory")
 
 

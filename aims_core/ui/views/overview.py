@@ -13,7 +13,6 @@ from aims_core.dashboard import overview, schedule
 from aims_core.improvement.figures import figures as improvement_figures
 from aims_core.improvement.registers import INCIDENT_STATUSES, OPEN_INCIDENT_STATUSES, SEVERITIES
 from aims_core.management_system import organisation
-from aims_core.performance import kpis
 from aims_core.performance.kpi_status import STATUS_LABELS
 from aims_core.records.registry import REGISTERS
 from aims_core.risk import risks
@@ -24,8 +23,10 @@ from aims_core.ui.session import cached, today
 from aims_core.ui.text import md_escape
 
 DUE_DAYS = 30
+DUE_SOON = schedule.DueFilter(horizon=DUE_DAYS)
 DUE_SHOWN = 5  # the Overview lists the first few; the schedule has them all
-TILE_HEIGHT = 146  # every tile alike, whether or not it shows a breakdown line
+RED_SHOWN = 10  # likewise the first KPIs in red; the KPI page lists them all
+TILE_HEIGHT = 146  # every tile alike, the link to its page inside
 # Filters the tiles open, as the target pages bind them to the URL (labels, not codes).
 HIGH_CRITICAL_OPEN = {"risks_level": ["High", "Critical"],
                       "risks_status": [RISK_STATUSES["open"], RISK_STATUSES["treating"]]}
@@ -72,13 +73,14 @@ def _tiles(head: overview.Headline) -> None:
               "nonconformity", "pages/soa.py", "Controls (SoA)", "checklist")
     with second[0]:
         _tile("Validations overdue", head.overdue_validations,
-              "AI systems past their re-validation date or due now after a trigger",
+              "AI systems due for re-validation today or earlier: never validated, past "
+              "their date, or due now after a trigger",
               "pages/schedule.py", "Overdue systems", "event", REVALIDATIONS_OVERDUE)
     with second[1]:
         _tile("KPIs in red", head.kpis_red,
               "KPIs whose latest value is beyond their red threshold", "pages/kpis.py",
               "KPIs, red first", "monitoring")
-    with second[2]:
+    with second[2]:  # the link names the open incidents by severity ("2 high · 1 medium")
         _tile("Open incidents", counts.incidents_open,
               "Open, investigating or contained, by severity: "
               + ", ".join(f"{n} {name}" for name, n in by_severity),
@@ -103,33 +105,30 @@ def _heatmap() -> None:
                  icon=":material/warning:")
 
 
-def _coverage() -> None:
+def _coverage(frame: pd.DataFrame) -> None:
     st.subheader("Control coverage by objective",
                  help="Applicable controls per Annex A objective (their number in brackets). "
                       "Stale evidence, an overdue review or an open major nonconformity "
                       "counts an implemented control as partial.")
-    frame = cached(soa.coverage, today())
     if frame["applicable"].sum() == 0:
         st.info("No Annex A control is marked applicable yet: decide applicability on the "
                 "SoA page and coverage appears here.", icon=":material/lightbulb:")
         return
-    frame["label"] = frame["objective"] + " (" + frame["applicable"].astype(str) + ")"
+    frame = frame.assign(label=frame["objective"] + " (" + frame["applicable"].astype(str)
+                         + ")")  # the objective's name beside its code
     st.plotly_chart(status_bars(frame, "label", "applicable"), key="overview_coverage")
 
 
-def _due_soon() -> None:
-    items = cached(schedule.due_dates, today())
-    due = items[items["overdue"] | (items["due_on"] <= today() + timedelta(days=DUE_DAYS))]
-    if due.empty:
+def _due_soon(due: schedule.Listing) -> None:
+    if due.counts.listed == 0:
         st.success(f"Nothing is overdue or due in the next {DUE_DAYS} days.",
                    icon=":material/task_alt:")
         return
-    overdue = int(due["overdue"].sum())
-    st.markdown(f"**{overdue}** overdue · **{len(due) - overdue}** due by "
+    overdue = due.counts.overdue
+    st.markdown(f"**{overdue}** overdue · **{due.counts.listed - overdue}** due by "
                 f"{today() + timedelta(days=DUE_DAYS):%d %b %Y}")
     st.dataframe(
-        due.head(DUE_SHOWN).assign(status=due["overdue"].map({True: "Overdue",
-                                                             False: "Upcoming"})),
+        due.rows.assign(status=due.rows["overdue"].map({True: "Overdue", False: "Upcoming"})),
         hide_index=True, width="stretch", placeholder="",
         column_order=["status", "due_on", "kind", "item", "owner"],
         column_config={"status": st.column_config.TextColumn("Status", width="small"),
@@ -137,12 +136,12 @@ def _due_soon() -> None:
                        "kind": "What", "item": st.column_config.TextColumn("Item",
                                                                            width="large"),
                        "owner": "Owner"})
-    by_kind = due.groupby("kind").agg(overdue=("overdue", "sum"), items=("item", "size"))
-    with st.expander(f"By kind ({len(by_kind)} kinds)"):
-        st.dataframe(by_kind.reset_index(), hide_index=True, width="stretch", placeholder="",
+    with st.expander(f"By kind ({len(due.by_kind)} kinds)"):
+        st.dataframe(due.by_kind, hide_index=True, width="stretch", placeholder="",
                      column_config={"kind": "What", "overdue": "Overdue", "items": "All due"})
-    st.page_link("pages/schedule.py", label=f"All {len(due)} in the schedule",
-                 icon=":material/event:", query_params={"schedule_horizon": "Next 30 days"})
+    st.page_link("pages/schedule.py", label=f"All {due.counts.listed} in the schedule",
+                 icon=":material/event:",
+                 query_params={"schedule_horizon": f"Next {DUE_DAYS} days"})
 
 
 def _since_last_review() -> None:
@@ -169,13 +168,12 @@ def _since_last_review() -> None:
                                     "Latest change (UTC)", format="YYYY-MM-DD HH:mm")})
 
 
-def _kpis_in_red() -> None:
-    red = cached(kpis.kpis_in_red)
-    if red.empty:
+def _kpis_in_red(red: overview.RedKpis) -> None:
+    if red.total == 0:
         st.success("No KPI is beyond its red threshold.", icon=":material/task_alt:")
         return
-    shown = red.assign(status_text=STATUS_LABELS["red"],
-                       ai_system=red["ai_system"].fillna("Organisation-wide"))
+    shown = red.first.assign(status_text=STATUS_LABELS["red"],
+                             ai_system=red.first["ai_system"].fillna("Organisation-wide"))
     st.dataframe(
         shown[["name", "status_text", "value", "red_threshold", "unit", "measured_on",
                "ai_system", "owner"]],
@@ -184,13 +182,15 @@ def _kpis_in_red() -> None:
                        "red_threshold": "Red threshold", "unit": "Unit",
                        "measured_on": st.column_config.DateColumn("Measured on"),
                        "ai_system": "AI system (due for re-validation)", "owner": "Owner"})
+    if red.total > len(shown):
+        st.page_link("pages/kpis.py", label=f"The first {len(shown)} of {red.total} by name; "
+                     "all on the KPI page, red first", icon=":material/monitoring:")
 
 
-def _systems_and_levels() -> None:
+def _systems_and_levels(by_category: pd.DataFrame, by_level: pd.DataFrame) -> None:
     left, right = st.columns(2, gap="large")
     with left:
         st.subheader("AI systems by EU AI Act category")
-        by_category = cached(overview.systems_by_category)
         st.plotly_chart(
             labelled_bars(by_category, "label", "systems",
                           [PALETTE[i % len(PALETTE)] for i in range(len(by_category))]),
@@ -198,7 +198,6 @@ def _systems_and_levels() -> None:
         )
     with right:
         st.subheader("Open risks by current level")
-        by_level: pd.DataFrame = cached(overview.open_risks_by_level)
         st.plotly_chart(
             labelled_bars(by_level, "level", "risks",
                           [BAND_COLOURS[b] for b in by_level["level"]]),
@@ -216,7 +215,16 @@ def render() -> None:
     else:
         st.page_link("pages/organisation.py", icon=":material/domain:",
                      label="Set up the organisation profile: its name, AIMS scope and AI roles")
-    head = cached(overview.headline, today())
+    # Every tile is a figure a section below shows too: each is read once per run, and the
+    # tiles are drawn before any chart.
+    by_category = cached(overview.systems_by_category)
+    by_level = cached(overview.open_risks_by_level)
+    coverage = cached(soa.coverage, today())
+    due = cached(schedule.listing, today(), DUE_SOON, 0, DUE_SHOWN)
+    red = cached(overview.kpis_in_red, RED_SHOWN)
+    revalidations = due.by_kind.loc[due.by_kind["kind"] == "Re-validation", "overdue"].sum()
+    head = overview.Headline.of(by_category, by_level, coverage, int(revalidations),
+                                red.total)
     if head.systems_in_scope == 0:
         _empty_state()
     _tiles(head)
@@ -224,19 +232,14 @@ def render() -> None:
     with left:
         _heatmap()
     with right:
-        _coverage()
-    _details()
-
-
-# The detail below the headline, one click away: only the open tab is computed and drawn.
-DETAIL_TABS = {f"Due in {DUE_DAYS} days": _due_soon,
-               "Changed since the last review": _since_last_review,
-               "KPIs in red": _kpis_in_red, "Systems and risk levels": _systems_and_levels}
-
-
-def _details() -> None:
-    tabs = st.tabs(list(DETAIL_TABS), key="overview_tab", bind="query-params")
-    for tab, section in zip(tabs, DETAIL_TABS.values(), strict=True):
+        _coverage(coverage)
+    # The detail below the headline, one click away: only the open tab is drawn.
+    sections = {f"Due in {DUE_DAYS} days": lambda: _due_soon(due),
+                "Changed since the last review": _since_last_review,
+                "KPIs in red": lambda: _kpis_in_red(red),
+                "Systems and risk levels": lambda: _systems_and_levels(by_category, by_level)}
+    tabs = st.tabs(list(sections), key="overview_tab", bind="query-params")
+    for tab, section in zip(tabs, sections.values(), strict=True):
         if tab.open:
             with tab:
                 section()
