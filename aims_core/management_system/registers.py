@@ -7,6 +7,7 @@ from aims_core.records.fields import Field, Register
 ORGANISATION = Register(
     table="organisation",
     label="Organisation profile",
+    importable=False,  # one profile, edited in place
     title_field="name",
     fields=(
         Field("name", "Organisation", required=True, max_length=200),

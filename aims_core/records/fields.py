@@ -70,6 +70,9 @@ class Register:
     unique_together: tuple[str, ...] = ()  # no two rows share these values (a table UNIQUE)
     owner_field: str | None = None  # the person field whose person owns the row ("my items")
     rules: tuple[RowRule, ...] = ()  # cross-field rules checked on every insert and update
+    # Offered by the spreadsheet import of registers (Data page); False for records the
+    # app derives itself (approval snapshots, triage answers, settings, tokens).
+    importable: bool = True
 
     def field(self, name: str) -> Field:
         for f in self.fields:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from aims_core.api import registers as api
 from aims_core.compliance import registers as compliance
+from aims_core.data_import import registers as data_import
 from aims_core.inventory import registers as inventory
 from aims_core.management_review import registers as management_review
 from aims_core.management_system import registers as management_system
 from aims_core.performance import registers as performance
 from aims_core.records.fields import Register
+from aims_core.reminders import registers as reminders
 from aims_core.risk import registers as risk
 
 REGISTERS: dict[str, Register] = {
@@ -18,5 +21,6 @@ REGISTERS: dict[str, Register] = {
               compliance.SOA, compliance.SOA_VERSIONS, compliance.SOA_VERSION_ITEMS,
               compliance.CLAUSE_STATUS, performance.OBJECTIVES, performance.KPIS,
               performance.OBJECTIVE_KPIS, performance.KPI_MEASUREMENTS, inventory.VALIDATIONS,
-              management_review.MANAGEMENT_REVIEWS, inventory.REVALIDATION_INTERVALS)
+              management_review.MANAGEMENT_REVIEWS, inventory.REVALIDATION_INTERVALS,
+              api.API_TOKENS, data_import.IMPORT_LAYOUTS, reminders.REMINDER_PREFERENCES)
 }
