@@ -172,6 +172,27 @@ class Database:
                 cur.close()
             self._generation += 1
 
+    def copy_files_to(self, directory: Path) -> tuple[Path, dict[str, int]]:
+        """Copy the file (and its write-ahead log, if one is left) under the write lock,
+        after a checkpoint: no write can land half-way, so the copy is one consistent state
+        while readers carry on. Returns the copy and every table's row count at that moment.
+        """
+        directory.mkdir(parents=True, exist_ok=True)
+        target = directory / self.path.name
+        wal = self.path.with_name(self.path.name + ".wal")
+        with self._write_lock:
+            cur = self._con.cursor()
+            try:
+                cur.execute("CHECKPOINT")
+                counts = {table: cur.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+                          for table in self.table_names()}
+                shutil.copyfile(self.path, target)
+                if wal.exists():
+                    shutil.copyfile(wal, target.with_name(target.name + ".wal"))
+            finally:
+                cur.close()
+        return target, counts
+
     def close(self) -> None:
         self._con.close()
 
