@@ -10,12 +10,15 @@ from pathlib import Path
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from aims_core.bootstrap import close_shared
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def fresh_caches() -> None:
     st.cache_data.clear()
     st.cache_resource.clear()
+    close_shared()
 
 
 def run_app() -> AppTest:

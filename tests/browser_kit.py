@@ -45,11 +45,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(db_path: Path, log: Path) -> Server:
+def start_server(db_path: Path, log: Path, env: dict[str, str] | None = None) -> Server:
+    """``server.py`` as ``make run`` starts it: the pages, the API and the scheduled jobs."""
     port = free_port()
-    env = {**os.environ, "AIMS_DB": str(db_path)}
+    env = {**os.environ, "AIMS_DB": str(db_path), **(env or {})}
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
+        [sys.executable, "-m", "streamlit", "run", "server.py", "--server.headless=true",
          f"--server.port={port}", "--server.address=127.0.0.1",
          "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
