@@ -12,8 +12,10 @@ import time
 from datetime import date
 from pathlib import Path
 
-from aims_core import bootstrap
+from aims_core import bootstrap, cli_service
+from aims_core.api.client import ApiClient
 from aims_core.auth.actor import Actor
+from aims_core.cli_service import CommandError, add_api_arguments, through_app
 from aims_core.config import DEMO_SEED_DIR, database_path
 from aims_core.performance.kpi_import import ImportFileError, describe, import_measurements
 from aims_core.performance.kpis import take_snapshot
@@ -21,10 +23,6 @@ from aims_core.storage.database import Database, DatabaseError
 from aims_core.storage.transfer import export_database, import_database
 
 CLI_ACTOR = Actor("command line", channel="cli")  # the author of CLI writes
-
-
-class CommandError(RuntimeError):
-    """A command that could not do its job; the message says why."""
 
 
 def _db_argument(parser: argparse.ArgumentParser) -> None:
@@ -66,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
                          description="Export every table to Parquet with a manifest.")
     _db_argument(exp)
     exp.add_argument("--out", type=Path, required=True, help="output directory")
+    add_api_arguments(exp)
 
     imp = sub.add_parser("import", help="replace every table from an export directory",
                          description="Import an export directory; nothing changes on error.")
@@ -80,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     _db_argument(snap)
     snap.add_argument("--date", type=_iso_date, default=None,
                       help="the day to record, YYYY-MM-DD (default today; not in the future)")
+    add_api_arguments(snap)
 
     kpi_import = sub.add_parser("import-kpis", help="import measured KPI values from CSV/Parquet",
                                 description="Import measured KPI values. Columns: kpi (id or "
@@ -89,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     kpi_import.add_argument("--file", type=Path, required=True, help=".csv or .parquet file")
     kpi_import.add_argument("--skip-bad-rows", action="store_true",
                             help="import the good rows and list the bad ones")
+    add_api_arguments(kpi_import)
+    cli_service.add_commands(sub, _db_argument)
 
     seed = sub.add_parser("demo-seed", help="regenerate the committed demo seed files",
                           description="Rewrite data/demo/*.parquet from the generator.")
@@ -115,23 +117,30 @@ def _run(args: argparse.Namespace) -> str:
         return (f"generated into {db_path} in {took:.1f} s: "
                 + ", ".join(f"{t} {n}" for t, n in counts.items()))
     if args.command == "export":
-        if not db_path.exists():
-            raise DatabaseError(f"{db_path} does not exist")
-        with Database(db_path) as db:
-            manifest = export_database(db, args.out)
-        return f"exported {len(manifest['tables'])} tables to {args.out}"
+        return through_app(
+            db_path, args, "backup:read",
+            lambda db: f"exported {len(export_database(db, args.out)['tables'])} tables to "
+                       f"{args.out}",
+            lambda api: f"exported {len(api.export(args.out)['tables'])} tables to "
+                        f"{args.out}, through the app")
     if args.command == "import":
         with bootstrap.open_database(db_path) as db:
             summary = import_database(db, args.source)
         return f"imported {summary.tables} tables ({summary.rows} rows) into {db_path}"
-    if args.command in ("snapshot", "import-kpis") and not db_path.exists():
-        raise DatabaseError(f"{db_path} does not exist")
     if args.command == "snapshot":
-        with bootstrap.open_database(db_path) as db:
-            return _snapshot(db, args.date or date.today())
+        return through_app(db_path, args, "snapshot",
+                           lambda db: _snapshot(db, args.date or date.today()),
+                           lambda api: api.snapshot(args.date))
     if args.command == "import-kpis":
-        with bootstrap.open_database(db_path) as db:
-            return _import_kpis(db, args.file, args.skip_bad_rows)
+        return through_app(db_path, args, "kpi:write",
+                           lambda db: _import_kpis(db, args.file, args.skip_bad_rows),
+                           lambda api: _import_kpis_through(api, args.file, args.skip_bad_rows))
+    if args.command == "backup":
+        return cli_service.run_backup(db_path, args)
+    if args.command == "restore":
+        return cli_service.run_restore(db_path, args)
+    if args.command == "token":
+        return cli_service.run_token(db_path, args, CLI_ACTOR)
     raise AssertionError(args.command)
 
 
@@ -154,6 +163,10 @@ def _import_kpis(db: Database, path: Path, skip_bad_rows: bool) -> str:
     if report.write is None or not report.write.ok:
         raise CommandError("\n".join(lines))
     return "\n".join(lines)
+
+
+def _import_kpis_through(api: ApiClient, path: Path, skip_bad_rows: bool) -> str:
+    return "\n".join(api.import_kpis(path.read_bytes(), path.name, skip_bad_rows))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -235,3 +235,24 @@ def test_killed_during_a_restore_leaves_old_or_new_never_a_mix(large_path: Path,
     restored = counts["risks"] > 0
     for table in ("ai_systems", "risks", "kpi_measurements", "change_log"):
         assert (counts[table] > 0) == restored and (restored or counts[table] == empty[table])
+
+
+def test_backup_while_a_reader_holds_a_transaction(demo_db: Database, tmp_path: Path) -> None:
+    """A result left half-read keeps a transaction open, which refuses a checkpoint: the
+    backup then copies the write-ahead log with the file and is still complete."""
+    reader = demo_db.cursor()
+    reader.execute("SELECT * FROM risks").fetchone()  # left open on purpose
+    system = demo_db.query_rows("SELECT id, version FROM ai_systems ORDER BY id LIMIT 1")
+    other = demo_db._con.cursor()
+    other.execute("SELECT * FROM risks").fetchone()
+    assert apply_changes(demo_db, "ai_systems", [RowChange(
+        "update", {"purpose": "changed before the backup"}, row_id=system[0][0],
+        expected_version=system[0][1])], ANA).ok
+    made = backup.take_backup(demo_db, tmp_path, "manual")
+    plain = tmp_path / "plain.duckdb"
+    plain.write_bytes(gzip.decompress(made.path.read_bytes()))
+    con = duckdb.connect(str(plain), read_only=True)
+    assert con.execute("SELECT purpose FROM ai_systems WHERE id = ?", [system[0][0]]
+                       ).fetchone()[0] == "changed before the backup"
+    con.close()
+    other.close()

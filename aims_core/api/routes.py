@@ -201,7 +201,7 @@ async def post_kpi_values(request: Request, holder: TokenHolder | None) -> Respo
         return kpi_import.import_rows(_database(), frame, row_word, holder.actor,
                                       skip_bad_rows=skip, today=local_today())
     report = await anyio.to_thread.run_sync(write)
-    lines = kpi_import.describe(report, "The values")
+    lines = kpi_import.describe(report, request.query_params.get("source", "the request")[:200])
     if report.write is None and report.problems:
         raise ApiError(422, "invalid_rows", lines[0], _problems(report.problems))
     if report.write is not None and not report.write.ok:
@@ -240,8 +240,8 @@ async def post_snapshot(request: Request, holder: TokenHolder | None) -> Respons
     result = await anyio.to_thread.run_sync(
         lambda: take_snapshot(_database(), day, holder.actor, today=today))
     if not result.write.ok:
-        raise ApiError(422, "refused", result.summary(),
-                       _problems(result.write.errors + result.write.conflicts))
+        problems = result.write.errors + result.write.conflicts
+        raise ApiError(422, "refused", "; ".join(str(p) for p in problems), _problems(problems))
     return JSONResponse({"day": day.isoformat(), "recorded": result.recorded,
                          "added": len(result.write.inserted),
                          "replaced": len(result.write.updated), "skipped": result.skipped,
@@ -346,7 +346,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
                  "application/vnd.apache.parquet": {"schema": {"type": "string",
                                                                "format": "binary"}}}},
              parameters=({"name": "skip_bad_rows", "in": "query",
-                          "schema": {"type": "boolean"}},),
+                          "schema": {"type": "boolean"}},
+                         {"name": "source", "in": "query", "schema": {"type": "string"},
+                          "description": "A name for the values in messages (a file name)"}),
              responses={"409": "A value changed while saving", "413": "Body too large",
                         "415": "Unsupported body type", "422": "Bad rows (listed)"}),
     Endpoint("/snapshot", "POST", "snapshot",

@@ -53,13 +53,17 @@ def _connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
 
 
 def schema_version_of(con: duckdb.DuckDBPyConnection) -> int:
-    """Schema version recorded in a file; 0 for a file without our schema."""
+    """Schema version recorded in a file; 0 for a file without our schema.
+
+    Results are fetched whole: a result left open keeps its transaction open, and an open
+    transaction on the shared connection makes every later CHECKPOINT (backups) fail."""
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     if not exists:
         return 0
-    return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations"
+                       ).fetchall()[0][0]
 
 
 def apply_migrations(con: duckdb.DuckDBPyConnection, target: int = LATEST_VERSION) -> int:
@@ -183,8 +187,11 @@ class Database:
         with self._write_lock:
             cur = self._con.cursor()
             try:
-                cur.execute("CHECKPOINT")
-                counts = {table: cur.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+                try:
+                    cur.execute("CHECKPOINT")
+                except duckdb.TransactionException:
+                    pass  # a reader holds a transaction open: the log is copied with the file
+                counts = {table: cur.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0]
                           for table in self.table_names()}
                 shutil.copyfile(self.path, target)
                 if wal.exists():
