@@ -256,3 +256,13 @@ def test_backup_while_a_reader_holds_a_transaction(demo_db: Database, tmp_path: 
                        ).fetchone()[0] == "changed before the backup"
     con.close()
     other.close()
+
+
+def test_the_file_stays_locked_after_a_backup(demo_db: Database, tmp_path: Path) -> None:
+    """DuckDB's lock is a POSIX lock, lost when the process closes any descriptor of the
+    file: a backup must not open and close the file itself."""
+    backup.take_backup(demo_db, tmp_path, "manual")
+    probe = subprocess.run([sys.executable, "-c", "import duckdb, sys; "
+                            "duckdb.connect(sys.argv[1], read_only=True)", str(demo_db.path)],
+                           capture_output=True, text=True, timeout=60)
+    assert probe.returncode != 0 and "lock" in probe.stderr.lower()

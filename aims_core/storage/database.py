@@ -9,11 +9,12 @@ conflicts. Business-level lost updates are caught by the ``version`` column (see
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,17 @@ def backup_path_for(path: Path, version: int) -> Path:
     return path.with_name(f"{path.name}.v{version}-{stamp}.bak")
 
 
+def _copy_from_descriptor(source: int, target: Path) -> None:
+    size = os.fstat(source).st_size
+    with target.open("wb") as out:
+        offset = 0
+        while offset < size:
+            sent = os.sendfile(out.fileno(), source, offset, size - offset)
+            if sent == 0:
+                break
+            offset += sent
+
+
 class Database:
     """One open database file, shared by every thread of the process."""
 
@@ -106,6 +118,9 @@ class Database:
         self._write_lock = threading.RLock()
         self._local = threading.local()
         self._generation = 0
+        # DuckDB's lock on the file is a POSIX lock, which the process loses as soon as it
+        # closes *any* descriptor of the file: copies read through this one, kept open.
+        self._file_fd = os.open(self.path, os.O_RDONLY) if self.path.is_file() else None
 
     def _upgrade(self) -> None:
         """Bring an older file up to date, after copying it aside."""
@@ -182,18 +197,20 @@ class Database:
         while readers carry on. Returns the copy and every table's row count at that moment.
         """
         directory.mkdir(parents=True, exist_ok=True)
+        if self._file_fd is None:
+            raise DatabaseError("an in-memory database has no file to copy")
         target = directory / self.path.name
         wal = self.path.with_name(self.path.name + ".wal")
         with self._write_lock:
             cur = self._con.cursor()
             try:
-                try:
+                # a reader holding a transaction open refuses the checkpoint: the log is
+                # then copied with the file, and the copy replays it when it is checked
+                with suppress(duckdb.TransactionException):
                     cur.execute("CHECKPOINT")
-                except duckdb.TransactionException:
-                    pass  # a reader holds a transaction open: the log is copied with the file
                 counts = {table: cur.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0]
                           for table in self.table_names()}
-                shutil.copyfile(self.path, target)
+                _copy_from_descriptor(self._file_fd, target)
                 if wal.exists():
                     shutil.copyfile(wal, target.with_name(target.name + ".wal"))
             finally:
@@ -202,6 +219,8 @@ class Database:
 
     def close(self) -> None:
         self._con.close()
+        if self._file_fd is not None:
+            os.close(self._file_fd)
 
     def __enter__(self) -> Database:
         return self
