@@ -23,7 +23,7 @@ from aims_core.storage.database import Database
 from tests.browser_kit import free_port
 from tests.conftest import TODAY
 
-JULIA, MARCO = "Julia Hart", "Marco Rossi"  # demo owners
+JULIA, MARCO, LENA = "Julia Hart", "Marco Rossi", "Lena Novak"  # demo owners
 
 
 class Inbox:
@@ -52,15 +52,15 @@ def settings(port: int) -> delivery.SmtpSettings:
 
 
 def test_digest_is_the_schedule_of_the_person_within_the_horizon(demo_db: Database) -> None:
-    digest = digest_for(demo_db, JULIA, TODAY)
+    digest = digest_for(demo_db, LENA, TODAY)
     items = due_dates(demo_db, TODAY)
-    mine = items[(items["owner"] == JULIA)
+    mine = items[(items["owner"] == LENA)
                  & (items["overdue"] | (items["due_on"] <= TODAY + timedelta(days=14)))]
     assert digest.horizon_days == 14 and len(digest.items) == len(mine) > 0
     assert list(digest.items["item"]) == list(mine["item"])
     assert digest.overdue == int(mine["overdue"].sum())
     everyone = {d.person: d for d, _ in all_digests(demo_db, TODAY)}
-    assert len(everyone[JULIA].items) == len(digest.items)
+    assert len(everyone[LENA].items) == len(digest.items)
     text = body(digest, "https://aims.example")
     assert digest.overdue and digest.due_soon
     assert text.index("Overdue (") < text.index("Due soon (")
