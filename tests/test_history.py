@@ -117,9 +117,9 @@ def test_exports_of_the_past_name_references_as_they_stood(db: Database) -> None
     states = scripted(db)
     moments = sorted(states)
     then = export.labelled(db, "ai_systems", moments[2])
-    assert list(then["Supplier"]) == ["Vendor One"] * 3  # renamed only later
+    assert list(then["Supplier"]) == ["#1 Vendor One"] * 3  # renamed only later
     now = export.labelled(db, "ai_systems")
-    assert list(now["Supplier"]) == ["Vendor One Renamed"] * 3
+    assert list(now["Supplier"]) == ["#1 Vendor One Renamed"] * 3
     assert list(then["Life-cycle stage"]) == ["Operation & monitoring", "Retired",
                                               "Operation & monitoring"]
     csv = pd.read_csv(io.BytesIO(export.file_bytes(db, "ai_systems", "csv")))

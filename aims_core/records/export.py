@@ -11,6 +11,7 @@ from typing import Literal
 import pandas as pd
 
 from aims_core.records.history import register_as_of
+from aims_core.records.naming import reference_label
 from aims_core.records.registry import REGISTERS
 from aims_core.storage import spreadsheets
 from aims_core.storage.database import Database
@@ -29,12 +30,14 @@ def rows(db: Database, table: str, moment: datetime | None = None) -> pd.DataFra
 
 def _reference_labels(db: Database, table: str, column: str, label: str,
                       moment: datetime | None) -> dict[object, str]:
+    """Each referenced record's name with its key (``#7 …``, ``A.2.2 …``): names repeat,
+    keys do not, so an exported file imports back to the same records."""
     if moment is not None and table in REGISTERS:
         source = register_as_of(db, table, moment)
     else:
         source = db.query_df(f'SELECT "{column}", "{label}" FROM "{table}"')
-    return dict(zip(source[column], source[label].astype(str), strict=True)) \
-        if not source.empty else {}
+    return {key: reference_label(key, name, column)
+            for key, name in zip(source[column], source[label], strict=True)}
 
 
 def labelled(db: Database, table: str, moment: datetime | None = None) -> pd.DataFrame:
