@@ -18,6 +18,7 @@ import anyio
 from aims_core import bootstrap
 from aims_core.config import SettingsError, database_path
 from aims_core.jobs.daily import daily_jobs, job_settings
+from aims_core.jobs.runs import JobRun
 from aims_core.jobs.scheduler import Scheduler
 from aims_core.storage.database import Database, DatabaseError
 
@@ -56,6 +57,21 @@ def stop() -> None:
     _state["scheduler"] = None
     if running is not None and not running.stop():
         LOG.warning("a job was still running at shut-down; it is recorded as interrupted")
+
+
+def jobs_of(db: Database) -> Scheduler:
+    """The running scheduler, or one built from the settings for a run by hand in a process
+    that runs no jobs (e.g. ``streamlit run app.py``)."""
+    running = scheduler()
+    if running is not None and running.db is db:
+        return running
+    settings = job_settings()
+    return Scheduler(db, daily_jobs(settings), settings.zone)
+
+
+def run_now(db: Database, name: str, requested_by: str) -> JobRun:
+    """Run one daily job by hand (recorded like the scheduled runs)."""
+    return jobs_of(db).run_now(name, requested_by)
 
 
 @asynccontextmanager

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-import zipfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -37,7 +36,7 @@ from aims_core.performance import kpi_import
 from aims_core.performance.kpis import kpi_status, take_snapshot
 from aims_core.storage import backup
 from aims_core.storage.database import Database, DatabaseError, schema_version_of
-from aims_core.storage.transfer import export_database
+from aims_core.storage.transfer import export_archive
 
 PREFIX = "/api/v1"
 DEFAULT_MAX_BODY_MB = 10
@@ -286,10 +285,7 @@ async def get_export(_request: Request, holder: TokenHolder | None) -> Response:
         db = _database()
 
         def export() -> str:
-            manifest = export_database(db, work / "tables")
-            with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as packed:
-                for path in sorted((work / "tables").iterdir()):
-                    packed.write(path, path.name)
+            manifest = export_archive(db, archive)
             return f"exported {len(manifest['tables'])} tables through the API"
         run = run_recorded(db, "export", export, trigger="api", requested_by=holder.name)
         if run.outcome != "ok":

@@ -71,13 +71,18 @@ def job_settings() -> JobSettings:
     return JobSettings(zone, times, bool(section.get("enabled", True)))
 
 
-def local_today() -> date:
-    """Today in the jobs' time zone (the machine's when the settings cannot be read)."""
+def app_zone() -> tzinfo:
+    """The jobs' time zone (the machine's when the settings cannot be read): what "a day"
+    means for snapshots, reminders and the history's dates."""
     try:
-        zone = job_settings().zone
+        return job_settings().zone
     except SettingsError:
-        zone = local_zone()
-    return datetime.now(zone).date()
+        return local_zone()
+
+
+def local_today() -> date:
+    """Today in :func:`app_zone`."""
+    return datetime.now(app_zone()).date()
 
 
 def snapshot(ctx: JobContext) -> str:

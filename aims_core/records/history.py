@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 import pandas as pd
@@ -20,6 +20,16 @@ import pandas as pd
 from aims_core.records.fields import Register
 from aims_core.records.registry import REGISTERS
 from aims_core.storage.database import Database
+
+
+def end_of_day(day: date, zone: tzinfo) -> datetime:
+    """The last moment of a local day as naive UTC (``changed_at``'s time)."""
+    start = datetime.combine(day + timedelta(days=1), time(0, 0), zone)
+    return start.astimezone(UTC).replace(tzinfo=None) - timedelta(microseconds=1)
+
+
+def start_of_day(day: date, zone: tzinfo) -> datetime:
+    return datetime.combine(day, time(0, 0), zone).astimezone(UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,6 +75,16 @@ def export_database(db: Database, out_dir: str | Path) -> dict[str, Any]:
         "tables": tables,
     }
     _write_atomically(out / MANIFEST_NAME, json.dumps(manifest, indent=2))
+    return manifest
+
+
+def export_archive(db: Database, target: Path) -> dict[str, Any]:
+    """The export as one ZIP file (Parquet files and manifest) at ``target``."""
+    with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+        manifest = export_database(db, Path(tmp))
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as packed:  # Parquet is packed
+            for path in sorted(Path(tmp).iterdir()):
+                packed.write(path, path.name)
     return manifest
 
 

@@ -24,7 +24,8 @@ class PageSpec:
 
 
 SECTIONS: dict[str, tuple[PageSpec, ...]] = {
-    "Dashboard": (PageSpec("overview.py", "Overview", "dashboard", default=True),),
+    "Dashboard": (PageSpec("overview.py", "Overview", "dashboard", default=True),
+                  PageSpec("reminders.py", "Reminders", "notifications")),
     "Inventory": (PageSpec("ai_systems.py", "AI systems", "smart_toy"),
                   PageSpec("schedule.py", "Schedule", "event")),
     "Risk": (PageSpec("risks.py", "Risks", "warning"),
@@ -34,6 +35,10 @@ SECTIONS: dict[str, tuple[PageSpec, ...]] = {
                    PageSpec("clauses.py", "Clauses 4–10", "rule")),
     "Performance": (PageSpec("kpis.py", "KPIs & objectives", "monitoring"),),
     "Support registers": (PageSpec("suppliers.py", "Suppliers", "handshake"),),
+    "Data": (PageSpec("data_transfer.py", "Import & export", "swap_vert"),
+             PageSpec("history.py", "Change history", "history"),
+             PageSpec("backups.py", "Backups", "backup"),
+             PageSpec("jobs_api.py", "Jobs & API", "api")),
 }
 
 
