@@ -16,7 +16,7 @@ from typing import Literal
 
 import pandas as pd
 
-from aims_core.storage.database import Database, utc_now
+from aims_core.storage.database import Database, DatabaseError, utc_now
 
 Trigger = Literal["schedule", "catch-up", "manual", "api"]
 Outcome = Literal["running", "ok", "failed", "interrupted"]
@@ -66,7 +66,7 @@ def run_recorded(db: Database, job: str, work: Callable[[], str], *, trigger: Tr
         run_id = _started(db, job, trigger, slot, requested_by, started)
         try:
             outcome, message = "ok", work()
-        except JobFailed as exc:
+        except (JobFailed, DatabaseError) as exc:  # messages phrased for people
             outcome, message = "failed", str(exc)
         except Exception as exc:  # a job must never take the server down
             LOG.exception("job %s failed", job)

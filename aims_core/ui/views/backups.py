@@ -62,7 +62,7 @@ def _restore_chosen(who: Identity) -> None:
             st.session_state[_OUTCOME] = ("error", "Choose the file to restore first.")
             return
         with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "uploaded.duckdb.gz"
+            path = Path(tmp) / (Path(uploaded.name).name or "uploaded.duckdb.gz")
             path.write_bytes(uploaded.getvalue())
             _restore(who, path, uploaded.name)
     else:
@@ -128,8 +128,7 @@ def _restore_form(backups: list[backup.BackupFile], who: Identity) -> None:
                "be undone by restoring that one. A backup from a newer program version, or a "
                "damaged file, is refused and nothing changes.")
     sources = ["A backup from the list", "A file from your computer"]
-    source = st.radio("Restore from", sources, horizontal=True, key="restore_from",
-                      index=0 if backups else 1)
+    source = st.radio("Restore from", sources, horizontal=True, key="restore_from")
     if source == sources[0]:
         if not backups:
             st.caption("There is no backup in the list yet.")

@@ -54,7 +54,7 @@ def _jobs(who: Identity) -> None:
         "Message": st.column_config.TextColumn(width="large")})
     cols = st.columns(len(jobs.jobs))
     for col, job in zip(cols, jobs.jobs, strict=True):
-        col.button(f"Run {job.title.lower()} now", key=f"jobs_run_{job.name}",
+        col.button(f"Run now: {job.title}", key=f"jobs_run_{job.name}",
                    on_click=_run, args=(job.name, who), disabled=not who.name,
                    icon=":material/play_arrow:")
     outcome = st.session_state.pop(_OUTCOME, None)
