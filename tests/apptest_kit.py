@@ -5,6 +5,7 @@ Fixtures ``demo_path`` and ``empty_path`` (conftest.py) point the app at a fresh
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import streamlit as st
@@ -36,3 +37,8 @@ def open_page(page: str, name: str | None) -> AppTest:
         at.sidebar.selectbox(key="identity_name").set_value(name).run()
     assert not at.exception, at.exception
     return at
+
+
+def shown(markdown: str) -> str:
+    """An element's text as the reader sees it (the escapes of md_escape removed)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
