@@ -14,8 +14,15 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from aims_core.demo import compliance, inventory, management, performance, risk
-from aims_core.demo.common import DEMO_ANCHOR, HISTORY_MONTHS, History, months_before, write_frames
+from aims_core.demo import compliance, inventory, management, operations, performance, risk
+from aims_core.demo.common import (
+    AIMS_OWNER,
+    DEMO_ANCHOR,
+    HISTORY_MONTHS,
+    History,
+    months_before,
+    write_frames,
+)
 from aims_core.demo.inventory import ARCHETYPES
 from aims_core.demo.risk import ORG_RISKS
 from aims_core.storage.database import Database
@@ -58,6 +65,10 @@ def generate(systems: int = 12, seed: int = 42, anchor: date = DEMO_ANCHOR,
     frames["objectives"], frames["objective_kpis"] = performance.objectives(kpis, start, anchor,
                                                                             history)
     frames["management_reviews"] = management.reviews(anchor, history)
+    frames["api_tokens"] = operations.api_tokens(anchor, history)
+    frames["reminder_preferences"] = operations.reminder_preferences(
+        sorted({s["owner"] for s in sys_rows} | {AIMS_OWNER}), anchor, history)
+    frames["import_layouts"] = operations.import_layouts(start, history)
     frames["change_log"] = history.frame()
     return frames
 
