@@ -65,6 +65,15 @@ def _workbook(rows: list[list[object]]) -> bytes:
     return out.getvalue()
 
 
+def _upload_inventory(page: object, path: Path) -> None:
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
+    settle(page)
+    header = page.locator("input[aria-label='Headers are on row']")
+    header.fill("2")
+    header.press("Enter")
+    settle(page)
+
+
 def test_backup_then_restore_undoes_a_later_change(data_server: tuple[Server, str],
                                                    page: object, tmp_path: Path) -> None:
     server, token = data_server
@@ -109,12 +118,7 @@ def test_import_a_spreadsheet_from_dry_run_to_commit(data_server: tuple[Server, 
         ["Fraud Sentinel", "Ben Okafor", "built", "Operation", "Minimal", "2025-02-01"],
         ["Invoice Reader", "Lena Novak", "bought", "Deployment", "Minimal", "31/12/2025"]]))
     _open(page, server, "data_transfer")
-    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(bad))
-    settle(page)
-    header = page.locator("input[aria-label='Headers are on row']")
-    header.fill("2")
-    header.press("Enter")
-    settle(page)
+    _upload_inventory(page, bad)
     page.get_by_text("1. Their columns → our fields").wait_for()
     page.get_by_text("Rows are matched to existing records by Name").wait_for()
     press(page, "Check (dry run: nothing is saved)", "Nothing can be imported")
@@ -126,12 +130,7 @@ def test_import_a_spreadsheet_from_dry_run_to_commit(data_server: tuple[Server, 
     good.write_bytes(_workbook([
         ["Fraud Sentinel", "Ben Okafor", "built", "Operation", "Minimal", "2025-02-01"],
         ["Invoice Reader", "Lena Novak", "bought", "Deployment", "Minimal", "2025-12-31"]]))
-    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(good))
-    settle(page)
-    header = page.locator("input[aria-label='Headers are on row']")
-    header.fill("2")
-    header.press("Enter")
-    settle(page)
+    _upload_inventory(page, good)
     page.get_by_role("button", name="Check (dry run: nothing is saved)").click()
     page.get_by_role("button", name="Import 2 rows").wait_for(timeout=30_000)
     settle(page)

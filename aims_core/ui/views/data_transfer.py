@@ -16,14 +16,14 @@ import streamlit as st
 from aims_core.data_import import mapping, plan
 from aims_core.data_import.sheets import Sheet, SheetError, read_sheet
 from aims_core.jobs.daily import app_zone
-from aims_core.records import export, history
+from aims_core.records import history
 from aims_core.records.fields import Register
 from aims_core.records.registry import REGISTERS
 from aims_core.storage.transfer import export_archive
 from aims_core.ui.editable_table import show_result
 from aims_core.ui.session import Identity, current_identity, get_db, today
 from aims_core.ui.text import md_escape
-from aims_core.ui.views.history import register_label
+from aims_core.ui.views.history import register_downloads, register_label
 
 NOT_IMPORTED = "— not imported —"
 BY_ID = "ID (updates the row with this id)"
@@ -268,15 +268,7 @@ def _export() -> None:
         day = right.date_input("End of", value=today() - timedelta(days=30),
                                max_value=today(), key="export_day", format="YYYY-MM-DD")
         moment = history.end_of_day(day or today(), app_zone())
-    cols = st.columns(3)
-    for col, (fmt, label) in zip(cols, (("xlsx", "Excel"), ("csv", "CSV"),
-                                        ("parquet", "Parquet")), strict=True):
-        col.download_button(f"{REGISTERS[table].label} as {label}",
-                            data=lambda fmt=fmt: export.file_bytes(get_db(), table, fmt,
-                                                                   moment),
-                            file_name=export.file_name(table, fmt, moment),
-                            mime=export.MIME[fmt], key=f"export_{fmt}",
-                            icon=":material/download:")
+    register_downloads(table, moment, REGISTERS[table].label, "export")
     st.caption("Excel and CSV carry the field labels, choice labels and the names of linked "
                "records (formulas defused); Parquet keeps the stored values for tools.")
     st.divider()

@@ -3,7 +3,7 @@ and after side by side; and any register as it stood at the end of a chosen day.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import streamlit as st
 
@@ -111,18 +111,22 @@ def _as_of() -> None:
                f"({app_zone()}); showing {offset + 1}–{min(offset + PAGE_SIZE * 2, total)}.")
     st.dataframe(frame, hide_index=True, width="stretch",
                  column_config={f.name: f.label for f in register.fields})
-    _downloads(table, moment, day)
+    register_downloads(table, moment, f"As of {day:%d %b %Y}", "asof_download")
 
 
-def _downloads(table: str, moment: datetime, day: date) -> None:
-    cols = st.columns(3)
-    for col, (fmt, label) in zip(cols, (("xlsx", "Excel"), ("csv", "CSV"),
-                                        ("parquet", "Parquet")), strict=True):
-        col.download_button(f"{label} as of {day:%d %b %Y}",
+FORMATS = (("xlsx", "Excel"), ("csv", "CSV"), ("parquet", "Parquet"))
+
+
+def register_downloads(table: str, moment: datetime | None, label: str, key: str) -> None:
+    """Excel, CSV and Parquet of a register (live, or as of ``moment``), built on click;
+    ``label`` reads "<label> as Excel"."""
+    for col, (fmt, name) in zip(st.columns(len(FORMATS)), FORMATS, strict=True):
+        col.download_button(f"{label} as {name}",
                             data=lambda fmt=fmt: export.file_bytes(get_db(), table, fmt,
                                                                    moment),
-                            file_name=export.file_name(table, fmt, moment), mime=export.MIME[fmt],
-                            key=f"asof_download_{fmt}", icon=":material/download:")
+                            file_name=export.file_name(table, fmt, moment),
+                            mime=export.MIME[fmt], key=f"{key}_{fmt}",
+                            icon=":material/download:")
 
 
 def render() -> None:
