@@ -16,7 +16,7 @@ navigation = st.navigation({
     section: [st.Page(HERE / spec.path, title=spec.title, icon=f":material/{spec.icon}:",
                       url_path=spec.url_path, default=spec.default) for spec in pages]
     for section, pages in SECTIONS.items()
-})
+}, expanded=True)  # every section in view: no "View more" hiding the Data pages
 get_db()
 st.session_state["_identity"] = identity_sidebar()
 navigation.run()

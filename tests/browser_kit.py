@@ -6,6 +6,7 @@ Fixtures (``server``, ``browser``, ``page``) are in conftest.py; tests import th
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -30,8 +31,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 @dataclass
 class Server:
     url: str
-    db_path: Path
+    db_path: Path  # held by the server while it runs; read it after stop()
     process: subprocess.Popen
+    before: Path  # a copy of the database as the server found it, readable at any time
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -46,9 +48,15 @@ def free_port() -> int:
 
 
 def start_server(db_path: Path, log: Path, env: dict[str, str] | None = None) -> Server:
-    """``server.py`` as ``make run`` starts it: the pages, the API and the scheduled jobs."""
+    """``server.py`` as ``make run`` starts it: the pages, the API and the scheduled jobs.
+
+    Ready once the jobs it catches up at start-up have finished, so that no job writes
+    while a test clicks through the pages."""
     port = free_port()
     env = {**os.environ, "AIMS_DB": str(db_path), **(env or {})}
+    before = db_path.with_name(f"before-{db_path.name}")
+    if db_path.exists():
+        shutil.copyfile(db_path, before)
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "server.py", "--server.headless=true",
          f"--server.port={port}", "--server.address=127.0.0.1",
@@ -56,16 +64,25 @@ def start_server(db_path: Path, log: Path, env: dict[str, str] | None = None) ->
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                if reply.read().decode().strip() == "ok":
-                    return Server(url, db_path, process)
-        except OSError:
-            time.sleep(0.3)
+            with urllib.request.urlopen(f"{url}/api/v1/health", timeout=5) as reply:
+                if _jobs_settled(json.loads(reply.read())["jobs"]):
+                    return Server(url, db_path, process, before)
+        except (OSError, ValueError, KeyError):
+            pass
+        time.sleep(0.3)
     process.kill()
-    raise RuntimeError(f"streamlit did not start: {log.read_text()[-2000:]}")
+    raise RuntimeError(f"the server did not start: {log.read_text()[-2000:]}")
+
+
+def _jobs_settled(jobs: dict) -> bool:
+    """Jobs off, or each daily job's catch-up run finished."""
+    if not jobs["running"]:
+        return True
+    last = jobs["last"]
+    return len(last) == 3 and all(run["outcome"] != "running" for run in last.values())
 
 
 

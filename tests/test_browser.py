@@ -112,7 +112,7 @@ def _choose(page: object, question: str, option: str) -> None:
 def test_triage_a_system_and_see_its_category_and_reasoning(server: Server,
                                                            page: object) -> None:
     SHOTS.mkdir(exist_ok=True)
-    con = duckdb.connect(str(server.db_path), read_only=True)
+    con = duckdb.connect(str(server.before), read_only=True)
     system_id = con.execute("SELECT id FROM ai_systems WHERE name = 'IncomeCheck categoriser'"
                             ).fetchone()[0]
     con.close()
@@ -159,7 +159,7 @@ def _residual_counts(page: object) -> dict[tuple[int, int], int]:
 def test_change_a_residual_rating_and_see_the_heatmap_move(server: Server,
                                                           page: object) -> None:
     SHOTS.mkdir(exist_ok=True)
-    db = Database(server.db_path)  # before the app opens the file
+    db = Database(server.before)  # the database as the server found it
     listed = risks.register(db, date.today(), risks.RiskFilter(), me="Browser Tester")
     row = int(listed["residual_likelihood"].notna().to_numpy().argmax())  # first rated row
     first = listed.iloc[row]
@@ -250,6 +250,7 @@ def test_kpi_page_shows_trends_and_imports_a_file(server: Server, page: object,
     page.goto(f"{server.url}/kpis?kpis_system=CreditLens+credit+scoring")  # a shared link
     settle(page)
     page.get_by_text("2 KPIs match").wait_for(timeout=30_000)
+    charts.nth(1).wait_for(timeout=30_000)  # the charts can follow the count line on a busy machine
     assert charts.count() == 2
 
     pick_identity(page, "Browser Tester")
@@ -270,7 +271,7 @@ def test_kpi_page_shows_trends_and_imports_a_file(server: Server, page: object,
 
 def test_overview_tile_opens_its_filtered_register(server: Server, page: object) -> None:
     SHOTS.mkdir(exist_ok=True)
-    con = duckdb.connect(str(server.db_path), read_only=True)
+    con = duckdb.connect(str(server.before), read_only=True)
     high = con.execute(f"SELECT count(*) FROM ({RATED_RISKS_SQL}) WHERE is_open "
                        "AND current_level IN ('High', 'Critical')").fetchone()[0]
     con.close()

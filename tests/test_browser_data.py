@@ -141,7 +141,8 @@ def test_import_a_spreadsheet_from_dry_run_to_commit(data_server: tuple[Server, 
     con = duckdb.connect(str(server.db_path), read_only=True)
     added = con.execute("SELECT name, lifecycle_stage, created_on FROM ai_systems WHERE name "
                         "IN ('Fraud Sentinel', 'Invoice Reader') ORDER BY name").fetchall()
-    layouts = con.execute("SELECT register, saved_by FROM import_layouts").fetchall()
+    layouts = con.execute("SELECT register, saved_by FROM import_layouts WHERE headers_json "
+                          "= ?", [json.dumps(HEADERS)]).fetchall()
     authors = con.execute("SELECT DISTINCT changed_by FROM change_log WHERE table_name = "
                           "'ai_systems' AND row_id > 12").fetchall()
     con.close()

@@ -20,11 +20,12 @@ def no_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_my_digest_and_settings(demo_path: Path) -> None:
+    before = preference(get_db(), PRIYA)  # the demo's setting for her
     at = open_page("pages/reminders.py", PRIYA)
     digest = digest_for(get_db(), PRIYA, today())
     tiles = {m.label: m.value for m in at.metric}
     assert tiles == {"Overdue": str(digest.overdue),
-                     "Due in the next 14 days": str(digest.due_soon)}
+                     f"Due in the next {before.horizon_days} days": str(digest.due_soon)}
     assert list(at.dataframe[0].value["item"]) == list(digest.items["item"])
     assert any("E-mail is off for this installation" in shown(c.value) for c in at.caption)
     at.number_input(key="reminders_horizon").set_value(60)
@@ -32,7 +33,7 @@ def test_my_digest_and_settings(demo_path: Path) -> None:
     at.toggle(key="reminders_email_on").set_value(True)
     at.button[0].click().run()
     assert any("E-mail address" in shown(e.value) for e in at.error)
-    assert preference(get_db(), PRIYA).id is None  # nothing saved
+    assert preference(get_db(), PRIYA) == before  # nothing saved
     at.text_input(key="reminders_email").input("priya.shah@aldwick.example")
     at.button[0].click().run()
     assert any("Settings saved" in s.value for s in at.success)
