@@ -153,33 +153,29 @@ def _structure(db: Database, table: str) -> tuple[list[str], str]:
     return [c[0] for c in columns], json.dumps({c[0]: c[1] for c in columns})
 
 
-def _as_of_sql(structure: str) -> str:
-    return f"""
-        WITH latest AS (
-            SELECT operation, after_json FROM change_log
-            WHERE table_name = $table AND changed_at <= $moment
-            QUALIFY row_number() OVER (PARTITION BY row_id ORDER BY changed_at DESC, id DESC) = 1
-        )
-        SELECT unnest(from_json(after_json, '{structure.replace("'", "''")}'))
-        FROM latest WHERE operation <> 'delete'"""
+# Each row's latest logged state up to $moment (a deletion included).
+_LATEST = """
+    SELECT row_id, operation, after_json FROM change_log
+    WHERE table_name = $table AND changed_at <= $moment
+    QUALIFY row_number() OVER (PARTITION BY row_id ORDER BY changed_at DESC, id DESC) = 1"""
 
 
 def as_of_count(db: Database, table: str, moment: datetime) -> int:
-    return int(db.scalar(
-        "SELECT count(*) FROM (SELECT operation FROM change_log WHERE table_name = $table AND "
-        "changed_at <= $moment QUALIFY row_number() OVER (PARTITION BY row_id ORDER BY "
-        "changed_at DESC, id DESC) = 1) WHERE operation <> 'delete'",
-        {"table": table, "moment": moment}))
+    return int(db.scalar(f"SELECT count(*) FROM ({_LATEST}) WHERE operation <> 'delete'",
+                         {"table": table, "moment": moment}))
 
 
 def register_as_of(db: Database, table: str, moment: datetime, offset: int = 0,
                    limit: int | None = None) -> pd.DataFrame:
     """``table`` as it stood at ``moment`` (naive UTC), in the live table's columns and
-    types, ordered by id; ``limit`` rows from ``offset`` (None: all)."""
+    types, ordered by id; ``limit`` rows from ``offset`` (None: all). Only the page's rows
+    are parsed from their JSON."""
     names, structure = _structure(db, table)
     frame = db.query_df(
-        f"SELECT * FROM ({_as_of_sql(structure)}) ORDER BY id "
-        "LIMIT coalesce($limit, 9223372036854775807) OFFSET $offset",
+        f"""SELECT unnest(from_json(after_json, '{structure.replace("'", "''")}'))
+            FROM (SELECT row_id, after_json FROM ({_LATEST}) WHERE operation <> 'delete'
+                  ORDER BY row_id LIMIT coalesce($limit, 9223372036854775807) OFFSET $offset)
+            ORDER BY row_id""",
         {"table": table, "moment": moment, "limit": limit, "offset": offset})
     return frame[names] if not frame.empty else pd.DataFrame(
         {n: pd.Series(dtype=frame[n].dtype if n in frame else "object") for n in names})
