@@ -5,12 +5,19 @@ every row and field and writes nothing, then one transaction through the write p
 from __future__ import annotations
 
 import io
+import signal
+import subprocess
+import sys
+import time
 from datetime import date, datetime
+from pathlib import Path
 
+import duckdb
 import openpyxl
 import pytest
 
 from aims_core.auth.actor import Actor
+from aims_core.bootstrap import init_database
 from aims_core.data_import import mapping, plan
 from aims_core.data_import.sheets import SheetError, read_sheet
 from aims_core.records import export
@@ -249,3 +256,39 @@ def test_every_register_round_trips_its_own_export(demo_db: Database, table: str
     dry = plan.plan_import(demo_db, table, sheet, columns, {}, ANA)
     assert dry.ok, dry.problems[:5]
     assert dry.planned == [] and dry.unchanged == len(sheet.frame)
+
+
+_IMPORT = """
+import sys
+from aims_core.bootstrap import open_database
+from aims_core.data_import import plan
+from aims_core.data_import.sheets import read_sheet
+from tests.conftest import ANA
+db = open_database(sys.argv[1])
+rows = "".join(f"Supplier {n},Ana\\n" for n in range(int(sys.argv[2])))
+sheet = read_sheet(("Supplier,Relationship owner\\n" + rows).encode(), "s.csv")
+dry = plan.plan_import(db, "suppliers", sheet, {"Supplier": "name",
+                                               "Relationship owner": "owner"}, {}, ANA)
+print("planned", flush=True)
+plan.commit(db, dry, ANA)
+print("committed", flush=True)
+"""
+
+
+def test_a_server_killed_during_an_import_leaves_no_partial_rows(tmp_path: Path) -> None:
+    path = tmp_path / "aims.duckdb"
+    init_database(path, "empty").close()
+    root = Path(__file__).resolve().parents[1]
+    process = subprocess.Popen([sys.executable, "-c", _IMPORT, str(path), "3000"], cwd=root,
+                               stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    assert process.stdout.readline().strip() == "planned"
+    time.sleep(1.0)  # in the middle of the one transaction
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    con = duckdb.connect(str(path), read_only=True)  # the database still opens
+    suppliers = con.execute("SELECT count(*) FROM suppliers").fetchone()[0]
+    logged = con.execute("SELECT count(*) FROM change_log WHERE table_name = 'suppliers'"
+                         ).fetchone()[0]
+    con.close()
+    assert (suppliers, logged) in ((0, 0), (3000, 3000))  # all or nothing, never a part
