@@ -155,22 +155,23 @@ async def health(_request: Request, _holder: TokenHolder | None) -> Response:
     return JSONResponse(await anyio.to_thread.run_sync(check))
 
 
-def _kpi_frame(body: bytes, content_type: str) -> tuple[pd.DataFrame, str]:
+def _kpi_frame(body: bytes, content_type: str) -> tuple[pd.DataFrame, str, bool | None]:
+    """The posted rows, how they are named in messages, and a JSON body's skip_bad_rows."""
     kind = content_type.split(";")[0].strip().lower()
     try:
         if kind == "application/json":
-            return _json_values(body), "item"
+            return _json_frame(body)
         if kind in ("text/csv", "application/csv"):
-            return kpi_import.read_table(body, "body.csv")
+            return (*kpi_import.read_table(body, "body.csv"), None)
         if kind in ("application/vnd.apache.parquet", "application/x-parquet"):
-            return kpi_import.read_table(body, "body.parquet")
+            return (*kpi_import.read_table(body, "body.parquet"), None)
     except kpi_import.ImportFileError as exc:
         raise ApiError(400, "unreadable_body", str(exc)) from None
     raise ApiError(415, "unsupported_media_type",
                    "Send application/json, text/csv or application/vnd.apache.parquet.")
 
 
-def _json_values(body: bytes) -> pd.DataFrame:
+def _json_frame(body: bytes) -> tuple[pd.DataFrame, str, bool | None]:
     try:
         parsed = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -184,17 +185,15 @@ def _json_values(body: bytes) -> pd.DataFrame:
     frame = pd.DataFrame(values, dtype=object)
     if frame.empty:
         frame = pd.DataFrame(columns=list(kpi_import.REQUIRED_COLUMNS))
-    return kpi_import.normalised(frame, "the body")
+    skip = parsed.get("skip_bad_rows") if isinstance(parsed, dict) else None
+    return kpi_import.normalised(frame, "the body"), "item", None if skip is None else bool(skip)
 
 
 async def post_kpi_values(request: Request, holder: TokenHolder | None) -> Response:
     assert holder is not None
     body = await read_body(request, max_body_bytes())
-    skip = _flag(request, "skip_bad_rows")
-    if (request.headers.get("content-type", "").startswith("application/json")
-            and isinstance(parsed := _maybe_json(body), dict) and "skip_bad_rows" in parsed):
-        skip = bool(parsed["skip_bad_rows"])
-    frame, row_word = _kpi_frame(body, request.headers.get("content-type", ""))
+    frame, row_word, skip_in_body = _kpi_frame(body, request.headers.get("content-type", ""))
+    skip = _flag(request, "skip_bad_rows") if skip_in_body is None else skip_in_body
 
     def write() -> kpi_import.ImportReport:
         return kpi_import.import_rows(_database(), frame, row_word, holder.actor,
@@ -216,17 +215,13 @@ async def post_kpi_values(request: Request, holder: TokenHolder | None) -> Respo
         "lines": lines})
 
 
-def _maybe_json(body: bytes) -> Any:
-    try:
-        return json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return None
-
-
 async def post_snapshot(request: Request, holder: TokenHolder | None) -> Response:
     assert holder is not None
     body = await read_body(request, 64 * 1024)
-    parsed = _maybe_json(body) if body.strip() else {}
+    try:
+        parsed = json.loads(body.decode("utf-8")) if body.strip() else {}
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        parsed = None
     if not isinstance(parsed, dict):
         raise ApiError(400, "malformed_json", 'Expected no body or {"date": "YYYY-MM-DD"}.')
     today = local_today()
@@ -372,7 +367,7 @@ def _route(endpoint: Endpoint) -> Route:
         try:
             holder = None
             if endpoint.scope is not None:
-                holder = _holder(request)
+                holder = await anyio.to_thread.run_sync(_holder, request)
                 if endpoint.scope not in holder.scopes:
                     raise ApiError(403, "scope_missing", f"The token '{holder.name}' lacks the "
                                    f"scope {endpoint.scope} ({SCOPES[endpoint.scope]}).")
