@@ -217,27 +217,6 @@ def _open_detail(at: AppTest, system_name: str) -> int:
     return system_id
 
 
-def test_triage_saves_answers_category_and_reasoning(demo_path: Path) -> None:
-    at = _open_systems()
-    system_id = _open_detail(at, "MeetNotes transcription")
-    steps = [("role", "deployer"), ("art5_practices", ["none"]), ("annex_i", "no"),
-             ("annex_iii_area", "0"), ("art50_cases", ["interacts"]), ("gpai_provider", "no")]
-    for question, value in steps:
-        key = f"triage_{system_id}_{question}"
-        widget = at.multiselect(key=key) if isinstance(value, list) else at.radio(key=key)
-        widget.set_value(value).run()
-    at.button(key=f"triage_save_{system_id}").click().run()
-    assert not at.exception, at.exception
-    assert any("Triage saved: Transparency obligations" in s.value for s in at.success)
-    db = get_db()
-    assert db.scalar("SELECT eu_ai_act_category FROM ai_systems WHERE id = ?",
-                     [system_id]) == "transparency"
-    reasoning = db.scalar("SELECT reasoning FROM triage_assessments WHERE ai_system_id = ? "
-                          "ORDER BY id DESC LIMIT 1", [system_id])
-    assert "Art. 50: transparency duties apply" in reasoning
-    assert any("Art. 50: transparency duties apply" in m.value for m in at.markdown)
-
-
 def test_recording_a_validation_moves_the_due_date(demo_path: Path) -> None:
     from aims_core.inventory.revalidation import revalidation_schedule
     from aims_core.ui.session import today

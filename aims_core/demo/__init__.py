@@ -46,7 +46,7 @@ def generate(systems: int = 12, seed: int = 42, anchor: date = DEMO_ANCHOR,
     sys_rows = inventory.systems(systems, rng, start, anchor, history, supplier_ids)
     frames["ai_systems"] = pd.DataFrame(sys_rows)
     frames["ai_data_sources"] = inventory.data_sources(sys_rows, start, history)
-    frames["triage_assessments"] = inventory.triage_assessments(sys_rows, history)
+    frames["triage_assessments"] = inventory.triage_assessments(sys_rows, anchor, history)
     per_system = risks_per_system or (25 if scale else None)
     risks, links = risk.risks(sys_rows, rng, start, anchor, history, per_system)
     assessments, impacts, raised = risk.impact_assessments(sys_rows, anchor, history,

@@ -219,7 +219,8 @@ Outcome = tuple[str, str] | WriteResult
 message) or the write result with its per-row problems."""
 
 _NOTICES = {"success": (st.success, ":material/check_circle:"),
-            "info": (st.info, ":material/info:"), "error": (st.error, ":material/error:")}
+            "info": (st.info, ":material/info:"), "error": (st.error, ":material/error:"),
+            "warning": (st.warning, ":material/warning:")}
 
 
 def show_outcome(outcome: Outcome | None) -> None:

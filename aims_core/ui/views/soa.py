@@ -99,7 +99,8 @@ def _filters(who: Identity) -> tuple[soa.SoaFilter, str]:
     chosen_articles = top[2].multiselect(
         "EU AI Act article (indicative)", list(articles), format_func=articles.get,
         key="soa_eu", help="Controls that speak to an article, e.g. Art. 14 human oversight")
-    chosen_nist = top[3].multiselect("NIST AI RMF subcategory", nist, key="soa_nist")
+    chosen_nist = top[3].multiselect("NIST AI RMF subcategory", list(nist), key="soa_nist",
+                                     format_func=nist.get)
     row = st.columns([2, 2, 4])
     flagged = row[0].toggle("Needs attention only", key="soa_flagged",
                             help="Not decided, no owner, evidence expired, review overdue or "
@@ -119,7 +120,9 @@ _CONTEXT = {
     "risk_titles": st.column_config.TextColumn("Risks treated"),
     "eu_articles": st.column_config.TextColumn("EU AI Act (indicative)",
                                                help="Indicative: no official mapping exists"),
-    "nist": st.column_config.TextColumn("NIST AI RMF", help="Official NIST crosswalk"),
+    "nist": st.column_config.TextColumn("NIST AI RMF", width="large",
+                                        help="Official NIST crosswalk; subcategory titles "
+                                             "shortened from NIST AI 100-1"),
     "objective": st.column_config.TextColumn("Objective"),
 }
 _ORDER = ["control_id", "control_title", "applicable", "justification",
