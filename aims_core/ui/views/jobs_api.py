@@ -108,8 +108,10 @@ def _tokens(who: Identity) -> None:
                                    "created_on", "revoked_by", "revoked_on"],
                      column_config={"name": "Token", "scopes": "Scopes",
                                     "token_hint": "Starts with", "status": "Status",
-                                    "created_by": "Created by", "created_on": "Created on",
-                                    "revoked_by": "Revoked by", "revoked_on": "Revoked on"})
+                                    "created_by": "Created by",
+                                    "created_on": st.column_config.DateColumn("Created on"),
+                                    "revoked_by": "Revoked by",
+                                    "revoked_on": st.column_config.DateColumn("Revoked on")})
     created = st.session_state.pop("_token_created", None)
     if isinstance(created, tuple):
         st.success(f"Token {md_escape(created[0])} created. Copy it now: it is not shown "
