@@ -15,6 +15,7 @@ from aims_core.api import tokens
 from aims_core.api.client import ApiClient, ApiClientError, api_settings
 from aims_core.api.registers import SCOPES
 from aims_core.auth.actor import Actor
+from aims_core.jobs.runs import run_recorded
 from aims_core.storage import backup
 from aims_core.storage.database import Database, DatabaseError, DatabaseLockedError, utc_now
 
@@ -68,7 +69,11 @@ def _admin_database(db_path: Path, what: str) -> Database:
 
 
 # --- parser -------------------------------------------------------------------------------
-def add_commands(sub: argparse._SubParsersAction, db_argument: Callable) -> None:
+ActingAdmin = Callable[[Database, str | None, str], Actor]  # cli.acting_admin
+
+
+def add_commands(sub: argparse._SubParsersAction, db_argument: Callable,
+                 as_argument: Callable) -> None:
     take = sub.add_parser("backup", help="take a backup now (or --list them)",
                           description="Take a consistent backup into the backups folder "
                           "(default: backups/ beside the database). While the app runs it "
@@ -83,6 +88,7 @@ def add_commands(sub: argparse._SubParsersAction, db_argument: Callable) -> None
                              "a file). A backup of the current state is taken first. With the "
                              "app stopped; while it runs, restore on its Backups page.")
     db_argument(restore)
+    as_argument(restore)
     restore.add_argument("--from", dest="source", required=True,
                          help="backup name in the backups folder, or a path to a file")
     restore.add_argument("--dir", type=Path, default=None, help="backups folder")
@@ -93,6 +99,7 @@ def add_commands(sub: argparse._SubParsersAction, db_argument: Callable) -> None
                            description="API tokens for pipelines and for the command line "
                            "while the app runs. Scopes: " + ", ".join(SCOPES) + ".")
     db_argument(token)
+    as_argument(token)
     token.add_argument("action", choices=("create", "list", "revoke"))
     token.add_argument("--name", help="the token's name (recorded as the author of its writes)")
     token.add_argument("--scope", action="append", default=[], choices=list(SCOPES),
@@ -122,7 +129,22 @@ def run_backup(db_path: Path, args: argparse.Namespace) -> str:
     return through_app(db_path, args, "backup:read", local, remote)
 
 
-def run_restore(db_path: Path, args: argparse.Namespace) -> str:
+def _restoring_admin(db_path: Path, args: argparse.Namespace,
+                     acting_admin: ActingAdmin) -> str | None:
+    """The Admin named by --as, checked in the file's people directory while it opens (a
+    file that no longer opens has no directory to ask: the administrator at the machine)."""
+    try:
+        db = backup.open_unless_locked(db_path) if db_path.exists() else None
+    except DatabaseLockedError as exc:
+        raise CommandError(f"{exc} While the app runs, restore on its Backups page "
+                           "(an administrator).") from None
+    if db is None:
+        return (args.acting or "").strip() or None
+    with db:
+        return acting_admin(db, args.acting, "restore").name
+
+
+def run_restore(db_path: Path, args: argparse.Namespace, acting_admin: ActingAdmin) -> str:
     directory = args.dir or backup.backup_dir(db_path)
     source = Path(args.source)
     if not source.is_file():
@@ -130,6 +152,7 @@ def run_restore(db_path: Path, args: argparse.Namespace) -> str:
     if not args.yes:
         raise CommandError(f"add --yes to confirm: the content of {db_path} is replaced by "
                            f"{source.name} (a backup of the current state is taken first)")
+    admin = _restoring_admin(db_path, args, acting_admin)
     try:
         result, damaged = backup.restore_offline(db_path, source, directory)
     except DatabaseLockedError as exc:
@@ -142,10 +165,12 @@ def run_restore(db_path: Path, args: argparse.Namespace) -> str:
         text += f"; the previous state is in {result.safety_backup.name}"
     if damaged:
         text += f"; the unreadable file was kept as {damaged.name}"
+    with Database(db_path) as db:  # recorded with the runs the Jobs & API page lists
+        run_recorded(db, "restore", lambda: text, trigger="manual", requested_by=admin)
     return text
 
 
-def run_token(db_path: Path, args: argparse.Namespace, actor: Actor) -> str:
+def run_token(db_path: Path, args: argparse.Namespace, acting_admin: ActingAdmin) -> str:
     with _admin_database(db_path, "Managing tokens") as db:
         if args.action == "list":
             listed = tokens.list_tokens(db)
@@ -157,6 +182,7 @@ def run_token(db_path: Path, args: argparse.Namespace, actor: Actor) -> str:
                 for t in listed.itertuples())
         if not args.name:
             raise CommandError(f"token {args.action} needs --name")
+        actor = acting_admin(db, args.acting, f"token {args.action}")
         if args.action == "create":
             secret, result = tokens.create_token(db, actor, args.name, args.scope)
             if secret is None:

@@ -28,21 +28,25 @@ class SettingsError(ValueError):
     """The settings file cannot be read; the message names the file and the problem."""
 
 
-def settings_path() -> Path:
-    """``$AIMS_SETTINGS`` if set, else ``.streamlit/secrets.toml``."""
+def settings_files() -> list[Path]:
+    """``$AIMS_SETTINGS`` if set, else where Streamlit reads secrets (later files win)."""
     configured = os.environ.get("AIMS_SETTINGS", "").strip()
-    return Path(configured).expanduser() if configured else SECRETS_FILE
+    if configured:
+        return [Path(configured).expanduser()]
+    return [Path.home() / ".streamlit" / "secrets.toml", SECRETS_FILE]
 
 
 def settings_section(name: str) -> dict[str, Any]:
-    """One ``[name]`` section of the settings file; empty when the file or section is absent."""
-    path = settings_path()
-    if not path.is_file():
-        return {}
-    try:
-        section = tomllib.loads(path.read_text(encoding="utf-8")).get(name, {})
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SettingsError(f"{path} cannot be read: {exc}") from None
-    if not isinstance(section, dict):
-        raise SettingsError(f"{path}: [{name}] must be a section")
+    """One ``[name]`` section of the settings files; empty when no file has it."""
+    section: dict[str, Any] = {}
+    for path in settings_files():
+        if not path.is_file():
+            continue
+        try:
+            found = tomllib.loads(path.read_text(encoding="utf-8")).get(name, {})
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise SettingsError(f"{path} cannot be read: {exc}") from None
+        if not isinstance(found, dict):
+            raise SettingsError(f"{path}: [{name}] must be a section")
+        section = {**section, **found}
     return section

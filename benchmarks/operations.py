@@ -91,7 +91,7 @@ def _api_post(db_path: Path, tmp: Path, values: int) -> None:
              "value": round(0.1 + 0.001 * d, 4)} for k in ids for d in range(days)][:values]
     settings = tmp / "settings.toml"
     settings.write_text("[jobs]\nenabled = false\n[api]\nmax_body_mb = 50\n")
-    server = start_server(db_path, tmp / "server.log", env={"AIMS_SETTINGS": str(settings)})
+    server = start_server(db_path, tmp / "server.log", secrets=settings)
     try:
         print(f"API post of {len(rows):,} KPI values (server.py over HTTP)")
         body = json.dumps(rows).encode()

@@ -47,20 +47,24 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(db_path: Path, log: Path, env: dict[str, str] | None = None) -> Server:
+def start_server(db_path: Path, log: Path, *, secrets: Path | None = None,
+                 env: dict[str, str] | None = None) -> Server:
     """``server.py`` as ``make run`` starts it: the pages, the API and the scheduled jobs.
 
-    Ready once the jobs it catches up at start-up have finished, so that no job writes
-    while a test clicks through the pages."""
+    ``secrets``: a secrets.toml of the test's own (sign-in, and the service's [jobs],
+    [backups], [smtp], [api] settings). Ready once the jobs it catches up at start-up have
+    finished, so that no job writes while a test clicks through the pages."""
     port = free_port()
-    env = {**os.environ, "AIMS_DB": str(db_path), **(env or {})}
+    env = {**os.environ, "AIMS_DB": str(db_path),
+           **({"AIMS_SETTINGS": str(secrets)} if secrets else {}), **(env or {})}
     before = db_path.with_name(f"before-{db_path.name}")
     if db_path.exists():
         shutil.copyfile(db_path, before)
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "server.py", "--server.headless=true",
          f"--server.port={port}", "--server.address=127.0.0.1",
-         "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
+         "--browser.gatherUsageStats=false", "--server.fileWatcherType=none",
+         *([f"--secrets.files={secrets}"] if secrets else [])],
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"

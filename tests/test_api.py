@@ -25,7 +25,7 @@ from aims_core.storage import backup
 from aims_core.storage.schema import LATEST_VERSION
 from aims_core.storage.transfer import read_manifest, verify_files
 from tests.browser_kit import Server, start_server
-from tests.conftest import ANA
+from tests.conftest import DEMO_ADMIN
 
 
 @pytest.fixture(scope="module")
@@ -40,13 +40,13 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         for name, scopes in (("drift pipeline", ["kpi:write"]), ("scheduler", ["snapshot"]),
                              ("backup robot", ["backup:read"]), ("dashboard", ["read"]),
                              ("old pipeline", ["kpi:write"])):
-            secret, result = create_token(db, ANA, name, scopes)
+            secret, result = create_token(db, DEMO_ADMIN, name, scopes)
             assert result.ok and secret
             secrets[name] = secret
-        assert revoke_token(db, ANA, "old pipeline").ok
+        assert revoke_token(db, DEMO_ADMIN, "old pipeline").ok
         kpi = db.query_rows("SELECT id, name FROM kpis WHERE kind = 'measured' ORDER BY id "
                             "LIMIT 1")[0]
-    server = start_server(db_path, tmp / "server.log", env={"AIMS_SETTINGS": str(settings)})
+    server = start_server(db_path, tmp / "server.log", secrets=settings)
     yield {"server": server, "tokens": secrets, "kpi_id": kpi[0], "kpi_name": kpi[1],
            "db_path": db_path, "tmp": tmp}
     server.stop()

@@ -19,7 +19,7 @@ from aims_core.api.tokens import create_token
 from aims_core.bootstrap import init_database
 from aims_core.storage import backup
 from tests.browser_kit import Server, start_server
-from tests.conftest import ANA
+from tests.conftest import DEMO_ADMIN
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,10 +38,10 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     settings = tmp / "settings.toml"
     settings.write_text("[jobs]\nenabled = false\n")
     with init_database(db_path, "demo") as db:
-        token, _ = create_token(db, ANA, "command line", ["snapshot", "kpi:write",
+        token, _ = create_token(db, DEMO_ADMIN, "command line", ["snapshot", "kpi:write",
                                                           "backup:read"])
         kpi = db.scalar("SELECT name FROM kpis WHERE kind = 'measured' ORDER BY id LIMIT 1")
-    server = start_server(db_path, tmp / "server.log", env={"AIMS_SETTINGS": str(settings)})
+    server = start_server(db_path, tmp / "server.log", secrets=settings)
     yield {"server": server, "token": token, "db": str(db_path), "kpi": kpi, "tmp": tmp}
     server.stop()
 
@@ -106,7 +106,8 @@ def test_backup_through_the_app_and_a_wrong_token(running: dict[str, Any],
     done = cli("snapshot", "--db", running["db"], "--api-url", "http://127.0.0.1:9",
                "--api-token", running["token"])
     assert done.returncode == 1 and "cannot reach the app" in done.stderr
-    done = cli("restore", "--db", running["db"], "--from", str(made.path), "--yes")
+    done = cli("restore", "--db", running["db"], "--as", "Sarah Klein", "--from",
+               str(made.path), "--yes")
     assert done.returncode == 1 and "Backups page" in done.stderr
     done = cli("token", "list", "--db", running["db"])
     assert done.returncode == 1 and "Jobs & API" in done.stderr
@@ -115,27 +116,33 @@ def test_backup_through_the_app_and_a_wrong_token(running: dict[str, Any],
 def test_offline_backup_restore_and_tokens(tmp_path: Path) -> None:
     db = str(tmp_path / "aims.duckdb")
     assert cli("init", "--demo", "--db", db).returncode == 0
-    done = cli("token", "create", "--db", db, "--name", "drift job", "--scope", "kpi:write")
+    admin = ("--as", "Sarah Klein")  # the demo's Admin
+    refused = cli("token", "create", "--db", db, "--name", "drift job", "--scope", "read")
+    assert refused.returncode == 1 and "--as" in refused.stderr
+    done = cli("token", "create", "--db", db, *admin, "--name", "drift job", "--scope",
+               "kpi:write")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1].startswith("aims_")
     assert "drift job" in cli("token", "list", "--db", db).stdout
-    again = cli("token", "create", "--db", db, "--name", "drift job", "--scope", "read")
+    again = cli("token", "create", "--db", db, *admin, "--name", "drift job", "--scope", "read")
     assert again.returncode == 1 and "already has this Token name" in again.stderr
-    assert cli("token", "revoke", "--db", db, "--name", "drift job").returncode == 0
+    assert cli("token", "revoke", "--db", db, *admin, "--name", "drift job").returncode == 0
     assert "REVOKED" in cli("token", "list", "--db", db).stdout
 
     done = cli("backup", "--db", db)
     assert done.returncode == 0, done.stderr
     [made] = backup.list_backups(tmp_path / "backups")
     assert made.name in cli("backup", "--list", "--db", db).stdout
-    refused = cli("restore", "--db", db, "--from", made.name)
+    refused = cli("restore", "--db", db, *admin, "--from", made.name)
     assert refused.returncode == 1 and "--yes" in refused.stderr
-    done = cli("restore", "--db", db, "--from", made.name, "--yes")
+    refused = cli("restore", "--db", db, "--as", "Priya Shah", "--from", made.name, "--yes")
+    assert refused.returncode == 1 and "not an active Admin" in refused.stderr
+    done = cli("restore", "--db", db, *admin, "--from", made.name, "--yes")
     assert done.returncode == 0, done.stderr
     assert "the previous state is in" in done.stdout
 
     Path(db).write_bytes(os.urandom(20_000))  # the database file is damaged
-    done = cli("restore", "--db", db, "--from", made.name, "--yes")
+    done = cli("restore", "--db", db, *admin, "--from", made.name, "--yes")
     assert done.returncode == 0, done.stderr
     assert "kept as aims.duckdb.damaged-" in done.stdout
     assert cli("export", "--db", db, "--out", str(tmp_path / "x")).returncode == 0

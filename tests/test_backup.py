@@ -62,7 +62,7 @@ def test_restore_round_trip_equals_the_original(demo_db: Database, tmp_path: Pat
     changed = apply_changes(demo_db, "ai_systems", [
         RowChange("update", {"name": "Renamed after the backup"}, row_id=system[0],
                   expected_version=system[1]),
-        RowChange("insert", {"name": "Added after the backup", "owner": "Ana",
+        RowChange("insert", {"name": "Added after the backup", "owner": "Sarah Klein",
                              "sourcing": "built", "lifecycle_stage": "design",
                              "eu_ai_act_category": "minimal"})], ANA)
     assert changed.ok

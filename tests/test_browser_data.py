@@ -18,7 +18,7 @@ import pytest
 from aims_core.api.tokens import create_token
 from aims_core.bootstrap import init_database
 from tests.browser_kit import SHOTS, Server, pick_identity, press, settle, start_server
-from tests.conftest import ANA
+from tests.conftest import DEMO_ADMIN
 
 pytestmark = pytest.mark.browser
 
@@ -29,10 +29,10 @@ HEADERS = ["Name", "Owner", "Sourcing", "Life-cycle stage", "EU AI Act category"
 def data_server(tmp_path: Path) -> Iterator[tuple[Server, str]]:
     db_path = tmp_path / "aims.duckdb"
     with init_database(db_path, "demo") as db:
-        token, _ = create_token(db, ANA, "drift pipeline", ["kpi:write"])
+        token, _ = create_token(db, DEMO_ADMIN, "drift pipeline", ["kpi:write"])
     settings = tmp_path / "settings.toml"
     settings.write_text("[jobs]\nenabled = false\n")
-    server = start_server(db_path, tmp_path / "server.log", env={"AIMS_SETTINGS": str(settings)})
+    server = start_server(db_path, tmp_path / "server.log", secrets=settings)
     yield server, token
     server.stop()
 

@@ -165,7 +165,7 @@ def test_the_server_runs_missed_jobs_at_start_and_stops_cleanly(tmp_path: Path) 
     settings.write_text('[jobs]\ntimezone = "UTC"\nsnapshot_at = "00:00"\nbackup_at = "00:01"\n'
                         'reminders_at = "00:02"\n')
     server = start_server(db_path, tmp_path / "server.log",
-                          env={"AIMS_SETTINGS": str(settings)})
+                          secrets=settings)
     try:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:

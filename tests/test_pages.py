@@ -165,10 +165,10 @@ def test_overdue_filter_lists_the_schedule_overdue(demo_path: Path) -> None:
 
 def test_edit_in_place_is_saved_and_logged(demo_path: Path) -> None:
     at = _open_systems()
-    at = _save(at, {"edited_rows": {0: {"owner": "Noor Haddad"}}})
+    at = _save(at, {"edited_rows": {0: {"owner": "Julia Hart"}}})
     assert any("1 updated" in s.value for s in at.success)
     db = get_db()
-    assert db.scalar("SELECT owner FROM ai_systems WHERE id = 1") == "Noor Haddad"
+    assert db.scalar("SELECT owner FROM ai_systems WHERE id = 1") == "Julia Hart"
     assert db.scalar("SELECT changed_by FROM change_log ORDER BY id DESC LIMIT 1") == "Priya Shah"
 
 

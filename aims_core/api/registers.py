@@ -29,6 +29,7 @@ API_TOKENS = Register(
     title_field="name",
     unique_together=("name",),
     owner_field="created_by",
+    edit_role="admin",
     importable=False,
     rules=(_known_scopes,),
     fields=(

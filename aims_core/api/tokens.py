@@ -32,7 +32,8 @@ class TokenHolder:
 
     @property
     def actor(self) -> Actor:
-        return Actor(self.name, channel="api")
+        """The token's writes: its name as the author, its scopes as what it may write."""
+        return Actor(self.name, channel="api", scope=self.scopes)
 
 
 def digest(secret: str) -> str:

@@ -1,12 +1,13 @@
-"""Who may do what only an administrator may: create and revoke API tokens, restore.
+"""What only an Admin may do outside the registers: create and revoke API tokens, restore.
 
-One function, so that the role check of the people directory replaces it in one place.
-Until roles exist every identified person counts as an administrator (the actor's role
-defaults to ``admin``); the command line is the administrator at the machine.
+Pages ask ``Identity.can("administer")``; domain functions check the actor they are given
+here, with the same role rule (``roles.has(role, "administer")``). Token writes are also
+checked by the write path (``api_tokens`` has ``edit_role="admin"``).
 """
 
 from __future__ import annotations
 
+from aims_core.auth import roles
 from aims_core.auth.actor import Actor
 
 
@@ -15,7 +16,7 @@ class NotAllowed(PermissionError):
 
 
 def is_admin(actor: Actor) -> bool:
-    return bool(actor.name.strip()) and actor.role == "admin"
+    return bool(actor.name.strip()) and roles.has(actor.role, "administer")
 
 
 def require_admin(actor: Actor, what: str) -> None:

@@ -208,7 +208,8 @@ def plan_import(db: Database, table: str, sheet: Sheet, mapping: ColumnMap,
             try:
                 typed[target] = resolver.typed(spec, cell)
             except InvalidValue as exc:
-                hint = " (map it on the values step)" if mappable(spec) else ""
+                hint = " (map it on the values step)" if mappable(spec) and \
+                    not is_blank(cell) else ""
                 report.problems.append(RowProblem(label, spec.label, f"{exc}{hint}"))
                 bad = True
         if not bad:

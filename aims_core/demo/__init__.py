@@ -14,7 +14,15 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from aims_core.demo import compliance, inventory, management, operations, performance, risk
+from aims_core.demo import (
+    compliance,
+    inventory,
+    management,
+    operations,
+    people,
+    performance,
+    risk,
+)
 from aims_core.demo.common import (
     AIMS_OWNER,
     DEMO_ANCHOR,
@@ -69,6 +77,7 @@ def generate(systems: int = 12, seed: int = 42, anchor: date = DEMO_ANCHOR,
     frames["reminder_preferences"] = operations.reminder_preferences(
         sorted({s["owner"] for s in sys_rows} | {AIMS_OWNER}), anchor, history)
     frames["import_layouts"] = operations.import_layouts(start, history)
+    frames["people"] = people.people(frames, start, history)  # everyone the registers name
     frames["change_log"] = history.frame()
     return frames
 

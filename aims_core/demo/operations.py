@@ -56,8 +56,8 @@ def reminder_preferences(owners: list[str], anchor: date, history: History) -> p
     for i, person in enumerate(sorted(owners)[:6], 1):
         first = person.split()[0].lower()
         row = {"id": i, "person": person, "horizon_days": (14, 30, 7, 60, 14, 21)[i - 1],
-               "email": f"{first}@aldwick.example" if i % 2 else None,
-               "email_enabled": i in (1, 3)}
+               "email": f"{first}.private@aldwick.example" if i == 4 else None,
+               "email_enabled": i in (1, 3, 4)}  # others: the directory's address, in-app
         when = at(anchor - timedelta(days=40 + 9 * i), 9)
         row["version"] = history.record("reminder_preferences", [(when, person, dict(row))])
         rows.append(row)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from aims_core.demo.common import AIMS_OWNER, History, at
+from aims_core.demo.common import AIMS_OWNER, CEO, History, at
 from aims_core.demo.inventory import ARCHETYPES, TRIAGE_ANSWERS
 from aims_core.inventory.triage import triage
 
@@ -188,15 +188,17 @@ def impact_assessments(systems: list[dict], anchor: date, history: History,
 
 def acceptances(risks: pd.DataFrame, rng: np.random.Generator, anchor: date,
                  history: History) -> pd.DataFrame:
-    """A year-long acceptance for every accepted risk; the older ones have expired."""
+    """A year-long acceptance for every accepted risk; the older ones have expired. The AIMS
+    owner approves, except for her own risks: the CEO does (segregation of duties)."""
     rows = []
     for risk in risks[risks["status"] == "accepted"].itertuples():
         approved = anchor - timedelta(days=int(rng.integers(30, 500)))
-        row = {"id": len(rows) + 1, "risk_id": risk.id, "approved_by": AIMS_OWNER,
+        approver = CEO if risk.owner == AIMS_OWNER else AIMS_OWNER
+        row = {"id": len(rows) + 1, "risk_id": risk.id, "approved_by": approver,
                "approved_on": approved,
                "justification": "Residual risk within the tolerance set by top management",
                "expires_on": approved + timedelta(days=365)}
-        row["version"] = history.record("risk_acceptances", [(at(approved), AIMS_OWNER,
+        row["version"] = history.record("risk_acceptances", [(at(approved), approver,
                                                               dict(row))])
         rows.append(row)
     return pd.DataFrame(rows)

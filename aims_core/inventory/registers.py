@@ -125,6 +125,7 @@ AI_DATA_SOURCES = Register(
     table="ai_data_sources",
     label="Data source",
     title_field="name",
+    owned_through="ai_system_id",
     allow_delete=True,
     fields=(
         Field("ai_system_id", "AI system", "int", required=True, reference=AI_SYSTEM_REF),
@@ -141,6 +142,7 @@ TRIAGE_ASSESSMENTS = Register(
     label="EU AI Act triage",
     importable=False,  # written by the triage questionnaire
     title_field="assessed_on",
+    owned_through="ai_system_id",
     fields=(
         Field("ai_system_id", "AI system", "int", required=True, reference=AI_SYSTEM_REF),
         Field("assessed_on", "Assessed on", "date", required=True),
@@ -166,6 +168,7 @@ VALIDATIONS = Register(
     table="validations",
     label="Validation",
     title_field="validated_on",
+    owned_through="ai_system_id",
     fields=(
         Field("ai_system_id", "AI system", "int", required=True, reference=AI_SYSTEM_REF),
         Field("validated_on", "Validated on", "date", required=True),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aims_core.api import registers as api
+from aims_core.auth import registers as auth
 from aims_core.compliance import registers as compliance
 from aims_core.data_import import registers as data_import
 from aims_core.inventory import registers as inventory
@@ -22,5 +23,6 @@ REGISTERS: dict[str, Register] = {
               compliance.CLAUSE_STATUS, performance.OBJECTIVES, performance.KPIS,
               performance.OBJECTIVE_KPIS, performance.KPI_MEASUREMENTS, inventory.VALIDATIONS,
               management_review.MANAGEMENT_REVIEWS, inventory.REVALIDATION_INTERVALS,
-              api.API_TOKENS, data_import.IMPORT_LAYOUTS, reminders.REMINDER_PREFERENCES)
+              auth.PEOPLE, api.API_TOKENS, data_import.IMPORT_LAYOUTS,
+              reminders.REMINDER_PREFERENCES)
 }

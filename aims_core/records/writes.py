@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import duckdb
 
+from aims_core.auth import audit, permissions
 from aims_core.auth.actor import Actor
 from aims_core.records.fields import Register
 from aims_core.records.registry import REGISTERS
@@ -101,7 +102,7 @@ def row_json(row: dict[str, Any] | None) -> str | None:
     return json.dumps({k: _json_value(v) for k, v in row.items()}, ensure_ascii=False)
 
 
-def _fetch_row(cur: duckdb.DuckDBPyConnection, table: str, row_id: int) -> dict[str, Any] | None:
+def fetch_row(cur: duckdb.DuckDBPyConnection, table: str, row_id: int) -> dict[str, Any] | None:
     result = cur.execute(f'SELECT * FROM "{table}" WHERE id = ?', [row_id])
     names = [d[0] for d in result.description]
     found = result.fetchone()
@@ -159,7 +160,9 @@ def _missing_references(cur: duckdb.DuckDBPyConnection, register: Register,
         for row, vals in typed_rows:
             value = vals.get(spec.name)
             if value is not None and value not in found:
-                problems.append(RowProblem(row, spec.label, f"{value!r} does not exist"))
+                problems.append(RowProblem(row, spec.label, f"{value!r} is not an active "
+                                           "person in the people directory" if spec.person
+                                           else f"{value!r} does not exist"))
     return problems
 
 
@@ -256,6 +259,7 @@ def apply_batches(db: Database, batches: Sequence[tuple[str, Iterable[RowChange]
     valid; it logs through the given change log and returns problems to roll back on.
     ``dry_run`` does every check and write, reports the result (ids it would give), then
     rolls back: an import's preview says exactly what the real write would do.
+    Changes the actor's role does not allow are refused (and logged in ``audit_events``).
     """
     batches = [(table, list(changes)) for table, changes in batches]
     result = WriteResult()
@@ -265,15 +269,24 @@ def apply_batches(db: Database, batches: Sequence[tuple[str, Iterable[RowChange]
         return result
     if not any(changes for _, changes in batches) and also is None:
         return result
-    who, when = actor.name.strip(), now or utc_now()
+    when = now or utc_now()
+    refused: list[audit.Event] = []
     try:
         with db.transaction() as cur:
+            who, problem = permissions.standing(cur, actor)
+            if who is not None and also is not None:
+                problem = permissions.settings_refusal(who)
+            if problem:
+                result.errors.append(RowProblem("This change", None, problem))
+                refused.append(permissions.refused_event(actor, batches[0][0] if batches
+                                                         else "settings", None, problem))
+                raise _Abort
             for table, changes in batches:
-                _apply(cur, REGISTERS[table], changes, who, when, result)
+                _apply(cur, REGISTERS[table], changes, who, when, result, refused)
                 if not result.ok:
                     raise _Abort
             if also is not None:
-                result.errors.extend(also(cur, ChangeLog(cur, who, when)))
+                result.errors.extend(also(cur, ChangeLog(cur, who.name, when)))
                 if not result.ok:
                     raise _Abort
             if dry_run:
@@ -282,6 +295,8 @@ def apply_batches(db: Database, batches: Sequence[tuple[str, Iterable[RowChange]
         pass
     except _Abort:
         result.inserted.clear(), result.updated.clear(), result.deleted.clear()
+        if refused:
+            audit.record(db, *refused, when=when)
     except duckdb.ConstraintException as exc:
         result.inserted.clear(), result.updated.clear(), result.deleted.clear()
         result.errors.append(RowProblem("This batch", None, f"breaks a database rule: {exc}"))
@@ -289,15 +304,16 @@ def apply_batches(db: Database, batches: Sequence[tuple[str, Iterable[RowChange]
 
 
 def _apply(cur: duckdb.DuckDBPyConnection, register: Register, changes: list[RowChange],
-           who: str, when: datetime, result: WriteResult) -> None:
+           who: permissions.Standing, when: datetime, result: WriteResult,
+           refused: list[audit.Event]) -> None:
     table = register.table
-    log = ChangeLog(cur, who, when)
+    log = ChangeLog(cur, who.name, when)
     currents: list[dict[str, Any] | None] = []
     named: list[tuple[str, dict[str, Any]]] = []
     for position, change in enumerate(changes):
         current = None
         if change.operation != "insert":
-            current = _fetch_row(cur, table, int(change.row_id)) if change.row_id else None
+            current = fetch_row(cur, table, int(change.row_id)) if change.row_id else None
             row = _row_name(register, change, current, position)
             if current is None:
                 result.conflicts.append(RowProblem(row, None, "no longer exists: someone "
@@ -310,6 +326,12 @@ def _apply(cur: duckdb.DuckDBPyConnection, register: Register, changes: list[Row
                     "Your edit was not saved: reload and apply it again."))
         row = _row_name(register, change, current, position)
         typed = _coerce_values(register, change, row, result.errors)
+        if change.operation == "insert" or current is not None:  # the one permission check
+            problem = permissions.refusal(cur, register, change.operation, current, typed, who)
+            if problem:
+                result.errors.append(RowProblem(row, None, problem))
+                refused.append(permissions.refused_event(who.actor, table, change.row_id,
+                                                         f"{row}: {problem}"))
         for name in typed:
             if change.operation == "update" and not register.field(name).editable \
                     and current is not None and typed[name] != current.get(name):
@@ -342,7 +364,7 @@ def _apply(cur: duckdb.DuckDBPyConnection, register: Register, changes: list[Row
                 f'({", ".join("?" for _ in columns)})',
                 [merged.get(c) for c in columns],
             )
-            after = _fetch_row(cur, table, merged["id"])
+            after = fetch_row(cur, table, merged["id"])
             log.append(table, merged["id"], "insert", None, after)
             result.inserted.append(merged["id"])
         else:
@@ -365,7 +387,7 @@ def _update(cur: duckdb.DuckDBPyConnection, register: Register, change: RowChang
         result.conflicts.append(RowProblem(row, None, "was changed while saving; reload"))
         return
     log.append(register.table, current["id"], "update", current,
-               _fetch_row(cur, register.table, current["id"]))
+               fetch_row(cur, register.table, current["id"]))
     result.updated.append(current["id"])
 
 

@@ -127,9 +127,10 @@ def send_digests(db: Database, day: date, settings: SmtpSettings | None = None,
     for digest, setting in all_digests(db, day):
         if digest.person.casefold() in done:
             report.already += 1
-        elif settings is None or not (setting.email_enabled and setting.email):
-            why = "e-mail is off for this installation" if settings is None else \
-                "no e-mail requested"
+        elif settings is None or not (setting.email_enabled and setting.address):
+            why = ("e-mail is off for this installation" if settings is None else
+                   "no e-mail requested" if not setting.email_enabled else
+                   "no e-mail address (in the setting or the people directory)")
             _record(db, digest, None, "in_app", why, utc_now())
             report.in_app += 1
         else:
@@ -140,20 +141,20 @@ def send_digests(db: Database, day: date, settings: SmtpSettings | None = None,
         server = _connect(settings)
     except (OSError, smtplib.SMTPException) as exc:
         for digest, setting in pending:
-            _record(db, digest, setting.email, "failed", f"SMTP server: {exc}", utc_now())
+            _record(db, digest, setting.address, "failed", f"SMTP server: {exc}", utc_now())
         report.failed += len(pending)
         report.problems.append(f"cannot reach the SMTP server {settings.host}: {exc}")
         return report
     with server:
         for digest, setting in pending:
             try:
-                server.send_message(message(digest, setting.email, settings, url))
+                server.send_message(message(digest, str(setting.address), settings, url))
             except (OSError, smtplib.SMTPException) as exc:
-                _record(db, digest, setting.email, "failed", str(exc), utc_now())
+                _record(db, digest, setting.address, "failed", str(exc), utc_now())
                 report.failed += 1
                 report.problems.append(f"{digest.person}: {exc}")
                 continue
-            _record(db, digest, setting.email, "sent", "", utc_now())
+            _record(db, digest, setting.address, "sent", "", utc_now())
             report.emailed += 1
     return report
 

@@ -23,10 +23,27 @@ from aims_core.storage.database import Database
 class Preference:
     person: str
     horizon_days: int = DEFAULT_HORIZON_DAYS
-    email: str | None = None
+    email: str | None = None  # the person's own choice for the digest
     email_enabled: bool = False
     id: int | None = None
     version: int | None = None
+    directory_email: str | None = None  # from the people directory
+
+    @property
+    def address(self) -> str | None:
+        """Where the digest goes: the chosen address, else the directory's."""
+        return self.email or self.directory_email
+
+
+# Every person with a setting or a directory entry, with both (names compared loosely).
+_PREFERENCES_SQL = """
+    SELECT coalesce(r.person, d.name) AS person,
+           coalesce(r.horizon_days, $horizon) AS horizon_days, r.email,
+           coalesce(r.email_enabled, FALSE) AS email_enabled, r.id, r.version,
+           d.email AS directory_email
+    FROM reminder_preferences r
+    FULL JOIN (SELECT name, email FROM people WHERE active) d
+      ON lower(trim(d.name)) = lower(trim(r.person))"""
 
 
 @dataclass(frozen=True)
@@ -50,9 +67,10 @@ class Digest:
 
 
 def preference(db: Database, person: str) -> Preference:
-    """The person's saved setting, or the defaults."""
-    row = db.query_rows("SELECT person, horizon_days, email, email_enabled, id, version "
-                        "FROM reminder_preferences WHERE lower(person) = lower(?)", [person])
+    """The person's saved setting, or the defaults (with their directory e-mail)."""
+    row = db.query_rows(f"SELECT * FROM ({_PREFERENCES_SQL}) WHERE lower(trim(person)) = "
+                        "lower(trim($person))", {"horizon": DEFAULT_HORIZON_DAYS,
+                                                 "person": person})
     return Preference(*row[0]) if row else Preference(person)
 
 
@@ -85,13 +103,12 @@ def digest_for(db: Database, person: str, day: date) -> Digest:
 def all_digests(db: Database, day: date) -> list[tuple[Digest, Preference]]:
     """Every person who owns something due within their horizon, with their setting."""
     items = schedule.due_dates(db, day)
-    saved = {p.person.casefold(): p for p in (Preference(*row) for row in db.query_rows(
-        "SELECT person, horizon_days, email, email_enabled, id, version "
-        "FROM reminder_preferences"))}
+    saved = {p.person.strip().casefold(): p for p in (Preference(*row) for row in db.query_rows(
+        _PREFERENCES_SQL, {"horizon": DEFAULT_HORIZON_DAYS}))}
     out = []
     owned = items[items["owner"].notna() & (items["owner"].str.strip() != "")]
     for owner, theirs in owned.groupby(owned["owner"].str.strip(), sort=True):
-        setting = saved.get(str(owner).casefold(), Preference(str(owner)))
+        setting = saved.get(str(owner).strip().casefold(), Preference(str(owner)))
         digest = Digest(str(owner), day, setting.horizon_days,
                         _within(theirs, day, setting.horizon_days))
         if not digest.empty:

@@ -15,8 +15,6 @@ def _valid_email(_: Cursor, row: dict[str, Any]) -> list[tuple[str, str]]:
     email = row.get("email")
     if email and not _EMAIL.match(email):
         return [("email", f"{email!r} is not an e-mail address")]
-    if row.get("email_enabled") and not email:
-        return [("email", "is required to receive the digest by e-mail")]
     return []
 
 
@@ -32,7 +30,8 @@ REMINDER_PREFERENCES = Register(
         person_field("person", "Person", required=True, editable=False),
         Field("horizon_days", "Look ahead (days)", "int", required=True, min_value=1,
               max_value=365),
-        Field("email", "E-mail address", max_length=254),
+        Field("email", "E-mail address", max_length=254,
+              help="Empty: the address in the people directory"),
         Field("email_enabled", "Send by e-mail", "bool", required=True),
     ),
 )

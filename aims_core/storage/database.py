@@ -22,7 +22,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from aims_core.storage.schema import LATEST_VERSION, MIGRATIONS
+from aims_core.storage.schema import LATEST_VERSION, MIGRATIONS, Migration
 
 
 class DatabaseError(RuntimeError):
@@ -67,12 +67,25 @@ def schema_version_of(con: duckdb.DuckDBPyConnection) -> int:
                        ).fetchall()[0][0]
 
 
+def _applied(con: duckdb.DuckDBPyConnection) -> set[int]:
+    if not schema_version_of(con):
+        return set()
+    return {r[0] for r in con.execute("SELECT version FROM schema_migrations").fetchall()}
+
+
+def pending_migrations(con: duckdb.DuckDBPyConnection,
+                       target: int = LATEST_VERSION) -> list[Migration]:
+    """Migrations up to ``target`` not yet recorded in the file. By set, not by the highest
+    version: migration numbers are assigned ahead, so a file may hold 9 but not yet 7."""
+    applied = _applied(con)
+    return [m for m in MIGRATIONS if m.version not in applied and m.version <= target]
+
+
 def apply_migrations(con: duckdb.DuckDBPyConnection, target: int = LATEST_VERSION) -> int:
     """Apply the pending migrations up to ``target`` in one transaction; returns the version."""
-    current = schema_version_of(con)
-    pending = [m for m in MIGRATIONS if current < m.version <= target]
+    pending = pending_migrations(con, target)
     if not pending:
-        return current
+        return schema_version_of(con)
     con.begin()
     try:
         for migration in pending:
@@ -131,13 +144,14 @@ class Database:
                 f"The database {self.path} has schema version {current}, newer than this "
                 f"program understands ({LATEST_VERSION}). Update the program."
             )
-        if 0 < current < LATEST_VERSION:
+        pending = pending_migrations(self._con)
+        if current and pending:
             self._con.execute("CHECKPOINT")
             self._con.close()
             self.backup_path = backup_path_for(self.path, current)
             shutil.copy2(self.path, self.backup_path)
             self._con = _connect(self.path)
-        if current < LATEST_VERSION:
+        if pending:
             apply_migrations(self._con)
 
     # --- reading -------------------------------------------------------------------------
@@ -176,8 +190,10 @@ class Database:
 
     # --- writing -------------------------------------------------------------------------
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Serialised, all-or-nothing write block; yields a cursor to write with."""
+    def transaction(self, *, bump: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Serialised, all-or-nothing write block; yields a cursor to write with.
+        ``bump=False`` for writes no cached read shows (audit events), so that they do not
+        invalidate every page's cache."""
         with self._write_lock:
             cur = self._con.cursor()
             cur.begin()
@@ -189,7 +205,8 @@ class Database:
                 raise
             finally:
                 cur.close()
-            self._generation += 1
+            if bump:
+                self._generation += 1
 
     def copy_files_to(self, directory: Path) -> tuple[Path, dict[str, int]]:
         """Copy the file (and its write-ahead log, if one is left) under the write lock,

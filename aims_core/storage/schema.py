@@ -252,6 +252,27 @@ _V6_OBJECTIVES_KPIS = (
     "ALTER TABLE kpi_measurements_v6 RENAME TO kpi_measurements",
 )
 
+_V9_PEOPLE_AND_SIGN_IN = (
+    # Everyone a person field can name; app role and sign-in method for team mode.
+    """CREATE TABLE people (
+        id BIGINT PRIMARY KEY, name VARCHAR NOT NULL UNIQUE, email VARCHAR, active BOOLEAN NOT NULL,
+        role VARCHAR NOT NULL, sign_in VARCHAR NOT NULL, version INTEGER NOT NULL
+    )""",
+    # What person fields accept (aims_core.records.fields.PEOPLE_REF).
+    "CREATE VIEW active_people AS SELECT * FROM people WHERE active",
+    # Local accounts: an argon2id hash of the password, never the password.
+    """CREATE TABLE local_accounts (
+        person_id BIGINT PRIMARY KEY, password_hash VARCHAR NOT NULL,
+        password_set_at TIMESTAMP NOT NULL, version INTEGER NOT NULL
+    )""",
+    # Sign-ins, refused sign-ins and writes, CLI admin runs, people merged from free text.
+    """CREATE TABLE audit_events (
+        id BIGINT PRIMARY KEY, occurred_at TIMESTAMP NOT NULL, event VARCHAR NOT NULL,
+        actor VARCHAR, channel VARCHAR, person_id BIGINT, login VARCHAR, table_name VARCHAR,
+        row_id BIGINT, detail VARCHAR
+    )""",
+)
+
 RECHECK_EARLIER_QUESTIONNAIRE = "Made with the earlier questionnaire — re-check"
 
 _V10_TRIAGE = (
@@ -345,6 +366,8 @@ MIGRATIONS: tuple[Migration, ...] = (
               _V5_SOA),
     Migration(6, "Objectives (6.2) linked to KPIs, computed KPI codes, one KPI value per day",
               _V6_OBJECTIVES_KPIS),
+    Migration(9, "People directory (person fields pick from it), local accounts, audit events "
+                 "of sign-ins and refusals", _V9_PEOPLE_AND_SIGN_IN),
     Migration(10, "EU AI Act triage by role and Annex III point: questionnaire version, roles, "
                   "obligations and re-check on triages; Annex III points, Annex I law and NIST "
                   "subcategory titles in the catalogue", _V10_TRIAGE),
@@ -352,4 +375,4 @@ MIGRATIONS: tuple[Migration, ...] = (
                   "preferences and digests", _V14_OPERATIONS),
 )
 
-LATEST_VERSION = MIGRATIONS[-1].version
+LATEST_VERSION = max(m.version for m in MIGRATIONS)

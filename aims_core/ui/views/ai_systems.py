@@ -72,6 +72,10 @@ def _register(filters: systems.SystemFilter) -> None:
 
 
 def _exports() -> None:
+    missing = current_identity().lacks("export", "export the inventory")
+    if missing:
+        st.caption(missing)
+        return
     frame = cached(exports.inventory)
     stamp = date.today().isoformat()
     left, right, _ = st.columns([1, 1, 3])

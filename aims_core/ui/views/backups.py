@@ -9,7 +9,6 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from aims_core.auth.gate import is_admin
 from aims_core.jobs.daily import job_settings
 from aims_core.jobs.runs import run_recorded
 from aims_core.storage import backup
@@ -53,6 +52,9 @@ def _restore(who: Identity, source: Path, shown_name: str) -> None:
 
 
 def _restore_chosen(who: Identity) -> None:
+    if missing := who.lacks("administer", "restore a backup"):
+        st.session_state[_OUTCOME] = ("error", missing)
+        return
     if not st.session_state.get("restore_confirm"):
         st.session_state[_OUTCOME] = ("error", "Tick the confirmation first.")
         return
@@ -76,7 +78,10 @@ def _restore_chosen(who: Identity) -> None:
     st.session_state["restore_confirm"] = False
 
 
-def _delete(name: str) -> None:
+def _delete(name: str, who: Identity) -> None:
+    if missing := who.lacks("administer", "delete a backup"):
+        st.session_state[_OUTCOME] = ("error", missing)
+        return
     try:
         backup.delete_backup(_directory(), name)
         st.session_state[_OUTCOME] = ("success", f"Deleted {name}.")
@@ -109,18 +114,17 @@ def _download(backups: list[backup.BackupFile], who: Identity) -> None:
     middle.download_button("Download", data=lambda: chosen.path.read_bytes(),
                            file_name=chosen.name, mime="application/gzip",
                            icon=":material/download:", key="backups_download")
-    if is_admin(who.actor) and chosen.kind != "nightly":
+    if who.can("administer") and chosen.kind != "nightly":
         right.button("Delete", key="backups_delete", icon=":material/delete:",
-                     on_click=_delete, args=(chosen.name,),
+                     on_click=_delete, args=(chosen.name, who),
                      help="Nightly backups are deleted by the rotation; ones taken by hand "
                           "or before a restore are kept until deleted here")
 
 
 def _restore_form(backups: list[backup.BackupFile], who: Identity) -> None:
     st.subheader("Restore")
-    if not is_admin(who.actor):
-        st.caption("Only an administrator can restore a backup. Pick your name in the "
-                   "sidebar first.")
+    if missing := who.lacks("administer", "restore a backup"):
+        st.caption(md_escape(missing))
         return
     st.caption("Replaces every register, the change history and the settings with the "
                "backup's content, in one step (API tokens, job runs and sent reminders stay "
@@ -157,8 +161,8 @@ def render() -> None:
     _show_outcome()
     backups = backup.list_backups(directory)
     st.button("Take a backup now", icon=":material/backup:", key="backups_take",
-              on_click=_take, args=(who,), disabled=not who.name,
-              help=None if who.name else "Pick your name in the sidebar first")
+              on_click=_take, args=(who,), disabled=not who.can("export"),
+              help=who.lacks("export", "take a backup"))
     if not backups:
         st.info("No backup yet. The server takes the first one at its next start or night; "
                 "take one now before you enter your AI systems, risks and controls.",

@@ -9,7 +9,6 @@ import streamlit as st
 from aims_core import service
 from aims_core.api import tokens
 from aims_core.api.registers import SCOPES
-from aims_core.auth.gate import is_admin
 from aims_core.jobs.runs import latest_per_job, recent_runs
 from aims_core.ui.editable_table import show_result
 from aims_core.ui.session import Identity, cached, current_identity, get_db
@@ -55,7 +54,7 @@ def _jobs(who: Identity) -> None:
     cols = st.columns(len(jobs.jobs))
     for col, job in zip(cols, jobs.jobs, strict=True):
         col.button(f"Run now: {job.title}", key=f"jobs_run_{job.name}",
-                   on_click=_run, args=(job.name, who), disabled=not who.name,
+                   on_click=_run, args=(job.name, who), disabled=not who.can("manage"),
                    icon=":material/play_arrow:")
     outcome = st.session_state.pop(_OUTCOME, None)
     if outcome:
@@ -90,10 +89,9 @@ def _revoke(who: Identity) -> None:
 
 def _tokens(who: Identity) -> None:
     st.subheader("API tokens")
-    if not is_admin(who.actor):
-        st.info("Only an administrator can see, create and revoke API tokens, e.g. one for "
-                "the pipeline that posts the drift figures of an AI system's KPIs. Pick your "
-                "name in the sidebar first.", icon=":material/key:")
+    if missing := who.lacks("administer", "see, create and revoke API tokens"):
+        st.info(md_escape(f"{missing} Tokens let a pipeline post, e.g., the drift figures of "
+                          "an AI system's KPIs."), icon=":material/key:")
         return
     listed = cached(tokens.list_tokens)
     if listed.empty:

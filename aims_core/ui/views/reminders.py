@@ -48,7 +48,10 @@ def _settings(who: Identity) -> None:
         cols[2].toggle("Send by e-mail", setting.email_enabled, key="reminders_email_on")
         st.form_submit_button("Save settings", on_click=_save, args=(who,),
                               icon=":material/save:")
-    st.caption(md_escape(_email_status()))
+    status = _email_status()
+    if setting.email_enabled and setting.address:
+        status += f" Your digest goes to {setting.address}."
+    st.caption(md_escape(status))
     saved = st.session_state.pop("_reminders_saved", None)
     if saved is not None:
         if saved.ok:

@@ -24,6 +24,7 @@ from aims_core.performance import kpis
 from aims_core.performance.kpi_status import STATUS_LABELS
 from aims_core.risk import risks as risk_register
 from aims_core.ui.editable_table import editable_table, show_outcome
+from aims_core.ui.people_picker import person_select
 from aims_core.ui.session import cached, current_identity, get_db, today
 from aims_core.ui.text import md_escape
 from aims_core.ui.views import system_triage
@@ -136,7 +137,7 @@ def _validations(system: dict[str, Any]) -> None:
         st.markdown("**Record a validation**")
         cols = st.columns(3)
         cols[0].date_input("Validated on", value=today(), max_value=today(), key=f"{prefix}_on")
-        cols[1].text_input("Validated by", value=who.name or "", key=f"{prefix}_by")
+        person_select("Validated by", key=f"{prefix}_by", default=who.name, where=cols[1])
         cols[2].selectbox("Result", list(VALIDATION_RESULTS), format_func=VALIDATION_RESULTS.get,
                           key=f"{prefix}_result")
         st.text_input("Method", placeholder="e.g. hold-out test set, fairness review",
