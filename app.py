@@ -33,7 +33,8 @@ if who.mode == "team" and not who.name:
     st.stop()
 if who.mode == "team":
     identity.team_sidebar(who)
+# every section listed: collapsed, the menu hid pages behind "View more"
 navigation = st.navigation({section: [_page(spec) for spec in pages]
                             for section, pages in sections_for(who.role).items()},
-                           expanded=True)  # every section in view, none behind "View more"
+                           expanded=True)
 navigation.run()

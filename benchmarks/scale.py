@@ -20,9 +20,13 @@ from aims_core import bootstrap
 from aims_core.auth.actor import Actor
 from aims_core.compliance import soa
 from aims_core.dashboard import overview, schedule
+from aims_core.improvement import actions, audits, incidents, legal_clocks, nonconformities
+from aims_core.improvement.figures import figures as improvement_figures
 from aims_core.inventory import revalidation
 from aims_core.performance import kpis
 from aims_core.risk import risks
+from aims_core.storage.database import Database
+from aims_core.storage.filters import ColumnFilter
 from aims_core.storage.transfer import export_database
 
 
@@ -34,6 +38,26 @@ def timed(label: str, func: Callable[[], object], repeat: int = 3) -> object:
         best = min(best, time.perf_counter() - started)
     print(f"{label:<48} {best * 1000:9.1f} ms (best of {repeat})")
     return result
+
+
+def _improvement(db: Database, today: date) -> None:
+    """The improvement pages' reads: one page of each register, the legal clocks, the
+    figures of the Overview tile and the KPIs."""
+    everything = ColumnFilter()
+    page = incidents.register(db, everything, me="Priya Shah", limit=100)
+    timed("incidents page (100 rows, mine first)",
+          lambda: incidents.register(db, everything, me="Priya Shah", limit=100))
+    timed("reporting clocks of one page of incidents",
+          lambda: legal_clocks.reporting(db, [int(i) for i in page["id"]]))
+    timed("running reporting clocks (schedule source)", lambda: legal_clocks.running(db, today))
+    timed("nonconformities page (100 rows, mine first)",
+          lambda: nonconformities.register(db, today, everything, me="Priya Shah", limit=100))
+    timed("audit programme page (100 rows)",
+          lambda: audits.programme(db, today, everything, limit=100))
+    timed("actions page (100 rows, mine first, overdue on top)",
+          lambda: actions.register(db, today, everything, me="Priya Shah", limit=100))
+    timed("improvement figures (Overview tile, KPIs)",
+          lambda: improvement_figures(db, today))
 
 
 def main() -> None:
@@ -48,7 +72,8 @@ def main() -> None:
         print(f"{'generate ' + str(args.systems) + ' systems':<48} "
               f"{(time.perf_counter() - started) * 1000:9.1f} ms (once)")
         for table in ("ai_systems", "risks", "risk_controls", "risk_acceptances", "impacts",
-                      "kpi_measurements", "change_log"):
+                      "kpi_measurements", "incidents", "nonconformities", "actions", "audits",
+                      "change_log"):
             print(f"  {table:<46} {counts[table]:>9,} rows")
         timed("overview headline", lambda: overview.headline(db, today))
         timed("systems by EU AI Act category", lambda: overview.systems_by_category(db))
@@ -75,6 +100,7 @@ def main() -> None:
         timed("KPIs in red (Overview)", lambda: kpis.kpis_in_red(db))
         timed("snapshot of the computed KPIs",
               lambda: kpis.take_snapshot(db, today, Actor("bench")))
+        _improvement(db, today)
         timed("export every table to Parquet", lambda: export_database(db, Path(tmp) / "x"),
               repeat=1)
         db.close()

@@ -14,6 +14,7 @@ import pandas as pd
 
 from aims_core.auth.actor import Actor
 from aims_core.compliance.registers import IMPLEMENTATION_STATUSES, SOA, SOA_VERSION_ITEMS
+from aims_core.improvement.registers import OPEN_NC_STATUSES
 from aims_core.records.writes import (
     RowChange,
     RowProblem,
@@ -37,7 +38,13 @@ REVIEW_MONTHS = 12  # an applicable control not reviewed for this long is overdu
 # review is overdue stands as partial in coverage and on the Overview.
 _REVIEW_OVERDUE_SQL = f"s.last_reviewed < $today - INTERVAL {REVIEW_MONTHS} MONTH"
 _STALE_SQL = f"(s.evidence_expiry < $today OR {_REVIEW_OVERDUE_SQL})"
-STANDING_SQL = (f"CASE WHEN s.implementation_status = 'implemented' AND {_STALE_SQL} "
+# An open major nonconformity against the control (improvement register, 10.2) also lowers
+# an implemented control to partial until the nonconformity is closed.
+_OPEN_MAJOR_NC_SQL = (
+    "s.control_id IN (SELECT requirement_id FROM nonconformities WHERE grade = 'major' "
+    f"AND status IN {OPEN_NC_STATUSES!r})")
+_LOWERED_SQL = f"({_STALE_SQL} OR {_OPEN_MAJOR_NC_SQL})"
+STANDING_SQL = (f"CASE WHEN s.implementation_status = 'implemented' AND {_LOWERED_SQL} "
                 "THEN 'partial' ELSE s.implementation_status END")
 
 
@@ -83,7 +90,7 @@ class SoaFilter:
 
 
 # The risks each control treats (risks not closed) and its crosswalks, one row per control.
-_PER_CONTROL_CTES = """
+_PER_CONTROL_CTES = f"""
 treated AS (
     SELECT rc.control_id, count(DISTINCT r.id) AS risks,
            string_agg(DISTINCT r.title, '; ' ORDER BY r.title) AS risk_titles
@@ -101,6 +108,10 @@ treated AS (
                       ORDER BY TRY_CAST(regexp_extract(eu_article, '\\d+') AS INTEGER))
                AS eu_articles
     FROM crosswalk_eu_ai_act WHERE iso_kind = 'control' GROUP BY ALL
+), major_nc AS (
+    SELECT requirement_id AS control_id, string_agg('#' || id, ', ' ORDER BY id) AS ids
+    FROM nonconformities WHERE grade = 'major' AND status IN {OPEN_NC_STATUSES!r}
+    GROUP BY ALL
 )"""
 
 _SOA_SQL = f"""
@@ -113,13 +124,16 @@ SELECT s.*, o.objective_id || ' ' || o.title AS objective, c.title AS control_ti
            CASE WHEN s.applicable AND s.evidence_expiry < $today THEN 'Evidence expired' END,
            CASE WHEN s.applicable AND {_REVIEW_OVERDUE_SQL} THEN 'Review overdue' END,
            CASE WHEN s.applicable AND s.implementation_status <> 'implemented'
-                AND s.target_date < $today THEN 'Target date passed' END) AS flags
+                AND s.target_date < $today THEN 'Target date passed' END,
+           CASE WHEN s.applicable AND mnc.ids IS NOT NULL
+                THEN 'Open major nonconformity ' || mnc.ids END) AS flags
 FROM soa s
 JOIN controls c USING (control_id)
 JOIN control_objectives o USING (objective_id)
 LEFT JOIN treated t USING (control_id)
 LEFT JOIN nist n USING (control_id)
 LEFT JOIN eu e USING (control_id)
+LEFT JOIN major_nc mnc USING (control_id)
 WHERE ($objectives = [] OR o.objective_id IN (SELECT unnest($objectives)))
   AND ($statuses = [] OR s.implementation_status IN (SELECT unnest($statuses)))
   AND ($owner IS NULL OR s.owner = $owner)
@@ -356,7 +370,7 @@ def coverage(db: Database, today: date) -> pd.DataFrame:
                count(*) AS controls, count(*) FILTER (WHERE s.applicable) AS applicable,
                {_status_counts(STANDING_SQL, 's.applicable')},
                count(*) FILTER (WHERE s.applicable AND s.implementation_status = 'implemented'
-                                AND {_STALE_SQL}) AS lowered
+                                AND {_LOWERED_SQL}) AS lowered
         FROM control_objectives o JOIN controls c USING (objective_id)
         LEFT JOIN soa s USING (control_id)
         GROUP BY ALL ORDER BY any_value(o.sort_order)""", {"today": today})

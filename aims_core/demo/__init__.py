@@ -16,6 +16,7 @@ import pandas as pd
 
 from aims_core.demo import (
     compliance,
+    improvement,
     inventory,
     management,
     operations,
@@ -68,11 +69,13 @@ def generate(systems: int = 12, seed: int = 42, anchor: date = DEMO_ANCHOR,
         timelines, anchor, history)
     frames["clause_status"] = compliance.clause_status(start, anchor, history)
     frames["validations"] = inventory.validations(sys_rows, rng, anchor, history)
+    frames["management_reviews"] = management.reviews(anchor, history)
+    frames.update(improvement.generate(sys_rows, frames["risks"], frames["soa"], anchor,
+                                       history, seed))
     kpis, points = performance.kpis(frames, rng, start, anchor, history, kpi_points_per_system)
     frames["kpis"], frames["kpi_measurements"] = kpis, points
     frames["objectives"], frames["objective_kpis"] = performance.objectives(kpis, start, anchor,
                                                                             history)
-    frames["management_reviews"] = management.reviews(anchor, history)
     frames["api_tokens"] = operations.api_tokens(anchor, history)
     frames["reminder_preferences"] = operations.reminder_preferences(
         sorted({s["owner"] for s in sys_rows} | {AIMS_OWNER}), anchor, history)

@@ -52,15 +52,18 @@ CLAUSE_STATUSES = {
     "implemented": ("4.1", "4.2", "4.3", "4.4", "5.1", "5.2", "5.3", "6.1.1", "6.1.2", "6.1.3",
                     "7.5.1", "8.1", "8.2", "9.3.1", "9.3.2", "9.3.3"),
     "partial": ("6.1.4", "6.2", "7.1", "7.2", "7.3", "7.4", "7.5.2", "7.5.3", "8.3", "8.4",
-                "9.1"),
-    "planned": ("6.3", "9.2.1", "9.2.2", "10.2"),
+                "9.1", "9.2.1", "9.2.2", "10.2"),
+    "planned": ("6.3",),
     "not_started": ("10.1",),
 }
 CLAUSE_OWNERS = {"5": CEO, "7": "Tom Becker", "9": "Ben Okafor"}
 CLAUSE_NOTES = {
     "6.1.4": "Impact assessments done for CreditLens and TalentSift; PeopleCore pending.",
     "7.2": "AI awareness training at 70 %; target 95 % by year end.",
-    "9.2.1": "First internal audit of the AIMS booked with an external auditor.",
+    "9.2.1": "Audit programme running: two internal audits held this year (the first "
+             "co-audited by an external auditor), three planned.",
+    "10.2": "Nonconformities and corrective actions tracked on the Nonconformities page; "
+            "effectiveness checks not yet done on time.",
     "10.1": "No improvement process yet beyond corrective actions.",
 }
 

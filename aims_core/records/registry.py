@@ -6,6 +6,7 @@ from aims_core.api import registers as api
 from aims_core.auth import registers as auth
 from aims_core.compliance import registers as compliance
 from aims_core.data_import import registers as data_import
+from aims_core.improvement import registers as improvement
 from aims_core.inventory import registers as inventory
 from aims_core.management_review import registers as management_review
 from aims_core.management_system import registers as management_system
@@ -23,6 +24,8 @@ REGISTERS: dict[str, Register] = {
               compliance.CLAUSE_STATUS, performance.OBJECTIVES, performance.KPIS,
               performance.OBJECTIVE_KPIS, performance.KPI_MEASUREMENTS, inventory.VALIDATIONS,
               management_review.MANAGEMENT_REVIEWS, inventory.REVALIDATION_INTERVALS,
+              improvement.INCIDENTS, improvement.AUDITS, improvement.AUDIT_SCOPE_ITEMS,
+              improvement.AUDIT_FINDINGS, improvement.NONCONFORMITIES, improvement.ACTIONS,
               auth.PEOPLE, api.API_TOKENS, data_import.IMPORT_LAYOUTS,
               reminders.REMINDER_PREFERENCES)
 }

@@ -99,7 +99,7 @@ def apply_migrations(con: duckdb.DuckDBPyConnection, target: int = LATEST_VERSIO
     except Exception:
         con.rollback()
         raise
-    return pending[-1].version
+    return schema_version_of(con)
 
 
 def backup_path_for(path: Path, version: int) -> Path:
@@ -138,11 +138,14 @@ class Database:
     def _upgrade(self) -> None:
         """Bring an older file up to date, after copying it aside."""
         current = schema_version_of(self._con)
-        if current > LATEST_VERSION:
+        unknown = sorted(_applied(self._con) - {m.version for m in MIGRATIONS})
+        if current > LATEST_VERSION or unknown:
             self._con.close()
             raise DatabaseError(
-                f"The database {self.path} has schema version {current}, newer than this "
-                f"program understands ({LATEST_VERSION}). Update the program."
+                f"The database {self.path} has schema version {current}"
+                + (f" (with migration {', '.join(map(str, unknown))})" if unknown else "")
+                + f", newer than this program understands ({LATEST_VERSION}). Update the "
+                "program."
             )
         pending = pending_migrations(self._con)
         if current and pending:

@@ -252,6 +252,52 @@ _V6_OBJECTIVES_KPIS = (
     "ALTER TABLE kpi_measurements_v6 RENAME TO kpi_measurements",
 )
 
+_V7_IMPROVEMENT = (
+    # AI incidents (A.8.4, A.3.3) with the dates their legal reporting clocks count from.
+    """CREATE TABLE incidents (
+        id BIGINT PRIMARY KEY, ai_system_id BIGINT, title VARCHAR NOT NULL,
+        occurred_on DATE, detected_on DATE NOT NULL, reported_by VARCHAR,
+        owner VARCHAR NOT NULL, severity VARCHAR NOT NULL, harm_type VARCHAR NOT NULL,
+        people_affected INTEGER, description VARCHAR, immediate_action VARCHAR,
+        root_cause VARCHAR, status VARCHAR NOT NULL, closed_on DATE, lessons_learned VARCHAR,
+        serious_incident VARCHAR, personal_data_breach BOOLEAN, ai_act_reported_on DATE,
+        gdpr_reported_on DATE, version INTEGER NOT NULL
+    )""",
+    # The internal audit programme (9.2): one row per audit, from plan to conclusion.
+    """CREATE TABLE audits (
+        id BIGINT PRIMARY KEY, title VARCHAR NOT NULL, planned_on DATE NOT NULL,
+        lead_auditor VARCHAR NOT NULL, status VARCHAR NOT NULL, held_on DATE, auditee VARCHAR,
+        auditors VARCHAR, scope_covered VARCHAR, conclusion VARCHAR, version INTEGER NOT NULL
+    )""",
+    # What an audit covers: one clause, Annex A objective or AI system per row.
+    """CREATE TABLE audit_scope_items (
+        id BIGINT PRIMARY KEY, audit_id BIGINT NOT NULL, clause_id VARCHAR,
+        objective_id VARCHAR, ai_system_id BIGINT, version INTEGER NOT NULL
+    )""",
+    """CREATE TABLE audit_findings (
+        id BIGINT PRIMARY KEY, audit_id BIGINT NOT NULL, finding_type VARCHAR NOT NULL,
+        requirement_id VARCHAR, ai_system_id BIGINT, description VARCHAR NOT NULL,
+        evidence VARCHAR, version INTEGER NOT NULL
+    )""",
+    # Nonconformities (10.2); source_table + source_id link the record they come from.
+    """CREATE TABLE nonconformities (
+        id BIGINT PRIMARY KEY, title VARCHAR NOT NULL, grade VARCHAR NOT NULL,
+        source VARCHAR NOT NULL, source_table VARCHAR, source_id BIGINT,
+        requirement_id VARCHAR, ai_system_id BIGINT, description VARCHAR,
+        owner VARCHAR NOT NULL, raised_on DATE NOT NULL, correction VARCHAR,
+        root_cause VARCHAR, status VARCHAR NOT NULL, effectiveness_due DATE,
+        effectiveness_checked_on DATE, effectiveness_result VARCHAR,
+        effectiveness_notes VARCHAR, closed_on DATE, version INTEGER NOT NULL
+    )""",
+    # The one actions list: every area's actions, each linked to the record it comes from.
+    """CREATE TABLE actions (
+        id BIGINT PRIMARY KEY, title VARCHAR NOT NULL, owner VARCHAR NOT NULL,
+        due_on DATE NOT NULL, status VARCHAR NOT NULL, done_on DATE, source VARCHAR NOT NULL,
+        source_table VARCHAR, source_id BIGINT, created_on DATE NOT NULL, notes VARCHAR,
+        version INTEGER NOT NULL
+    )""",
+)
+
 _V9_PEOPLE_AND_SIGN_IN = (
     # Everyone a person field can name; app role and sign-in method for team mode.
     """CREATE TABLE people (
@@ -366,6 +412,8 @@ MIGRATIONS: tuple[Migration, ...] = (
               _V5_SOA),
     Migration(6, "Objectives (6.2) linked to KPIs, computed KPI codes, one KPI value per day",
               _V6_OBJECTIVES_KPIS),
+    Migration(7, "Improvement: incidents, internal audits with scope and findings, "
+                 "nonconformities, the actions list", _V7_IMPROVEMENT),
     Migration(9, "People directory (person fields pick from it), local accounts, audit events "
                  "of sign-ins and refusals", _V9_PEOPLE_AND_SIGN_IN),
     Migration(10, "EU AI Act triage by role and Annex III point: questionnaire version, roles, "

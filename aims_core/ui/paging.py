@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from aims_core.ui.editable_table import table_height
+
 
 def page_offset(total: int, page_size: int, key: str, note: str = "") -> int:
     """Offset of the first row of the page picked; a picker only when there are pages.
@@ -29,3 +31,11 @@ def show_count(total: int, offset: int, page_size: int, noun: tuple[str, str], *
                    f"matching {plural}")
     else:
         st.warning(f"No {singular} matches these filters.", icon=":material/filter_alt_off:")
+
+
+def page_height(total: int, offset: int, page_size: int, *, add_row: bool,
+                most: int = 12) -> int:
+    """Pixel height of a table showing this page's rows (at most ``most`` before it
+    scrolls), plus the empty row for adding one when the table takes new rows."""
+    rows = max(0, min(page_size, total - offset))
+    return table_height(max(1, min(rows, most)) + (1 if add_row else 0))

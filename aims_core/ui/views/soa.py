@@ -83,8 +83,8 @@ def _coverage() -> None:
     lowered = int(frame["lowered"].sum())
     if lowered:
         st.caption(f"{lowered} implemented control(s) count as partial here: their evidence "
-                   f"has expired or their last review is over {soa.REVIEW_MONTHS} months old "
-                   "(see *Needs attention only*).")
+                   f"has expired, their last review is over {soa.REVIEW_MONTHS} months old or "
+                   "a major nonconformity against them is open (see *Needs attention only*).")
 
 
 def _filters(who: Identity) -> tuple[soa.SoaFilter, str]:
@@ -104,8 +104,8 @@ def _filters(who: Identity) -> tuple[soa.SoaFilter, str]:
                                      format_func=nist.get)
     row = st.columns([2, 2, 4])
     flagged = row[0].toggle("Needs attention only", key="soa_flagged",
-                            help="Not decided, no owner, evidence expired, review overdue or "
-                                 "target date passed")
+                            help="Not decided, no owner, evidence expired, review overdue, "
+                                 "target date passed or a major nonconformity open")
     mine = row[1].toggle("Only my controls", key="soa_mine", disabled=not who.name)
     filters = soa.SoaFilter(tuple(chosen_objectives), tuple(statuses), tuple(chosen_articles),
                             tuple(chosen_nist), who.name if mine and who.name else None, flagged)
