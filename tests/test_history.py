@@ -136,5 +136,5 @@ def test_exports_of_the_past_name_references_as_they_stood(db: Database) -> None
 def test_exports_label_every_field(demo_db: Database, table: str) -> None:
     frame = export.labelled(demo_db, table)
     labels = [f.label for f in REGISTERS[table].fields]
-    assert list(frame.columns) == ["ID", *labels, "Version"]
+    assert list(frame.columns) == ["ID", *labels, "Record version"]
     assert len(frame) == demo_db.scalar(f'SELECT count(*) FROM "{table}"')

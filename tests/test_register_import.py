@@ -243,6 +243,31 @@ def test_a_row_changed_after_the_dry_run_is_a_conflict(with_supplier: Database) 
     assert db.scalar("SELECT owner FROM ai_systems WHERE id = 1") == "Ben"
 
 
+def test_a_cell_of_several_choices_is_mapped_value_by_value(db: Database) -> None:
+    """A set of choices (the AI policy checklist) arrives as one cell: each of its values is
+    mapped on its own; labels holding commas stay whole when separated by semicolons."""
+    csv = (b"Title,Type,Version,Owner,Status,Checklist\n"
+           b"AI policy,AI policy,1.0,Ana,Draft,\"purp; Is communicated within the organisation "
+           b"(5.2)\"\n"
+           b"Old policy,AI policy,0.9,Ana,Draft,\"Fits the organisation's purpose and the AI it "
+           b"builds, sells or uses (5.2 a)\"\n"
+           b"Draft policy,AI policy,0.1,Ana,Draft,\"objectives, purp\"\n")
+    sheet = read_sheet(csv, "policies.csv")
+    columns = {**mapping.suggest_columns(mapping.importable()["documents"], sheet.headers),
+               "Checklist": "policy_checks"}
+    checks = mapping.importable()["documents"].field("policy_checks")
+    assert mapping.unknown_values(db, checks, sheet.frame["Checklist"]) == ["purp"]
+    assert mapping.their_value_counts(checks, sheet.frame["Checklist"])["purp"] == 2
+    dry = plan.plan_import(db, "documents", sheet, columns,
+                           {"policy_checks": {"purp": "purpose"}}, ANA)
+    assert dry.ok, dry.problems
+    assert [p.values["policy_checks"] for p in dry.planned] == [
+        "purpose, communicated", "purpose", "purpose, objectives"]
+    unmapped = plan.plan_import(db, "documents", sheet, columns, {}, ANA)
+    assert [(p.row, p.field) for p in unmapped.problems] == [("row 2", checks.label),
+                                                             ("row 4", checks.label)]
+
+
 @pytest.mark.parametrize("table", sorted(mapping.importable()))
 def test_every_register_round_trips_its_own_export(demo_db: Database, table: str) -> None:
     """Registers of every area are importable from their metadata alone: the labelled
@@ -251,7 +276,7 @@ def test_every_register_round_trips_its_own_export(demo_db: Database, table: str
     data = export.file_bytes(demo_db, table, "xlsx")
     sheet = read_sheet(data, f"{table}.xlsx")
     columns = mapping.suggest_columns(register, sheet.headers)
-    assert columns.get("ID") == "id" and columns.get("Version") is None
+    assert columns.get("ID") == "id" and columns.get("Record version") is None
     assert {t for t in columns.values() if t} == {"id", *register.field_names}
     dry = plan.plan_import(demo_db, table, sheet, columns, {}, ANA)
     assert dry.ok, dry.problems[:5]

@@ -8,6 +8,7 @@ import difflib
 import hashlib
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from aims_core.auth.actor import Actor
+from aims_core.records.export import VERSION_HEADER
 from aims_core.records.fields import Field, Register
 from aims_core.records.naming import reference_label
 from aims_core.records.registry import REGISTERS
@@ -56,12 +58,12 @@ def suggest_columns(register: Register, headers: list[str]) -> ColumnMap:
             choices.setdefault(name, spec.name)
     mapping: ColumnMap = dict.fromkeys(headers)
     taken: set[str] = set()
-    for header in headers:  # exact names first
-        target = choices.get(normalise(header))
+    for header in headers:  # exact names first; our exports' record version is no field
+        target = None if header == VERSION_HEADER else choices.get(normalise(header))
         if target and target not in taken:
             mapping[header], taken = target, taken | {target}
     for header in headers:
-        if mapping[header] is not None:
+        if mapping[header] is not None or header == VERSION_HEADER:
             continue
         close = difflib.get_close_matches(normalise(header), list(choices), n=3, cutoff=0.75)
         target = next((choices[c] for c in close if choices[c] not in taken), None)
@@ -167,7 +169,27 @@ def resolve(db_options: dict[Any, str], spec: Field, raw: Any,
     if spec.choices and isinstance(raw, str):  # a code in other letter case: "Minimal"
         codes = {code.lower(): code for code in spec.choices}
         raw = codes.get(raw.strip().lower(), raw)
-    return coerce(spec, raw)
+    return coerce(spec, [raw] if spec.kind == "multi" else raw)  # one of a cell's values
+
+
+def their_values(spec: Field, raw: Any) -> list[str]:
+    """The values one cell holds: a cell of a ``multi`` field lists several, each mapped on
+    its own. Our exports join labels with semicolons (labels may hold commas); a cell without
+    one is split at commas, unless it is one of our codes or labels whole."""
+    text = str(raw).strip()
+    if spec.kind != "multi":
+        return [text]
+    ours = {v.casefold() for pair in (spec.choices or {}).items() for v in pair}
+    if text.casefold() in ours:
+        return [text]
+    separator = ";" if ";" in text else ","
+    return [part.strip() for part in text.split(separator) if part.strip()]
+
+
+def their_value_counts(spec: Field, column: pd.Series) -> Counter[str]:
+    """How many times each of their values occurs in a column, in order of appearance."""
+    return Counter(value for cell in column if not is_blank(cell)
+                   for value in their_values(spec, cell))
 
 
 def unknown_values(db: Database, spec: Field, column: pd.Series) -> list[str]:
@@ -175,7 +197,7 @@ def unknown_values(db: Database, spec: Field, column: pd.Series) -> list[str]:
     choices = options(db, spec)
     labels = labels_by_name(choices)
     unknown: list[str] = []
-    for raw in dict.fromkeys(str(v).strip() for v in column if not is_blank(v)):
+    for raw in their_value_counts(spec, column):
         try:
             resolve(choices, spec, raw, labels)
         except InvalidValue:

@@ -25,6 +25,7 @@ from aims_core.data_import.mapping import (
     mappable,
     options,
     resolve,
+    their_values,
 )
 from aims_core.data_import.sheets import Sheet
 from aims_core.records.fields import Field, Register
@@ -116,6 +117,8 @@ class _Resolver:
             return coerce(spec, raw)
         text = str(raw).strip()
         mapped = self.values.get(spec.name, {})
+        if spec.kind == "multi":  # each of the cell's values mapped on its own
+            return coerce(spec, [mapped.get(part, part) for part in their_values(spec, raw)])
         if text in mapped:
             return coerce(spec, mapped[text]) if spec.reference is None else mapped[text]
         if spec.name in self.options:

@@ -11,12 +11,15 @@ from typing import Literal
 import pandas as pd
 
 from aims_core.records.history import register_as_of
+from aims_core.records.labels import shown
 from aims_core.records.naming import reference_label
 from aims_core.records.registry import REGISTERS
 from aims_core.storage import spreadsheets
 from aims_core.storage.database import Database
 
 Format = Literal["csv", "xlsx", "parquet"]
+# The row's edit count (``version``); not "Version", which is a field of some registers.
+VERSION_HEADER = "Record version"
 MIME = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument."
         "spreadsheetml.sheet", "parquet": "application/vnd.apache.parquet"}
 
@@ -48,13 +51,13 @@ def labelled(db: Database, table: str, moment: datetime | None = None) -> pd.Dat
     for spec in register.fields:
         values = frame[spec.name]
         if spec.choices:
-            values = values.map(lambda v, c=spec.choices: c.get(v, v))
+            values = shown(spec, values)
         elif spec.reference is not None and spec.reference.label_column:
             ref = spec.reference
             names = _reference_labels(db, ref.table, ref.column, ref.label_column, moment)
             values = values.map(lambda v, n=names: None if pd.isna(v) else n.get(v, v))
         out[spec.label] = values.to_numpy()
-    out["Version"] = frame["version"].to_numpy()
+    out[VERSION_HEADER] = frame["version"].to_numpy()
     return out
 
 

@@ -6,6 +6,9 @@ logged state not after that moment, unless that was a deletion. Every write goes
 the one write path, which logs the whole row after each change, so the rebuild is exact
 for rows written by the app (rows created outside it, e.g. by a migration, have no history
 to rebuild from). Moments are naive UTC, as ``changed_at`` is stored.
+
+``field_changes`` lists what changed, field by field, in a few registers since a day: the
+management review's "changes since the last review" and a register's own history read it.
 """
 
 from __future__ import annotations
@@ -145,6 +148,35 @@ def one(db: Database, change_id: int) -> Change | None:
         return None
     row = found[0]
     return Change(*row[:6], _load(row[6]), _load(row[7]))
+
+
+FIELD_CHANGE_COLUMNS = ["changed_at", "changed_by", "register", "row_id", "item", "operation",
+                        "fields"]
+
+
+def field_changes(db: Database, tables: tuple[str, ...],
+                  since: date | None = None) -> pd.DataFrame:
+    """Every change to rows of the registers ``tables`` after ``since`` (everything when
+    None), newest first; ``fields`` names the fields an update changed, by their labels."""
+    by_table = {table: REGISTERS[table] for table in tables}
+    log = db.query_df(
+        "SELECT changed_at, changed_by, table_name, row_id, operation, before_json, "
+        "after_json FROM change_log WHERE list_contains($tables, table_name) "
+        "AND ($since IS NULL OR CAST(changed_at AS DATE) > $since) "
+        "ORDER BY changed_at DESC, id DESC",
+        {"tables": list(by_table), "since": since})
+    rows = []
+    for entry in log.itertuples():
+        register = by_table[entry.table_name]
+        before, after = _load(entry.before_json), _load(entry.after_json)
+        changed = [spec.label for spec in register.fields
+                   if before.get(spec.name) != after.get(spec.name)]
+        rows.append({"changed_at": entry.changed_at, "changed_by": entry.changed_by,
+                     "register": register.label, "row_id": entry.row_id,
+                     "item": (after or before).get(register.title_field),
+                     "operation": entry.operation,
+                     "fields": ", ".join(changed) if entry.operation == "update" else ""})
+    return pd.DataFrame(rows, columns=FIELD_CHANGE_COLUMNS)
 
 
 # --- the past -----------------------------------------------------------------------------

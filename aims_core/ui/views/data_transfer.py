@@ -113,10 +113,10 @@ def _values(register: Register, sheet: Sheet, columns: mapping.ColumnMap,
             continue
         choices = mapping.options(db, spec)
         by_label = {label: key for key, label in choices.items()}
-        counts = sheet.frame[header].astype(str).str.strip().value_counts()
+        counts = mapping.their_value_counts(spec, sheet.frame[header])
         known = saved.get(target, {})
         frame = pd.DataFrame({
-            "theirs": unknown, "rows": [int(counts.get(u, 0)) for u in unknown],
+            "theirs": unknown, "rows": [counts[u] for u in unknown],
             "ours": [choices.get(known.get(u, mapping.suggest_value(choices, u)))
                      for u in unknown]})
         st.markdown(f"**{md_escape(spec.label)}** — values in *{md_escape(header)}* that are "
