@@ -148,7 +148,8 @@ def test_the_daily_jobs_on_the_demo(demo_db: Database, tmp_path: Path,
     assert runs["snapshot"].message.startswith(f"Snapshot of {today:%Y-%m-%d}")
     assert demo_db.scalar("SELECT count(*) FROM kpi_measurements m JOIN kpis k ON "
                           "k.id = m.kpi_id WHERE k.kind = 'computed' AND measured_on = ?",
-                          [today]) == 3
+                          [today]) == demo_db.scalar(
+        "SELECT count(*) FROM kpis WHERE kind = 'computed'") > 0  # every computed KPI
     assert "e-mailed" in runs["reminders"].message
     for _ in range(9):  # nine more nights: rotation keeps seven daily backups
         clock.advance(days=1)

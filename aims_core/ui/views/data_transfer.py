@@ -28,6 +28,7 @@ from aims_core.ui.views.history import register_downloads, register_label
 NOT_IMPORTED = "— not imported —"
 BY_ID = "ID (updates the row with this id)"
 PREVIEW_ROWS = 200
+FIRST_IMPORT = "ai_systems"  # what an SME usually brings first: its AI inventory
 
 
 def _sheet(table: str) -> tuple[Sheet, str] | None:
@@ -196,8 +197,9 @@ def _commit(who: Identity, register: Register, sheet: Sheet, columns: mapping.Co
 
 def _import(who: Identity) -> None:
     offered = mapping.importable()
-    table = st.selectbox("Register to import into", list(offered), format_func=register_label,
-                         key="import_table")
+    tables = list(offered)
+    table = st.selectbox("Register to import into", tables, format_func=register_label,
+                         index=tables.index(FIRST_IMPORT), key="import_table")
     register = offered[table]
     read = _sheet(table)
     done = st.session_state.pop("_import_done", None)
