@@ -93,8 +93,8 @@ SUPPLIERS = Register(
         Field("contract_ai_clauses", "AI clauses in contract", "bool",
               help="Does the contract cover AI-specific duties (A.10.2, A.10.3)?"),
         Field("contract_notes", "Contract notes"),
-        Field("last_due_diligence", "Last due diligence", "date"),
-        Field("next_review", "Next review", "date"),
+        Field("last_due_diligence", "Last due diligence", "date", not_after_today=True),
+        Field("next_review", "Next review", "date", not_before="last_due_diligence"),
     ),
 )
 
@@ -120,7 +120,7 @@ TRIAGE_ASSESSMENTS = Register(
     title_field="assessed_on",
     fields=(
         Field("ai_system_id", "AI system", "int", required=True, reference=AI_SYSTEM_REF),
-        Field("assessed_on", "Assessed on", "date", required=True),
+        Field("assessed_on", "Assessed on", "date", required=True, not_after_today=True),
         person_field("assessed_by", "Assessed by", required=True),
         Field("answers_json", "Answers", required=True, max_length=20000),
         Field("category", "Category", "choice", required=True, choices=EU_AI_ACT_CATEGORIES),
@@ -136,7 +136,7 @@ VALIDATIONS = Register(
     title_field="validated_on",
     fields=(
         Field("ai_system_id", "AI system", "int", required=True, reference=AI_SYSTEM_REF),
-        Field("validated_on", "Validated on", "date", required=True),
+        Field("validated_on", "Validated on", "date", required=True, not_after_today=True),
         person_field("validated_by", "Validated by", required=True),
         Field("method", "Method"),
         Field("result", "Result", "choice", required=True, choices=VALIDATION_RESULTS),

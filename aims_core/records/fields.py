@@ -8,13 +8,14 @@ registers (``aims_core/<area>/registers.py``); :mod:`aims_core.records.registry`
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import duckdb
 
 FieldKind = Literal["text", "int", "float", "bool", "date", "choice"]
 PERSON_NAME_LENGTH = 200
+SHORT_TEXT_LENGTH = 300  # text limited to this many characters is one line (a name, a title)
 
 Cursor = duckdb.DuckDBPyConnection
 # A cross-field rule of a register: (cursor, the row as it would be saved) -> problems as
@@ -46,6 +47,29 @@ class Field:
     help: str | None = None
     person: bool = False  # names a person (owner, approver, reviewer …): see person_field
     not_before: str | None = None  # a date field of the same row this date cannot precede
+    not_after_today: bool = False  # a date that records what happened (cannot be in the future)
+    # How text is checked (aims_core.records.validation); None derives it from the above:
+    multiline: bool | None = None  # newlines and tabs allowed: long text (notes, descriptions)
+    name_like: bool | None = None  # names a thing or person: no invisible or bidi characters
+
+    @property
+    def is_multiline(self) -> bool:
+        """Long free text (over SHORT_TEXT_LENGTH, not a person or a reference) may span
+        lines; everything else is one line."""
+        if self.multiline is not None:
+            return self.multiline
+        return (self.kind == "text" and not self.person and self.reference is None
+                and (self.max_length is None or self.max_length > SHORT_TEXT_LENGTH))
+
+    @property
+    def is_name(self) -> bool:
+        """People, IDs (references), one-line text and a register's title name something:
+        invisible and direction-changing characters are refused there (they make two
+        different names look alike, or an empty one look filled)."""
+        if self.name_like is not None:
+            return self.name_like
+        return self.kind in ("text", "choice") and (
+            self.person or self.reference is not None or not self.is_multiline)
 
 
 def person_field(name: str, label: str, *, required: bool = False, editable: bool = True,
@@ -70,6 +94,12 @@ class Register:
     unique_together: tuple[str, ...] = ()  # no two rows share these values (a table UNIQUE)
     owner_field: str | None = None  # the person field whose person owns the row ("my items")
     rules: tuple[RowRule, ...] = ()  # cross-field rules checked on every insert and update
+
+    def __post_init__(self) -> None:
+        # The title names a row in every message, so it follows the rules for names.
+        fields = tuple(replace(f, name_like=True) if f.name == self.title_field
+                       and f.kind == "text" and f.name_like is None else f for f in self.fields)
+        object.__setattr__(self, "fields", fields)
 
     def field(self, name: str) -> Field:
         for f in self.fields:

@@ -1,38 +1,63 @@
-"""The one write path: validate, check versions, write in one transaction, log the change.
+"""The one write path: validate, check versions, merge, write in one transaction, log.
 
-Every edit to a register, from any page, import or command, goes through
-:func:`apply_changes`. A batch is all-or-nothing: one bad value or one conflicting version
-and nothing in the batch is written; the result names each row and field that stopped it.
+Every edit to a register, from any page, import, command or program, goes through
+:func:`apply_changes` / :func:`apply_batches`:
+
+1. every value is coerced by the one validation layer (:mod:`aims_core.records.validation`),
+   before the write lock is taken;
+2. in one transaction, under the process-wide write lock: the current rows are fetched (one
+   query per register), each update and delete is checked against the version it was based
+   on, references, unique keys and the register's cross-field rules are checked against the
+   rows as they would be saved, and the batch is written with one statement per register
+   and operation, each change logged in ``change_log``.
+
+A batch is all-or-nothing: one bad value, one broken rule or one true conflict and nothing
+is written; the result names each row and field that stopped it. An update based on an
+older version than the row's is *merged* when the fields it changes were not changed by
+anyone since (the result says so); a field both sides changed is a :class:`FieldConflict`
+with both values, for the person to choose.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import numbers
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
 import duckdb
+import pyarrow as pa
 
 from aims_core.auth.actor import Actor
-from aims_core.records.fields import Register
+from aims_core.records.fields import Field, Register, person_field
 from aims_core.records.registry import REGISTERS
-from aims_core.records.validation import InvalidValue, coerce, is_blank
+from aims_core.records.validation import INTEGER_RANGES, InvalidValue, coerce, is_blank
 from aims_core.storage.database import Database, utc_now
 
 Operation = Literal["insert", "update", "delete"]
+log = logging.getLogger(__name__)
+
+_AUTHOR = person_field("changed_by", "Author", required=True)
 
 
 @dataclass
 class RowChange:
-    """One row's edit. ``label`` names a new row in messages (e.g. "new row 2")."""
+    """One row's edit. ``values`` holds only the fields the edit touches. Updates and deletes
+    name the ``expected_version`` they were based on (no blind writes); ``base`` may give
+    the row as the person saw it, so that a concurrent change can be merged field by field
+    (without it the change history tells). ``label`` names the row in messages (default:
+    "new <register> n", or the register, id and title of an existing row)."""
 
     operation: Operation
     values: dict[str, Any] = field(default_factory=dict)
     row_id: int | None = None
     expected_version: int | None = None
     label: str | None = None
+    base: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +71,21 @@ class RowProblem:
         return f"{where}: {self.message}"
 
 
+@dataclass(frozen=True)
+class FieldConflict:
+    """A field both this edit and someone else's saved change set, to different values."""
+
+    table: str
+    row_id: int
+    row: str  # the row as messages name it
+    field: str
+    label: str
+    yours: Any
+    theirs: Any
+    version: int  # the row's version now: an edit resolved by choosing is based on it
+    by: str  # " by Ben at 2026-11-20 10:02 UTC", or ""
+
+
 @dataclass
 class WriteResult:
     inserted: list[int] = field(default_factory=list)
@@ -53,6 +93,8 @@ class WriteResult:
     deleted: list[int] = field(default_factory=list)
     errors: list[RowProblem] = field(default_factory=list)
     conflicts: list[RowProblem] = field(default_factory=list)
+    field_conflicts: list[FieldConflict] = field(default_factory=list)
+    merged: list[RowProblem] = field(default_factory=list)  # saved on top of a newer row
 
     @property
     def ok(self) -> bool:
@@ -62,29 +104,15 @@ class WriteResult:
     def changed(self) -> int:
         return len(self.inserted) + len(self.updated) + len(self.deleted)
 
+    def _clear_writes(self) -> None:
+        self.inserted.clear(), self.updated.clear(), self.deleted.clear(), self.merged.clear()
+
 
 class _Abort(Exception):
     """Rolls the transaction back after problems were collected."""
 
 
-def _dates_out_of_order(register: Register, row: dict[str, Any]) -> list[tuple[str, str]]:
-    """Dates that precede the date their field declares they cannot precede (``not_before``)."""
-    return [(spec.name, f"cannot be before {register.field(spec.not_before).label.lower()} "
-                        f"({row[spec.not_before]:%Y-%m-%d})")
-            for spec in register.fields
-            if spec.not_before and row.get(spec.name) is not None
-            and row.get(spec.not_before) is not None and row[spec.name] < row[spec.not_before]]
-
-
-
-
-
-
-
-
-
-
-
+# --- the change history ------------------------------------------------------------------
 def _json_value(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
@@ -97,49 +125,226 @@ def row_json(row: dict[str, Any] | None) -> str | None:
     return json.dumps({k: _json_value(v) for k, v in row.items()}, ensure_ascii=False)
 
 
-def _fetch_row(cur: duckdb.DuckDBPyConnection, table: str, row_id: int) -> dict[str, Any] | None:
-    result = cur.execute(f'SELECT * FROM "{table}" WHERE id = ?', [row_id])
-    names = [d[0] for d in result.description]
-    found = result.fetchone()
-    return None if found is None else dict(zip(names, found, strict=True))
+def _next_id(cur: duckdb.DuckDBPyConnection, table: str) -> int:
+    # fetchall: an unfinished result would block registering batches on this cursor
+    return cur.execute(f'SELECT coalesce(max(id), 0) + 1 FROM "{table}"').fetchall()[0][0]
 
 
-def _row_name(register: Register, change: RowChange, current: dict[str, Any] | None,
-              position: int) -> str:
-    if change.operation == "insert":
-        return change.label or f"new {register.label} {position + 1}"
-    title = (current or {}).get(register.title_field)
-    suffix = f" ('{title}')" if title not in (None, "") else ""
-    return f"{register.label} {change.row_id}{suffix}"
+class ChangeLog:
+    """Collects change-history rows inside the caller's transaction and writes them with one
+    statement (:meth:`flush`, done by the write path before it commits)."""
+
+    def __init__(self, cur: duckdb.DuckDBPyConnection, who: str, when: datetime) -> None:
+        self.cur, self.who, self.when = cur, who, when
+        self.next_id = _next_id(cur, "change_log")
+        self._rows: list[tuple[Any, ...]] = []
+
+    def append(self, table: str, row_id: int, operation: str,
+               before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
+        self._rows.append((self.next_id, table, row_id, operation, self.who, self.when,
+                           row_json(before), row_json(after)))
+        self.next_id += 1
+
+    def flush(self) -> None:
+        if not self._rows:
+            return
+        columns = list(zip(*self._rows, strict=True))
+        batch = pa.table({
+            "id": pa.array(columns[0], pa.int64()), "table_name": pa.array(columns[1], pa.string()),
+            "row_id": pa.array(columns[2], pa.int64()),
+            "operation": pa.array(columns[3], pa.string()),
+            "changed_by": pa.array(columns[4], pa.string()),
+            "changed_at": pa.array(columns[5], pa.timestamp("us")),
+            "before_json": pa.array(columns[6], pa.string()),
+            "after_json": pa.array(columns[7], pa.string())})
+        self.cur.register("change_log_batch", batch)
+        try:
+            self.cur.execute(f"INSERT INTO change_log ({', '.join(batch.column_names)}) "
+                             f"SELECT * FROM change_log_batch")
+        finally:
+            self.cur.unregister("change_log_batch")
+        self._rows.clear()
 
 
-def _coerce_values(register: Register, change: RowChange, row: str,
-                   problems: list[RowProblem]) -> dict[str, Any]:
+def _last_changed_by(cur: duckdb.DuckDBPyConnection, table: str, row_id: int) -> str:
+    found = cur.execute(
+        "SELECT changed_by, changed_at FROM change_log WHERE table_name = ? AND row_id = ? "
+        "ORDER BY id DESC LIMIT 1",
+        [table, row_id],
+    ).fetchall()
+    found = found[0] if found else None
+    return f" by {found[0]} at {found[1]:%Y-%m-%d %H:%M} UTC" if found else ""
+
+
+def _row_at_version(cur: duckdb.DuckDBPyConnection, table: str, row_id: int,
+                    version: int) -> dict[str, Any] | None:
+    """The row as it stood at ``version``, from the change history (None if not recorded)."""
+    found = cur.execute(
+        "SELECT after_json FROM change_log WHERE table_name = ? AND row_id = ? AND "
+        "TRY_CAST(json_extract_string(after_json, '$.version') AS BIGINT) = ? "
+        "ORDER BY id DESC LIMIT 1", [table, row_id, version]).fetchall()
+    return json.loads(found[0][0]) if found else None
+
+
+# --- preparing a batch: values coerced, outside the write lock ----------------------------
+@dataclass
+class _Prepared:
+    change: RowChange
+    position: int
+    typed: dict[str, Any]
+    problems: list[tuple[str | None, str]]  # (field label or None, message)
+    row_id: int | None = None
+    row: str = ""  # the row's name in messages, set once its current values are known
+    current: dict[str, Any] | None = None
+    merged: dict[str, Any] | None = None  # the row as it would be saved
+    diff: dict[str, Any] | None = None  # updates: the fields that really change
+    merged_with: tuple[str, list[str]] | None = None  # (by whom, their fields) when merged
+
+
+def _valid_row_id(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, numbers.Integral) or (isinstance(value, str) and value.isascii()
+                                               and value.isdigit()):
+        number = int(value)
+        low, high = INTEGER_RANGES["BIGINT"]
+        return number if low <= number <= high else None
+    return None
+
+
+def _prepare(register: Register, types: dict[str, str], change: RowChange, position: int,
+             today: date) -> _Prepared:
     typed: dict[str, Any] = {}
+    problems: list[tuple[str | None, str]] = []
+    prepared = _Prepared(change, position, typed, problems)
+    if change.operation not in ("insert", "update", "delete"):
+        problems.append((None, f"{change.operation!r} is not an operation (insert, update "
+                               "or delete)"))
+        return prepared
+    if change.operation != "insert":
+        prepared.row_id = _valid_row_id(change.row_id)
+        if prepared.row_id is None:
+            problems.append((None, f"has no valid row id ({change.row_id!r})"))
+        if change.expected_version is None or _valid_row_id(change.expected_version) is None:
+            problems.append((None, "does not say which version of the row it was based on: "
+                                   "reload and apply the edit again"))
+    if change.operation == "delete":
+        return prepared
     for name, raw in change.values.items():
         if name not in register.field_names:
-            problems.append(RowProblem(row, name, "is not a field of this register"))
+            problems.append((str(name), "is not a field of this register"))
             continue
         spec = register.field(name)
         try:
-            typed[name] = coerce(spec, raw)
+            typed[name] = coerce(spec, raw, types.get(name), today=today)
         except InvalidValue as exc:
-            problems.append(RowProblem(row, spec.label, str(exc)))
+            problems.append((spec.label, str(exc)))
     if change.operation == "insert":
         for spec in register.fields:
             if spec.required and spec.name not in change.values:
-                problems.append(RowProblem(row, spec.label, "is required"))
-    return typed
+                problems.append((spec.label, "is required"))
+    return prepared
+
+
+# --- checks inside the transaction -------------------------------------------------------
+def _fetch_currents(cur: duckdb.DuckDBPyConnection, table: str,
+                    ids: list[int]) -> dict[int, dict[str, Any]]:
+    if not ids:
+        return {}
+    result = cur.execute(f'SELECT * FROM "{table}" WHERE id IN (SELECT unnest(?::BIGINT[]))',
+                         [sorted(set(ids))])
+    names = [d[0] for d in result.description]
+    return {row[names.index("id")]: dict(zip(names, row, strict=True))
+            for row in result.fetchall()}
+
+
+def _row_name(register: Register, prepared: _Prepared) -> str:
+    change = prepared.change
+    if change.label:
+        return change.label
+    if change.operation == "insert":
+        return f"new {register.label} {prepared.position + 1}"
+    title = (prepared.current or {}).get(register.title_field)
+    if isinstance(title, date):
+        title = title.isoformat()
+    suffix = f" ('{title}')" if title not in (None, "") else ""
+    return f"{register.label} {prepared.row_id if prepared.row_id is not None else '?'}{suffix}"
+
+
+def _comparable(spec: Field, value: Any) -> Any:
+    """A stored or shown value in the type the write path would store (for comparisons)."""
+    if is_blank(value):
+        return None
+    try:
+        return coerce(spec, value)
+    except InvalidValue:
+        return value
+
+
+def _check_version(cur: duckdb.DuckDBPyConnection, register: Register, prepared: _Prepared,
+                   result: WriteResult) -> bool:
+    """Whether the change may go ahead: a current version, or a newer one it merges with."""
+    change, current = prepared.change, prepared.current
+    if current is None:
+        result.conflicts.append(RowProblem(prepared.row, None, "no longer exists: someone "
+                                           "else deleted it. Reload to see the register."))
+        return False
+    if current["version"] == int(change.expected_version):
+        return True
+    by = _last_changed_by(cur, register.table, prepared.row_id)
+    base = change.base if change.base is not None else _row_at_version(
+        cur, register.table, prepared.row_id, int(change.expected_version))
+    if change.operation == "delete" or base is None:
+        what = "deleted" if change.operation == "delete" else "saved"
+        result.conflicts.append(RowProblem(
+            prepared.row, None, f"was changed by someone else{by} since you loaded it. "
+            f"Your edit was not {what}: reload and apply it again."))
+        return False
+    theirs = [spec for spec in register.fields if spec.name in base and
+              _comparable(spec, base[spec.name]) != current.get(spec.name)]
+    clashes = [spec for spec in theirs if spec.name in prepared.typed
+               and prepared.typed[spec.name] != current.get(spec.name)]
+    for spec in clashes:
+        result.field_conflicts.append(FieldConflict(
+            register.table, prepared.row_id, prepared.row, spec.name, spec.label,
+            prepared.typed[spec.name], current.get(spec.name), current["version"], by))
+    if clashes:
+        labels = ", ".join(spec.label for spec in clashes)
+        result.conflicts.append(RowProblem(
+            prepared.row, None, f"was changed by someone else{by} since you loaded it, and "
+            f"so were the fields you edited ({labels}): choose which value to keep."))
+        return False
+    prepared.merged_with = (by, [spec.label for spec in theirs])
+    return True
+
+
+def _merge_notice(register: Register, prepared: _Prepared) -> RowProblem:
+    by, theirs = prepared.merged_with
+    changed = f" ({', '.join(theirs)})" if theirs else ""
+    if not prepared.diff:
+        return RowProblem(prepared.row, None, f"was changed by someone else{by} since you "
+                          f"loaded it{changed}, to the values you chose: nothing more to save.")
+    mine = ", ".join(register.field(name).label for name in prepared.diff)
+    return RowProblem(prepared.row, None, f"was changed by someone else{by} since you loaded "
+                      f"it{changed}; your edits ({mine}) were saved on top.")
+
+
+def _check_permission(actor: Actor, register: Register, prepared: _Prepared) -> str | None:
+    """The one place where the actor's right to make this change is decided, per change,
+    once the current row is known and before any value is applied (roles and ownership:
+    aims_core/auth, issue 14). Returns the refusal, or None. Today every author may write."""
+    del actor, register, prepared
+    return None
 
 
 def _missing_references(cur: duckdb.DuckDBPyConnection, register: Register,
-                        typed_rows: Sequence[tuple[str, dict[str, Any]]]) -> list[RowProblem]:
+                        rows: Sequence[_Prepared]) -> list[RowProblem]:
     problems: list[RowProblem] = []
     for spec in register.fields:
         ref = spec.reference
         if ref is None:
             continue
-        wanted = {vals[spec.name] for _, vals in typed_rows if vals.get(spec.name) is not None}
+        wanted = {p.typed[spec.name] for p in rows if p.typed.get(spec.name) is not None}
         if not wanted:
             continue
         found = {
@@ -150,227 +355,302 @@ def _missing_references(cur: duckdb.DuckDBPyConnection, register: Register,
                 [sorted(wanted)],
             ).fetchall()
         }
-        for row, vals in typed_rows:
-            value = vals.get(spec.name)
-            if value is not None and value not in found:
-                problems.append(RowProblem(row, spec.label, f"{value!r} does not exist"))
+        problems += [RowProblem(p.row, spec.label, f"{p.typed[spec.name]!r} does not exist")
+                     for p in rows if p.typed.get(spec.name) is not None
+                     and p.typed[spec.name] not in found]
     return problems
 
 
-def _duplicates(cur: duckdb.DuckDBPyConnection, register: Register, changes: list[RowChange],
-                currents: list[dict[str, Any] | None],
-                named: Sequence[tuple[str, dict[str, Any]]]) -> list[RowProblem]:
-    """Rows that would share the register's unique key with another row of the batch or of
-    the table; named here so the message names the row (the table's UNIQUE would not)."""
-    key = register.unique_together
-    if not key:
-        return []
-    where = register.field(key[-1]).label
+def unique_keys(db: Database, register: Register) -> list[tuple[str, ...]]:
+    """The register's unique keys: declared ones and the table's UNIQUE constraints."""
+    keys = [register.unique_together] if register.unique_together else []
+    keys += [key for key in db.unique_keys(register.table) if key not in keys
+             and set(key) <= set(register.field_names)]
+    return keys
+
+
+def _duplicates(cur: duckdb.DuckDBPyConnection, register: Register, key: tuple[str, ...],
+                rows: Sequence[_Prepared]) -> list[RowProblem]:
+    """Rows that would share a unique key with another row of the batch or of the table;
+    named here so that the message names the row (the table's UNIQUE would not)."""
     what = " and ".join(register.field(name).label for name in key)
+    where = register.field(key[-1]).label
     problems: list[RowProblem] = []
-    candidates: dict[tuple[Any, ...], tuple[str, int | None]] = {}
-    for change, current, (row, typed) in zip(changes, currents, named, strict=True):
-        if change.operation == "delete" or not (change.operation == "insert"
-                                                or set(key) & typed.keys()):
+    candidates: dict[tuple[Any, ...], _Prepared] = {}
+    for prepared in rows:
+        if prepared.change.operation == "update" and not set(key) & set(prepared.diff or {}):
             continue
-        values = tuple({**(current or {}), **typed}.get(name) for name in key)
+        values = tuple(prepared.merged.get(name) for name in key)
         if None in values:
             continue
         if values in candidates:
-            problems.append(RowProblem(row, where, f"repeats the {what} of "
-                                                   f"{candidates[values][0]}"))
+            problems.append(RowProblem(prepared.row, where,
+                                       f"repeats the {what} of {candidates[values].row}"))
             continue
-        candidates[values] = (row, (current or {}).get("id"))
+        candidates[values] = prepared
     if not candidates:
         return problems
     columns = ", ".join(f'"{name}"' for name in key)
-    struct = ", ".join(f'"{name}" {_sql_type(register, name)}' for name in key)
+    struct = ", ".join(f'"{name}" {_sql_type(register.field(name))}' for name in key)
     taken = cur.execute(
         f'SELECT {columns}, id FROM "{register.table}" WHERE ({columns}) IN '
         f"(SELECT unnest(?::STRUCT({struct})[], recursive := true))",
         [[dict(zip(key, values, strict=True)) for values in candidates]]).fetchall()
     for *values, row_id in taken:
-        row, own_id = candidates[tuple(values)]
-        if row_id != own_id:
-            problems.append(RowProblem(row, where, f"{register.label} {row_id} already has "
-                                       f"this {what}; change that row instead"))
+        prepared = candidates[tuple(values)]
+        if row_id != prepared.row_id:
+            shown = ", ".join(f"{register.field(n).label} {_json_value(v)}" for n, v in
+                              zip(key, values, strict=True))
+            problems.append(RowProblem(prepared.row, where, f"{shown} already exists "
+                                       f"({register.label} {row_id}): change that row "
+                                       "instead, or reload if someone just saved it"))
     return problems
 
 
-def _sql_type(register: Register, name: str) -> str:
+def _sql_type(spec: Field) -> str:
     return {"int": "BIGINT", "float": "DOUBLE", "bool": "BOOLEAN", "date": "DATE"}.get(
-        register.field(name).kind, "VARCHAR")
+        spec.kind, "VARCHAR")
 
 
-def _last_changed_by(cur: duckdb.DuckDBPyConnection, table: str, row_id: int) -> str:
-    found = cur.execute(
-        "SELECT changed_by, changed_at FROM change_log WHERE table_name = ? AND row_id = ? "
-        "ORDER BY id DESC LIMIT 1",
-        [table, row_id],
-    ).fetchone()
-    return f" by {found[0]} at {found[1]:%Y-%m-%d %H:%M} UTC" if found else ""
+_ARROW_TYPES = {"int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(),
+                "date": pa.date32()}
 
 
-def _next_id(cur: duckdb.DuckDBPyConnection, table: str) -> int:
-    return cur.execute(f'SELECT coalesce(max(id), 0) + 1 FROM "{table}"').fetchone()[0]
+def _arrow_batch(register: Register, columns: list[str], rows: list[dict[str, Any]]) -> pa.Table:
+    """Typed columns for one set-based statement (ids and versions are BIGINT)."""
+    def arrow_type(name: str) -> pa.DataType:
+        if name in ("id", "version"):
+            return pa.int64()
+        return _ARROW_TYPES.get(register.field(name).kind, pa.string())
+    return pa.table({name: pa.array([row.get(name) for row in rows], arrow_type(name))
+                     for name in columns})
 
 
-class ChangeLog:
-    """Appends change-history rows inside the caller's transaction."""
-
-    def __init__(self, cur: duckdb.DuckDBPyConnection, who: str, when: datetime) -> None:
-        self.cur, self.who, self.when = cur, who, when
-        self.next_id = _next_id(cur, "change_log")
-
-    def append(self, table: str, row_id: int, operation: Operation,
-               before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
-        self.cur.execute(
-            "INSERT INTO change_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [self.next_id, table, row_id, operation, self.who, self.when,
-             row_json(before), row_json(after)],
-        )
-        self.next_id += 1
+def _dates_out_of_order(register: Register, row: dict[str, Any]) -> list[tuple[str, str]]:
+    """Dates that precede the date their field declares they cannot precede (``not_before``)."""
+    return [(spec.name, f"cannot be before {register.field(spec.not_before).label.lower()} "
+                        f"({row[spec.not_before]:%Y-%m-%d})")
+            for spec in register.fields
+            if spec.not_before and row.get(spec.name) is not None
+            and row.get(spec.not_before) is not None and row[spec.name] < row[spec.not_before]]
 
 
+# --- applying a batch --------------------------------------------------------------------
 def apply_changes(db: Database, table: str, changes: Iterable[RowChange], actor: Actor,
-                  *, now: datetime | None = None) -> WriteResult:
+                  *, now: datetime | None = None, today: date | None = None) -> WriteResult:
     """Validate and write a batch of edits to one register, all or nothing."""
-    return apply_batches(db, [(table, changes)], actor, now=now)
+    return apply_batches(db, [(table, changes)], actor, now=now, today=today)
 
 
 SettingsWrite = Callable[[duckdb.DuckDBPyConnection, ChangeLog], list[RowProblem]]
 
 
 def apply_batches(db: Database, batches: Sequence[tuple[str, Iterable[RowChange]]],
-                  actor: Actor, *, now: datetime | None = None,
+                  actor: Actor, *, now: datetime | None = None, today: date | None = None,
                   also: SettingsWrite | None = None) -> WriteResult:
     """Edits to several registers in one transaction (e.g. a triage and its system).
 
     ``also`` writes non-register settings in the same transaction once the batches are
     valid; it logs through the given change log and returns problems to roll back on.
+    ``today`` (default: the server's date) is what "not in the future" is measured against.
     """
-    batches = [(table, list(changes)) for table, changes in batches]
     result = WriteResult()
-    if is_blank(actor.name):
-        result.errors.append(RowProblem("This change", None,
-                                        "has no author: pick your name in the sidebar first"))
+    batches = [(table, list(changes)) for table, changes in batches]
+    for table, _ in batches:
+        if table not in REGISTERS:
+            result.errors.append(RowProblem("This change", None,
+                                            f"there is no register named {table!r}"))
+    who = _author(actor, result)
+    if not result.ok or (not any(changes for _, changes in batches) and also is None):
         return result
-    if not any(changes for _, changes in batches) and also is None:
-        return result
-    who, when = actor.name.strip(), now or utc_now()
+    when, day = now or utc_now(), today or date.today()
+    prepared = [(REGISTERS[table], [_prepare(REGISTERS[table], db.column_types(table), change,
+                                             position, day)
+                                    for position, change in enumerate(changes)])
+                for table, changes in batches]
     try:
         with db.transaction() as cur:
-            for table, changes in batches:
-                _apply(cur, REGISTERS[table], changes, who, when, result)
+            log_ = ChangeLog(cur, who, when)
+            for register, rows in prepared:
+                _apply(db, cur, register, rows, actor, log_, result)
                 if not result.ok:
                     raise _Abort
             if also is not None:
-                result.errors.extend(also(cur, ChangeLog(cur, who, when)))
+                result.errors.extend(also(cur, log_))
                 if not result.ok:
                     raise _Abort
+            log_.flush()
     except _Abort:
-        result.inserted.clear(), result.updated.clear(), result.deleted.clear()
-    except duckdb.ConstraintException as exc:
-        result.inserted.clear(), result.updated.clear(), result.deleted.clear()
-        result.errors.append(RowProblem("This batch", None, f"breaks a database rule: {exc}"))
+        result._clear_writes()
+    except duckdb.Error as exc:  # a rule the checks above missed: say so, never crash
+        log.exception("write refused by the database")
+        result._clear_writes()
+        result.errors.append(_database_refusal(exc, [r for r, _ in prepared]))
     return result
 
 
-def _apply(cur: duckdb.DuckDBPyConnection, register: Register, changes: list[RowChange],
-           who: str, when: datetime, result: WriteResult) -> None:
+def _author(actor: Actor, result: WriteResult) -> str:
+    if actor.name is None or (isinstance(actor.name, str) and is_blank(actor.name)):
+        result.errors.append(RowProblem("This change", None,
+                                        "has no author: pick your name in the sidebar first"))
+        return ""
+    try:
+        return coerce(_AUTHOR, actor.name)
+    except InvalidValue as exc:
+        result.errors.append(RowProblem("This change", "Author", f"the name {exc}"))
+        return ""
+
+
+_DUPLICATE = re.compile(r'Duplicate key "(?P<key>.*)" violates unique constraint', re.S)
+_NOT_NULL = re.compile(r"NOT NULL constraint failed: (?P<table>\w+)\.(?P<column>\w+)")
+
+
+def _database_refusal(exc: duckdb.Error, registers: list[Register]) -> RowProblem:
+    """A database refusal in words: which key or field, never its raw message."""
+    text = str(exc)
+    labels = ", ".join(r.label for r in registers) or "the register"
+    if found := _DUPLICATE.search(text):
+        return RowProblem("This change", None, f"would repeat {found.group('key')}, which "
+                          f"must be unique in {labels}: someone may have saved the same "
+                          "entry a moment ago. Reload and check.")
+    if found := _NOT_NULL.search(text):
+        register = REGISTERS.get(found.group("table"))
+        column = found.group("column")
+        label = register.field(column).label if register and column in \
+            register.field_names else column
+        return RowProblem("This change", label, "is required")
+    return RowProblem("This change", None, f"was refused by the database ({type(exc).__name__})"
+                      "; nothing was saved. Reload and try again.")
+
+
+def _apply(db: Database, cur: duckdb.DuckDBPyConnection, register: Register,
+           rows: list[_Prepared], actor: Actor, log_: ChangeLog, result: WriteResult) -> None:
     table = register.table
-    log = ChangeLog(cur, who, when)
-    currents: list[dict[str, Any] | None] = []
-    named: list[tuple[str, dict[str, Any]]] = []
-    for position, change in enumerate(changes):
-        current = None
-        if change.operation != "insert":
-            current = _fetch_row(cur, table, int(change.row_id)) if change.row_id else None
-            row = _row_name(register, change, current, position)
-            if current is None:
-                result.conflicts.append(RowProblem(row, None, "no longer exists: someone "
-                                                   "else deleted it. Reload to see the register."))
-            elif change.expected_version is not None and \
-                    current["version"] != change.expected_version:
-                by = _last_changed_by(cur, table, change.row_id)
-                result.conflicts.append(RowProblem(
-                    row, None, f"was changed by someone else{by} since you loaded it. "
-                    "Your edit was not saved: reload and apply it again."))
-        row = _row_name(register, change, current, position)
-        typed = _coerce_values(register, change, row, result.errors)
-        for name in typed:
-            if change.operation == "update" and not register.field(name).editable \
-                    and current is not None and typed[name] != current.get(name):
-                result.errors.append(RowProblem(row, register.field(name).label,
-                                                "cannot be changed"))
-        currents.append(current)
-        named.append((row, typed))
-    result.errors.extend(_missing_references(cur, register, named))
-    result.errors.extend(_duplicates(cur, register, changes, currents, named))
+    columns = list(db.column_types(table))
+    currents = _fetch_currents(cur, table, [p.row_id for p in rows if p.row_id is not None])
+    blank = dict.fromkeys(columns)
+    for prepared in rows:
+        prepared.current = currents.get(prepared.row_id) if prepared.row_id is not None \
+            else None
+        prepared.row = _row_name(register, prepared)
+        result.errors += [RowProblem(prepared.row, name, message)
+                          for name, message in prepared.problems]
+        if prepared.problems:
+            continue
+        if prepared.change.operation != "insert" and \
+                not _check_version(cur, register, prepared, result):
+            continue
+        if refusal := _check_permission(actor, register, prepared):
+            result.errors.append(RowProblem(prepared.row, None, refusal))
+            continue
+        if prepared.change.operation == "delete":
+            continue
+        current = prepared.current or blank
+        for name, value in prepared.typed.items():
+            spec = register.field(name)
+            if prepared.change.operation == "update" and not spec.editable \
+                    and value != current.get(name):
+                result.errors.append(RowProblem(prepared.row, spec.label, "cannot be changed"))
+        prepared.merged = {**current, **prepared.typed}
+        prepared.diff = {k: v for k, v in prepared.typed.items() if current.get(k) != v}
+        if prepared.merged_with is not None:
+            result.merged.append(_merge_notice(register, prepared))
+        problems = _dates_out_of_order(register, prepared.merged)
+        for rule in register.rules:
+            problems += rule(cur, prepared.merged)
+        result.errors += [RowProblem(prepared.row, register.field(name).label, message)
+                          for name, message in problems]
     if not result.ok:
         return
-
-    new_id = _next_id(cur, table)
-    for change, current, (row, typed) in zip(changes, currents, named, strict=True):
-        if change.operation == "delete":
-            _delete(cur, register, change, current, row, log, result)
-            continue
-        merged = {**(current or {f.name: None for f in register.fields}), **typed}
-        problems = _dates_out_of_order(register, merged)
-        for rule in register.rules:
-            problems += rule(cur, merged)
-        for name, message in problems:
-            result.errors.append(RowProblem(row, register.field(name).label, message))
-        if change.operation == "insert":
-            merged.update(id=new_id, version=1)
-            new_id += 1
-            columns = ["id", *register.field_names, "version"]
-            cur.execute(
-                f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES '
-                f'({", ".join("?" for _ in columns)})',
-                [merged.get(c) for c in columns],
-            )
-            after = _fetch_row(cur, table, merged["id"])
-            log.append(table, merged["id"], "insert", None, after)
-            result.inserted.append(merged["id"])
-        else:
-            _update(cur, register, change, current, typed, row, log, result)
-
-
-def _update(cur: duckdb.DuckDBPyConnection, register: Register, change: RowChange,
-            current: dict[str, Any], typed: dict[str, Any], row: str, log: ChangeLog,
-            result: WriteResult) -> None:
-    diff = {k: v for k, v in typed.items() if current.get(k) != v}
-    if not diff:
+    writing = [p for p in rows if p.change.operation != "delete"]
+    result.errors.extend(_missing_references(cur, register, writing))
+    for key in unique_keys(db, register):
+        result.errors.extend(_duplicates(cur, register, key, writing))
+    if not result.ok:
         return
-    assignments = ", ".join(f'"{k}" = ?' for k in diff)
-    count = cur.execute(
-        f'UPDATE "{register.table}" SET {assignments}, version = version + 1 '
-        "WHERE id = ? AND version = ?",
-        [*diff.values(), current["id"], current["version"]],
-    ).fetchone()[0]
-    if count != 1:
-        result.conflicts.append(RowProblem(row, None, "was changed while saving; reload"))
+    _delete(cur, register, [p for p in rows if p.change.operation == "delete"], log_, result)
+    if not result.ok:
         return
-    log.append(register.table, current["id"], "update", current,
-               _fetch_row(cur, register.table, current["id"]))
-    result.updated.append(current["id"])
+    _insert(cur, register, columns, [p for p in rows if p.change.operation == "insert"],
+            log_, result)
+    _update(cur, register, columns, [p for p in rows if p.change.operation == "update"],
+            log_, result)
 
 
-def _delete(cur: duckdb.DuckDBPyConnection, register: Register, change: RowChange,
-            current: dict[str, Any], row: str, log: ChangeLog, result: WriteResult) -> None:
-    if not register.allow_delete:
-        result.errors.append(RowProblem(row, None, f"{register.label} rows cannot be deleted; "
-                                        "history is kept (retire or close it instead)"))
+def _insert(cur: duckdb.DuckDBPyConnection, register: Register, columns: list[str],
+            rows: list[_Prepared], log_: ChangeLog, result: WriteResult) -> None:
+    if not rows:
         return
-    for ref_table, ref_column in register.referenced_by:
-        uses = cur.execute(f'SELECT count(*) FROM "{ref_table}" WHERE "{ref_column}" = ?',
-                           [current["id"]]).fetchone()[0]
-        if uses:
-            result.errors.append(RowProblem(row, None, f"is still used by {uses} row(s) of "
-                                            f"{ref_table}; remove those first"))
+    new_id = _next_id(cur, register.table)
+    written = ["id", *register.field_names, "version"]
+    for offset, prepared in enumerate(rows):
+        prepared.merged.update(id=new_id + offset, version=1)
+    batch = _arrow_batch(register, written, [p.merged for p in rows])
+    cur.register("insert_batch", batch)
+    try:
+        cur.execute(f'INSERT INTO "{register.table}" ({", ".join(written)}) '
+                    f'SELECT {", ".join(written)} FROM insert_batch')
+    finally:
+        cur.unregister("insert_batch")
+    for prepared in rows:
+        log_.append(register.table, prepared.merged["id"], "insert", None,
+                    {name: prepared.merged.get(name) for name in columns})
+        result.inserted.append(prepared.merged["id"])
+
+
+def _update(cur: duckdb.DuckDBPyConnection, register: Register, columns: list[str],
+            rows: list[_Prepared], log_: ChangeLog, result: WriteResult) -> None:
+    """One UPDATE per set of changed fields, guarded by each row's current version."""
+    groups: dict[tuple[str, ...], list[_Prepared]] = {}
+    for prepared in rows:
+        if prepared.diff:
+            groups.setdefault(tuple(sorted(prepared.diff)), []).append(prepared)
+    for names, group in groups.items():
+        batch = _arrow_batch(register, ["id", "version", *names],
+                             [{**p.diff, "id": p.current["id"], "version": p.current["version"]}
+                              for p in group])
+        cur.register("update_batch", batch)
+        try:
+            count = cur.execute(
+                f'UPDATE "{register.table}" AS t SET '
+                + ", ".join(f'"{name}" = b."{name}"' for name in names)
+                + ", version = t.version + 1 FROM update_batch b "
+                "WHERE t.id = b.id AND t.version = b.version").fetchall()[0][0]
+        finally:
+            cur.unregister("update_batch")
+        if count != len(group):
+            result.conflicts.append(RowProblem(group[0].row, None,
+                                               "was changed while saving; reload"))
             return
-    cur.execute(f'DELETE FROM "{register.table}" WHERE id = ? AND version = ?',
-                [current["id"], current["version"]])
-    log.append(register.table, current["id"], "delete", current, None)
-    result.deleted.append(current["id"])
+        for prepared in group:
+            after = {**prepared.current, **prepared.diff,
+                     "version": prepared.current["version"] + 1}
+            log_.append(register.table, prepared.current["id"], "update", prepared.current,
+                        {name: after.get(name) for name in columns})
+            result.updated.append(prepared.current["id"])
+
+
+def _delete(cur: duckdb.DuckDBPyConnection, register: Register, rows: list[_Prepared],
+            log_: ChangeLog, result: WriteResult) -> None:
+    if not rows:
+        return
+    if not register.allow_delete:
+        result.errors += [RowProblem(p.row, None, f"{register.label} rows cannot be deleted; "
+                                     "history is kept (retire or close it instead)")
+                          for p in rows]
+        return
+    ids = [p.row_id for p in rows]
+    for ref_table, ref_column in register.referenced_by:
+        uses = dict(cur.execute(
+            f'SELECT "{ref_column}", count(*) FROM "{ref_table}" WHERE "{ref_column}" IN '
+            "(SELECT unnest(?::BIGINT[])) GROUP BY ALL", [ids]).fetchall())
+        result.errors += [RowProblem(p.row, None, f"is still used by {uses[p.row_id]} row(s) "
+                                     f"of {ref_table}; remove those first")
+                          for p in rows if uses.get(p.row_id)]
+    if not result.ok:
+        return
+    cur.execute(f'DELETE FROM "{register.table}" WHERE id IN (SELECT unnest(?::BIGINT[]))',
+                [ids])
+    for prepared in rows:
+        log_.append(register.table, prepared.row_id, "delete", prepared.current, None)
+        result.deleted.append(prepared.row_id)

@@ -102,6 +102,7 @@ class Database:
         self._write_lock = threading.RLock()
         self._local = threading.local()
         self._generation = 0
+        self._schema_facts: dict[tuple[str, str], Any] = {}
 
     def _upgrade(self) -> None:
         """Bring an older file up to date, after copying it aside."""
@@ -149,6 +150,26 @@ class Database:
                 "WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY table_name"
             )
         ]
+
+    def column_types(self, table: str) -> dict[str, str]:
+        """Each column of ``table`` and its DuckDB type, in table order (the schema only
+        changes when the file is opened, so the answer is kept)."""
+        key = ("columns", table)
+        if key not in self._schema_facts:
+            self._schema_facts[key] = dict(self.query_rows(
+                "SELECT column_name, data_type FROM duckdb_columns() "
+                "WHERE schema_name = 'main' AND table_name = ? ORDER BY column_index", [table]))
+        return self._schema_facts[key]
+
+    def unique_keys(self, table: str) -> list[tuple[str, ...]]:
+        """The column sets of ``table``'s UNIQUE constraints (the primary key excluded)."""
+        key = ("unique", table)
+        if key not in self._schema_facts:
+            self._schema_facts[key] = [tuple(r[0]) for r in self.query_rows(
+                "SELECT constraint_column_names FROM duckdb_constraints() "
+                "WHERE schema_name = 'main' AND table_name = ? AND constraint_type = 'UNIQUE' "
+                "ORDER BY constraint_index", [table])]
+        return self._schema_facts[key]
 
     @property
     def generation(self) -> int:
