@@ -24,7 +24,8 @@ import json
 import logging
 import numbers
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
@@ -112,6 +113,22 @@ class _Abort(Exception):
     """Rolls the transaction back after problems were collected."""
 
 
+@contextmanager
+def registered(cur: duckdb.DuckDBPyConnection, name: str,
+               batch: pa.Table) -> Iterator[None]:
+    """``batch`` visible to SQL as ``name`` while the block runs (one set-based statement).
+    When the block fails the transaction is aborted and cannot unregister; the rollback
+    drops the view anyway, so the original error is the one that propagates."""
+    cur.register(name, batch)
+    try:
+        yield
+    except BaseException:
+        with suppress(duckdb.Error):
+            cur.unregister(name)
+        raise
+    cur.unregister(name)
+
+
 # --- the change history ------------------------------------------------------------------
 def _json_value(value: Any) -> Any:
     if isinstance(value, datetime | date):
@@ -157,12 +174,9 @@ class ChangeLog:
             "changed_at": pa.array(columns[5], pa.timestamp("us")),
             "before_json": pa.array(columns[6], pa.string()),
             "after_json": pa.array(columns[7], pa.string())})
-        self.cur.register("change_log_batch", batch)
-        try:
+        with registered(self.cur, "change_log_batch", batch):
             self.cur.execute(f"INSERT INTO change_log ({', '.join(batch.column_names)}) "
                              f"SELECT * FROM change_log_batch")
-        finally:
-            self.cur.unregister("change_log_batch")
         self._rows.clear()
 
 
@@ -586,12 +600,9 @@ def _insert(cur: duckdb.DuckDBPyConnection, register: Register, columns: list[st
     for offset, prepared in enumerate(rows):
         prepared.merged.update(id=new_id + offset, version=1)
     batch = _arrow_batch(register, written, [p.merged for p in rows])
-    cur.register("insert_batch", batch)
-    try:
+    with registered(cur, "insert_batch", batch):
         cur.execute(f'INSERT INTO "{register.table}" ({", ".join(written)}) '
                     f'SELECT {", ".join(written)} FROM insert_batch')
-    finally:
-        cur.unregister("insert_batch")
     for prepared in rows:
         log_.append(register.table, prepared.merged["id"], "insert", None,
                     {name: prepared.merged.get(name) for name in columns})
@@ -609,15 +620,12 @@ def _update(cur: duckdb.DuckDBPyConnection, register: Register, columns: list[st
         batch = _arrow_batch(register, ["id", "version", *names],
                              [{**p.diff, "id": p.current["id"], "version": p.current["version"]}
                               for p in group])
-        cur.register("update_batch", batch)
-        try:
+        with registered(cur, "update_batch", batch):
             count = cur.execute(
                 f'UPDATE "{register.table}" AS t SET '
                 + ", ".join(f'"{name}" = b."{name}"' for name in names)
                 + ", version = t.version + 1 FROM update_batch b "
                 "WHERE t.id = b.id AND t.version = b.version").fetchall()[0][0]
-        finally:
-            cur.unregister("update_batch")
         if count != len(group):
             result.conflicts.append(RowProblem(group[0].row, None,
                                                "was changed while saving; reload"))

@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from aims_core.storage.schema import LATEST_VERSION, MIGRATIONS
+from aims_core.storage.schema import LATEST_VERSION, MIGRATIONS, Migration
 
 
 class DatabaseError(RuntimeError):
@@ -52,41 +52,99 @@ def _connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         raise DatabaseError(f"Cannot open the database {path}: {text}") from None
 
 
-def schema_version_of(con: duckdb.DuckDBPyConnection) -> int:
-    """Schema version recorded in a file; 0 for a file without our schema."""
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
-    ).fetchone()[0]
+def _fetch_all(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
+    return con.execute(sql).fetchall()
+
+
+def applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
+    """The migrations recorded in a file; empty for a file without our schema."""
+    exists = _fetch_all(con, "SELECT count(*) FROM information_schema.tables "
+                             "WHERE table_name = 'schema_migrations'")[0][0]
     if not exists:
-        return 0
-    return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+        return set()
+    return {r[0] for r in _fetch_all(con, "SELECT version FROM schema_migrations")}
 
 
-def apply_migrations(con: duckdb.DuckDBPyConnection, target: int = LATEST_VERSION) -> int:
-    """Apply the pending migrations up to ``target`` in one transaction; returns the version."""
-    current = schema_version_of(con)
-    pending = [m for m in MIGRATIONS if current < m.version <= target]
-    if not pending:
-        return current
+def schema_version_of(con: duckdb.DuckDBPyConnection) -> int:
+    """Schema version recorded in a file (its highest migration); 0 without our schema."""
+    return max(applied_versions(con), default=0)
+
+
+class MigrationError(DatabaseError):
+    """A migration failed and was rolled back; ``migration`` names it."""
+
+    def __init__(self, migration: Migration, cause: Exception) -> None:
+        self.migration = migration
+        detail = " ".join(str(cause).split())
+        super().__init__(f"migration {migration.version} ({migration.description}) failed: "
+                         f"{detail}")
+
+
+def apply_migrations(con: duckdb.DuckDBPyConnection, target: int | None = None) -> int:
+    """Apply every migration the file lacks (up to ``target``), in order; returns the version.
+
+    Each migration is one transaction: a failure rolls it back (raising
+    :class:`MigrationError`) and leaves the file at the migrations before it. Numbers are
+    handed out per feature, so a file may lack a lower number than its highest one: what is
+    missing is applied, whatever its number. A migration's ``constraints`` are added in a
+    second transaction, because DuckDB checks a new constraint against committed data only;
+    its statements must therefore be safe to run again.
+    """
+    applied = applied_versions(con)
+    for migration in (m for m in MIGRATIONS if m.version not in applied
+                      and (target is None or m.version <= target)):
+        try:
+            _run_in_transaction(con, migration.statements,
+                                None if migration.constraints else migration)
+            if migration.constraints:
+                _run_in_transaction(con, migration.constraints, migration)
+        except duckdb.Error as exc:
+            raise MigrationError(migration, exc) from None
+    return schema_version_of(con)
+
+
+def _run_in_transaction(con: duckdb.DuckDBPyConnection, statements: tuple[str, ...],
+                        record: Migration | None) -> None:
     con.begin()
     try:
-        for migration in pending:
-            for statement in migration.statements:
-                con.execute(statement)
-            con.execute(
-                "INSERT INTO schema_migrations VALUES (?, ?, ?)",
-                [migration.version, migration.description, utc_now()],
-            )
+        for statement in statements:
+            con.execute(statement)
+        if record is not None:
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                        [record.version, record.description, utc_now()])
         con.commit()
-    except Exception:
+    except BaseException:
         con.rollback()
         raise
-    return pending[-1].version
 
 
 def backup_path_for(path: Path, version: int) -> Path:
     stamp = utc_now().strftime("%Y%m%dT%H%M%S")
     return path.with_name(f"{path.name}.v{version}-{stamp}.bak")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    if a.stat().st_size != b.stat().st_size:
+        return False
+    with a.open("rb") as left, b.open("rb") as right:
+        while chunk := left.read(1 << 20):
+            if chunk != right.read(len(chunk)):
+                return False
+    return True
+
+
+def backup_before_upgrade(path: Path, version: int) -> Path:
+    """A copy of ``path`` beside it, named for its schema version; a copy of the very same
+    content made by an earlier attempt is reused, so retries do not pile up backups. The
+    copy is written under a temporary name and renamed, so it is complete or absent."""
+    for earlier in sorted(path.parent.glob(f"{path.name}.v{version}-*.bak")):
+        if _same_file(earlier, path):
+            return earlier
+    target = backup_path_for(path, version)
+    partial = target.with_name(f".{target.name}.partial")
+    shutil.copy2(path, partial)
+    partial.replace(target)
+    return target
 
 
 class Database:
@@ -105,22 +163,33 @@ class Database:
         self._schema_facts: dict[tuple[str, str], Any] = {}
 
     def _upgrade(self) -> None:
-        """Bring an older file up to date, after copying it aside."""
-        current = schema_version_of(self._con)
-        if current > LATEST_VERSION:
+        """Bring an older file up to date, after copying it aside (see
+        :func:`apply_migrations`); a failure says in one line what failed and where the
+        copy is."""
+        applied = applied_versions(self._con)
+        known = {m.version for m in MIGRATIONS}
+        if applied - known:
             self._con.close()
             raise DatabaseError(
-                f"The database {self.path} has schema version {current}, newer than this "
-                f"program understands ({LATEST_VERSION}). Update the program."
-            )
-        if 0 < current < LATEST_VERSION:
+                f"The database {self.path} has schema version {max(applied)}, newer than "
+                f"this program understands ({LATEST_VERSION}). Update the program.")
+        if not known - applied:
+            return
+        if applied:
             self._con.execute("CHECKPOINT")
             self._con.close()
-            self.backup_path = backup_path_for(self.path, current)
-            shutil.copy2(self.path, self.backup_path)
+            self.backup_path = backup_before_upgrade(self.path, max(applied))
             self._con = _connect(self.path)
-        if current < LATEST_VERSION:
+        try:
             apply_migrations(self._con)
+        except MigrationError as exc:
+            version = schema_version_of(self._con)
+            self._con.close()
+            kept = f"; the file as it was before the upgrade is {self.backup_path}" \
+                if self.backup_path else ""
+            raise DatabaseError(
+                f"Cannot upgrade the database {self.path}: {exc}. The failed step was rolled "
+                f"back and the file stays at schema version {version}{kept}.") from None
 
     # --- reading -------------------------------------------------------------------------
     def cursor(self) -> duckdb.DuckDBPyConnection:
