@@ -37,7 +37,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
-def _connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect_file(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     try:
         return duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
@@ -154,7 +154,7 @@ class Database:
         self.path = Path(path)
         self.backup_path: Path | None = None
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._con = _connect(self.path)
+        self._con = connect_file(self.path)
         if migrate:
             self._upgrade()
         self._write_lock = threading.RLock()
@@ -179,7 +179,7 @@ class Database:
             self._con.execute("CHECKPOINT")
             self._con.close()
             self.backup_path = backup_before_upgrade(self.path, max(applied))
-            self._con = _connect(self.path)
+            self._con = connect_file(self.path)
         try:
             apply_migrations(self._con)
         except MigrationError as exc:
