@@ -15,6 +15,7 @@ from aims_core.risk.risk_method import RATED_RISKS_SQL
 from aims_core.ui.navigation import all_pages
 from aims_core.ui.session import get_db
 from aims_core.ui.session import today as session_today
+from aims_core.ui.text import md_unescape
 from tests.apptest_kit import ROOT, fresh_caches, open_page, run_app
 
 PAGES = [spec.path for spec in all_pages()]
@@ -191,7 +192,8 @@ def test_bad_edit_names_row_and_field_and_keeps_nothing(demo_path: Path) -> None
     at = _open_systems()
     at = _save(at, {"edited_rows": {1: {"lifecycle_stage": "retired"}}})
     assert at.error, "expected an error message"
-    assert "AI system 2 ('TalentSift CV screening'), field 'Retired on'" in at.error[0].value
+    assert "AI system 2 ('TalentSift CV screening'), field 'Retired on'" in \
+        md_unescape(at.error[0].value)
     assert get_db().scalar("SELECT lifecycle_stage FROM ai_systems WHERE id = 2") == "operation"
 
 
@@ -228,7 +230,8 @@ def test_triage_saves_answers_category_and_reasoning(demo_path: Path) -> None:
         widget.set_value(value).run()
     at.button(key=f"triage_save_{system_id}").click().run()
     assert not at.exception, at.exception
-    assert any("Triage saved: Transparency obligations" in s.value for s in at.success)
+    assert any("Triage saved: Transparency obligations" in md_unescape(s.value)
+               for s in at.success)
     db = get_db()
     assert db.scalar("SELECT eu_ai_act_category FROM ai_systems WHERE id = ?",
                      [system_id]) == "transparency"

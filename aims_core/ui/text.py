@@ -1,12 +1,34 @@
-"""User text is data: escape it before it goes into Markdown."""
+"""User text is data: escape it before it goes into Markdown or a chart.
+
+Every Streamlit element that renders Markdown (markdown, caption, title and headers,
+info/warning/error/success, toasts, help tooltips, widget and radio-option labels, tabs,
+expanders, metric labels, page links) gets user text through :func:`md_escape`; Plotly
+labels, ticks and hover text, which understand a little HTML, through :func:`plot_text`.
+"""
 
 from __future__ import annotations
 
+import html
 import re
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+# Every ASCII punctuation character may be backslash-escaped in CommonMark; escaping all of
+# them leaves no emphasis, link, image, heading, list, table, HTML, LaTeX ($), emoji or
+# icon shortcode (:name:), colour directive (:red[…]) or entity (&…;) to interpret.
+_ASCII_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
 
 
 def md_escape(value: object) -> str:
-    """Text that Streamlit's Markdown shows literally (no links, HTML, emphasis or LaTeX)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(value))
+    """Text that Streamlit's Markdown shows literally, on one line (a line break in user
+    text would end a table row or start a new block)."""
+    return _ASCII_PUNCTUATION.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(value)))
+
+
+def md_unescape(markdown: str) -> str:
+    """What :func:`md_escape` text reads as (for tests and plain-text exports)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+
+
+def plot_text(value: object) -> str:
+    """Text that a Plotly label or hover shows literally (no <a>, <b>, <span> …)."""
+    return html.escape(_LINE_BREAKS.sub(" ", str(value)), quote=False)
