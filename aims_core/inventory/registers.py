@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aims_core.records.fields import AI_SYSTEM_REF, Cursor, Field, Reference, Register, person_field
@@ -35,6 +36,17 @@ EU_AI_ACT_CATEGORIES = {
 
 
 VALIDATION_RESULTS = {"pass": "Pass", "conditional": "Conditional", "fail": "Fail"}
+
+
+def _answers_are_an_object(_: Cursor, row: dict[str, Any]) -> list[tuple[str, str]]:
+    """The stored answers must be a JSON object of answers by question id."""
+    try:
+        answers = json.loads(row.get("answers_json") or "{}")
+    except ValueError:
+        return [("answers_json", "is not valid JSON")]
+    if not isinstance(answers, dict):
+        return [("answers_json", "must be a JSON object of answers by question id")]
+    return []
 
 
 def _retired_needs_date(_: Cursor,
@@ -118,6 +130,7 @@ TRIAGE_ASSESSMENTS = Register(
     table="triage_assessments",
     label="EU AI Act triage",
     title_field="assessed_on",
+    rules=(_answers_are_an_object,),
     fields=(
         Field("ai_system_id", "AI system", "int", required=True, reference=AI_SYSTEM_REF),
         Field("assessed_on", "Assessed on", "date", required=True, not_after_today=True),

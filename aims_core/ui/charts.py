@@ -8,6 +8,7 @@ from plotly.subplots import make_subplots
 
 from aims_core.compliance.registers import IMPLEMENTATION_STATUSES
 from aims_core.performance.kpi_status import STATUS_COLOURS, STATUS_LABELS
+from aims_core.ui.text import plot_text
 
 # Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
@@ -67,11 +68,13 @@ def risk_matrices(counts: dict[str, pd.DataFrame], size: int, likelihood_labels:
             hovertemplate=("%{customdata[0]}: likelihood %{y}, impact %{x}<br>"
                            "%{text}<extra>click to filter</extra>"),
             name=view), row=1, col=column)
-        fig.update_xaxes(tickvals=list(range(1, size + 1)), ticktext=impact_labels,
+        fig.update_xaxes(tickvals=list(range(1, size + 1)),
+                         ticktext=[plot_text(label) for label in impact_labels],
                          range=[0.5, size + 0.5], title_text="Impact", showgrid=False,
                          tickfont={"size": 14},
                          zeroline=False, fixedrange=True, row=1, col=column)
-    fig.update_yaxes(tickvals=list(range(1, size + 1)), ticktext=likelihood_labels,
+    fig.update_yaxes(tickvals=list(range(1, size + 1)),
+                     ticktext=[plot_text(label) for label in likelihood_labels],
                      range=[0.5, size + 0.5], showgrid=False, zeroline=False, fixedrange=True,
                      tickfont={"size": 14})
     fig.update_yaxes(title_text="Likelihood", row=1, col=1)
@@ -157,7 +160,8 @@ def kpi_trend(series: pd.DataFrame, kpi: dict, height: int = 340) -> go.Figure:
                 "line": {"width": 1, "color": "#333"}},
         customdata=[STATUS_LABELS[s] for s in series["status"]],
         hovertemplate="%{x|%d %b %Y}: %{y}<br>%{customdata}<extra></extra>"))
-    fig.update_yaxes(range=[low, high], title=kpi["unit"] or None, showgrid=True,
+    unit = kpi["unit"] if isinstance(kpi["unit"], str) and kpi["unit"] else None
+    fig.update_yaxes(range=[low, high], title=plot_text(unit) if unit else None, showgrid=True,
                      tickfont={"size": FONT_SIZE})
     fig.update_xaxes(title=None, tickfont={"size": FONT_SIZE})
     fig = _style(fig, height)

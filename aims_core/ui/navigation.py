@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import streamlit as st
+
+_MAX_ID = 2**63 - 1
+
 
 @dataclass(frozen=True)
 class PageSpec:
@@ -40,3 +44,12 @@ SECTIONS: dict[str, tuple[PageSpec, ...]] = {
 def all_pages() -> list[PageSpec]:
     """Every page in sidebar order."""
     return [spec for pages in SECTIONS.values() for spec in pages]
+
+
+def id_param(name: str) -> int | None:
+    """A row id given in the URL (``?risk=12``), or None when absent or not an id: a link
+    typed by hand must not break the page."""
+    value = st.query_params.get(name, "")
+    if value.isascii() and value.isdigit() and int(value) <= _MAX_ID:
+        return int(value)
+    return None

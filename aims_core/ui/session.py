@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -14,6 +16,9 @@ from aims_core import bootstrap
 from aims_core.auth.actor import Actor
 from aims_core.config import database_path
 from aims_core.storage.database import Database, DatabaseError
+from aims_core.ui.text import md_escape
+
+log = logging.getLogger(__name__)
 
 
 @st.cache_resource(show_spinner="Opening the database…")
@@ -24,11 +29,16 @@ def _open(path: str) -> Database:
 
 
 def get_db() -> Database:
-    """The process-wide database; stops the page with a one-line reason if it cannot open."""
+    """The process-wide database; stops the page with a one-line reason if it cannot open
+    (the reason names files without the server's directories; the log has them)."""
     try:
         return _open(str(database_path()))
     except DatabaseError as exc:
-        st.error(str(exc), icon=":material/database:")
+        log.error("the database cannot be opened: %s", exc)
+        folder = str(database_path().resolve().parent) + os.sep
+        st.error(md_escape(str(exc).replace(folder, "").replace(str(database_path()),
+                                                                  database_path().name)),
+                 icon=":material/database:")
         st.stop()
         raise  # unreachable: st.stop() raises
 
@@ -104,7 +114,7 @@ def identity_sidebar() -> Identity:
                 st.button("Sign in", on_click=st.login, icon=":material/login:")
                 return Identity(None, False)
             name = st.user.get("name") or st.user.get("email")
-            st.caption(f"Signed in as **{name}**")
+            st.caption(f"Signed in as **{md_escape(name)}**")
             st.button("Sign out", on_click=st.logout)
             return Identity(str(name), True)
         name = st.selectbox(

@@ -11,7 +11,9 @@ from aims_core.risk import risks
 from aims_core.risk.registers import IMPACT_ASSESSMENTS, IMPACTS
 from aims_core.risk.risk_method import load_method
 from aims_core.ui.editable_table import editable_table, invalidate, show_outcome
+from aims_core.ui.navigation import id_param
 from aims_core.ui.session import cached, current_identity, get_db, query, today
+from aims_core.ui.text import md_escape
 
 
 def _assessments(system_names: dict[int, str]) -> pd.DataFrame:
@@ -111,13 +113,12 @@ def render() -> None:
     labels = {int(r.id): f"#{int(r.id)} {names.get(int(r.ai_system_id), '?')} — "
                          f"{r.assessed_on:%d %b %Y}" for r in assessments.itertuples()}
     ids = list(labels)
-    wanted = st.query_params.get("assessment", "")
+    wanted = id_param("assessment")
     chosen = st.selectbox("Open an assessment", ids, format_func=labels.get,
-                          index=ids.index(int(wanted)) if wanted.isdigit()
-                          and int(wanted) in labels else 0, key="impact_open")
+                          index=ids.index(wanted) if wanted in labels else 0, key="impact_open")
     st.query_params["assessment"] = str(chosen)
     assessment = assessments.set_index("id").loc[chosen]
     assessment["id"] = chosen
-    st.subheader(f"Impacts of {names.get(int(assessment['ai_system_id']), '?')}")
+    st.subheader(f"Impacts of {md_escape(names.get(int(assessment['ai_system_id']), '?'))}")
     _impacts(int(chosen))
     _raise_as_risk(assessment)

@@ -14,8 +14,10 @@ from aims_core.performance.registers import (
     OBJECTIVE_STATUSES,
     OBJECTIVES,
 )
+from aims_core.storage import spreadsheets
 from aims_core.ui.editable_table import editable_table
 from aims_core.ui.session import Identity, get_db, query, today
+from aims_core.ui.text import md_escape
 
 MAX_DEFINITIONS = 500
 
@@ -75,10 +77,11 @@ def file_import(who: Identity) -> None:
                "scheduler: `python -m aims_core import-kpis --file F`.")
     example = next(iter(_names("SELECT id, name FROM kpis WHERE kind = 'measured' "
                                "ORDER BY name LIMIT 1").values()), "Model accuracy")
+    template = pd.DataFrame({"kpi": [example], "measured_on": [today().isoformat()],
+                             "value": [None], "note": [None]})
     st.download_button("Download a template CSV", key="kpi_import_template",
-                       data=f"kpi,measured_on,value,note\n\"{example}\",{today()},,\n",
-                       file_name="kpi_values.csv", mime="text/csv",
-                       icon=":material/download:")
+                       data=spreadsheets.to_csv_bytes(template), file_name="kpi_values.csv",
+                       mime="text/csv", icon=":material/download:")
     uploaded = st.file_uploader("File to import", type=["csv", "parquet"],
                                 key="kpi_import_file")
     st.checkbox("Skip bad rows: import the good rows and list what was skipped",
@@ -90,7 +93,7 @@ def file_import(who: Identity) -> None:
     outcome = st.session_state.pop("_kpi_import_outcome", None)
     if outcome:
         kind, head, problems = outcome
-        (st.success if kind == "success" else st.error)(head)
+        (st.success if kind == "success" else st.error)(md_escape(head))
         if problems is not None and not problems.empty:
             st.dataframe(problems, hide_index=True, width="stretch")
 

@@ -13,6 +13,7 @@ from aims_core.inventory.registers import REVALIDATION_INTERVALS
 from aims_core.ui.charts import FONT_SIZE, PALETTE
 from aims_core.ui.editable_table import editable_table
 from aims_core.ui.session import cached, current_identity, query, today
+from aims_core.ui.text import plot_text
 
 HORIZONS = {"Overdue only": 0, "Next 7 days": 7, "Next 30 days": 30, "Next 90 days": 90,
             "Next 12 months": 365, "Everything": None}
@@ -32,7 +33,8 @@ def _timeline_rows(frame: pd.DataFrame) -> pd.DataFrame:
 def _timeline(shown: pd.DataFrame) -> go.Figure:
     shown = shown.copy()
     shown["when"] = pd.to_datetime(shown["due_on"])
-    shown["label"] = shown["kind"] + ": " + shown["item"].str.slice(0, 48)
+    shown["label"] = [plot_text(f"{kind}: {str(item)[:48]}")
+                      for kind, item in zip(shown["kind"], shown["item"], strict=True)]
     fig = go.Figure()
     for status, colour in _STATUS_COLOURS.items():
         part = shown[shown["status"] == status]

@@ -7,6 +7,7 @@ import streamlit as st
 from aims_core.inventory.registers import SUPPLIERS
 from aims_core.ui.editable_table import editable_table
 from aims_core.ui.session import current_identity, query, today
+from aims_core.ui.text import md_escape
 
 
 def render() -> None:
@@ -30,7 +31,8 @@ def render() -> None:
                        & (overview["next_review"].dt.date < today())]
         if not due.empty:
             st.error(f"{len(due)} supplier review(s) overdue: "
-                     + ", ".join(due["supplier"].astype(str)), icon=":material/event_busy:")
+                     + md_escape(", ".join(due["supplier"].astype(str))),
+                     icon=":material/event_busy:")
         st.subheader("AI systems per supplier")
         st.dataframe(overview[["supplier", "systems", "ai_systems"]], hide_index=True,
                      width="stretch", column_config={

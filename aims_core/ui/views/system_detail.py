@@ -25,6 +25,7 @@ from aims_core.performance.kpi_status import STATUS_LABELS
 from aims_core.records.writes import RowChange, apply_batches, apply_changes
 from aims_core.risk.risk_method import RATED_RISKS_SQL
 from aims_core.ui.editable_table import editable_table, invalidate, show_outcome
+from aims_core.ui.navigation import id_param
 from aims_core.ui.session import cached, current_identity, get_db, query, today
 from aims_core.ui.text import md_escape
 
@@ -36,10 +37,9 @@ def _choose_system() -> dict[str, Any] | None:
     if systems.empty:
         return None
     names = {int(r.id): r.name for r in systems.itertuples()}
-    wanted = st.query_params.get(SYSTEM_PARAM)
+    wanted = id_param(SYSTEM_PARAM)
     ids = list(names)
-    index = ids.index(int(wanted)) if wanted and wanted.isdigit() and int(wanted) in names \
-        else None
+    index = ids.index(wanted) if wanted in names else None
     chosen = st.selectbox("Open an AI system", ids, index=index, format_func=names.get,
                           placeholder="Choose a system to see everything linked to it",
                           key="system_detail_choice")
@@ -97,8 +97,13 @@ def _show_triage(system_id: int) -> dict[str, Any]:
                 icon=":material/quiz:")
         return {}
     row = latest.iloc[0]
-    answers = json.loads(row["answers_json"])
-    result = triage.triage(answers)
+    try:
+        answers = json.loads(row["answers_json"])
+        result = triage.triage(answers)
+    except (ValueError, TypeError, AttributeError) as exc:  # JSONDecodeError is a ValueError
+        st.warning(f"The triage recorded on {row['assessed_on']:%d %b %Y} cannot be read "
+                   f"({md_escape(exc)}): run the triage again below.", icon=":material/quiz:")
+        return {}
     st.caption(f"Recorded on {row['assessed_on']:%d %b %Y} by {md_escape(row['assessed_by'])}")
     st.markdown(f"**Result: {EU_AI_ACT_CATEGORIES[result.category]}**"
                 + (f" · Annex III area {result.annex_iii_area}" if result.annex_iii_area else ""))
