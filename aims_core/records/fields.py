@@ -100,16 +100,27 @@ class Register:
         fields = tuple(replace(f, name_like=True) if f.name == self.title_field
                        and f.kind == "text" and f.name_like is None else f for f in self.fields)
         object.__setattr__(self, "fields", fields)
+        object.__setattr__(self, "_by_name", {f.name: f for f in fields})
+        object.__setattr__(self, "required_names", frozenset(f.name for f in fields
+                                                             if f.required))
 
     def field(self, name: str) -> Field:
-        for f in self.fields:
-            if f.name == name:
-                return f
-        raise KeyError(f"{self.table} has no field {name!r}")
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise KeyError(f"{self.table} has no field {name!r}") from None
+
+    def has_field(self, name: object) -> bool:
+        return name in self._by_name
 
     @property
     def field_names(self) -> list[str]:
-        return [f.name for f in self.fields]
+        return list(self._by_name)
+
+    @property
+    def ordered_dates(self) -> tuple[Field, ...]:
+        """The date fields that declare a date they cannot precede (``not_before``)."""
+        return tuple(f for f in self.fields if f.not_before)
 
 
 # References to the catalogue and the inventory that many registers share.

@@ -48,6 +48,8 @@ INTEGER_RANGES = {
 _DEFAULT_INTEGER = "BIGINT"
 _SHOWN_VALUE = 40  # characters of a refused value quoted in its message
 
+# Values a program passes already typed need only their limits checked (see coerce).
+_ALREADY_TYPED: dict[str, type] = {"float": float, "int": int, "date": date, "bool": bool}
 _TRUE = {"true", "yes", "y", "1", "x"}
 _FALSE = {"false", "no", "n", "0"}
 
@@ -87,6 +89,8 @@ def _missing(value: Any) -> bool:
     """No value at all: None, NaN/NA/NaT, or text of nothing but spaces."""
     if value is None or value is pd.NA or value is pd.NaT:
         return True
+    if type(value) is str:
+        return not value.strip()
     if isinstance(value, float | np.floating) and math.isnan(value):
         return True
     if isinstance(value, np.datetime64) and np.isnat(value):
@@ -186,11 +190,13 @@ def _to_decimal(value: Any, expected: str) -> Decimal:
 
 
 def _to_int(value: Any, sql_type: str | None) -> int:
+    low, high = INTEGER_RANGES.get((sql_type or _DEFAULT_INTEGER).upper(),
+                                   INTEGER_RANGES[_DEFAULT_INTEGER])
+    if type(value) is int and low <= value <= high:
+        return value
     number = _to_decimal(value, "a whole number")
     if number != number.to_integral_value():
         raise InvalidValue(f"expected a whole number, got {shown(value)}")
-    low, high = INTEGER_RANGES.get((sql_type or _DEFAULT_INTEGER).upper(),
-                                   INTEGER_RANGES[_DEFAULT_INTEGER])
     if not low <= number <= high:
         raise InvalidValue(f"is out of range: this field holds whole numbers from {low:,} "
                            f"to {high:,}")
@@ -283,6 +289,8 @@ def _to_date(value: Any) -> date:
 
 def _choice(field: Field, value: Any) -> str:
     choices = field.choices or {}
+    if type(value) is str and value in choices:
+        return value
     text = _to_text(field, value) if isinstance(value, str) else None
     if text in choices:
         return text
@@ -302,6 +310,20 @@ def coerce(field: Field, value: Any, sql_type: str | None = None, *,
         if field.required:
             raise InvalidValue("is required")
         return None
+    if _ALREADY_TYPED.get(field.kind) is type(value) and field.min_value is None \
+            and field.max_value is None:  # the common case of a program's typed values
+        if field.kind == "float" and (value != value or abs(value) > FLOAT_LIMIT):
+            raise InvalidValue("is out of range: numbers up to "
+                               f"±{FLOAT_LIMIT:,.0f} are accepted" if value == value
+                               else "expected a finite number")
+        if field.kind == "date" and not DATE_MIN <= value <= DATE_MAX:
+            raise InvalidValue(f"must lie between {DATE_MIN.isoformat()} and "
+                               f"{DATE_MAX.isoformat()}, got {value.isoformat()}")
+        if field.kind == "int":
+            _to_int(value, sql_type)
+        if field.not_after_today and today is not None and value > today:
+            raise InvalidValue(f"{value:%Y-%m-%d} is in the future: it records what happened")
+        return value + 0.0 if field.kind == "float" else value
     if field.kind == "int":
         result: Any = _to_int(value, sql_type)
     elif field.kind == "float":

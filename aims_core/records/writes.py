@@ -245,7 +245,7 @@ def _prepare(register: Register, types: dict[str, str], change: RowChange, posit
     if change.operation == "delete":
         return prepared
     for name, raw in change.values.items():
-        if name not in register.field_names:
+        if not register.has_field(name):
             problems.append((str(name), "is not a field of this register"))
             continue
         spec = register.field(name)
@@ -253,10 +253,9 @@ def _prepare(register: Register, types: dict[str, str], change: RowChange, posit
             typed[name] = coerce(spec, raw, types.get(name), today=today)
         except InvalidValue as exc:
             problems.append((spec.label, str(exc)))
-    if change.operation == "insert":
-        for spec in register.fields:
-            if spec.required and spec.name not in change.values:
-                problems.append((spec.label, "is required"))
+    if change.operation == "insert" and not register.required_names <= change.values.keys():
+        problems += [(spec.label, "is required") for spec in register.fields
+                     if spec.required and spec.name not in change.values]
     return prepared
 
 
@@ -404,12 +403,13 @@ def _duplicates(cur: duckdb.DuckDBPyConnection, register: Register, key: tuple[s
         candidates[values] = prepared
     if not candidates:
         return problems
-    columns = ", ".join(f'"{name}"' for name in key)
-    struct = ", ".join(f'"{name}" {_sql_type(register.field(name))}' for name in key)
-    taken = cur.execute(
-        f'SELECT {columns}, id FROM "{register.table}" WHERE ({columns}) IN '
-        f"(SELECT unnest(?::STRUCT({struct})[], recursive := true))",
-        [[dict(zip(key, values, strict=True)) for values in candidates]]).fetchall()
+    batch = _arrow_batch(register, list(key), [dict(zip(key, values, strict=True))
+                                               for values in candidates])
+    columns = ", ".join(f't."{name}"' for name in key)
+    with registered(cur, "key_batch", batch):
+        taken = cur.execute(
+            f'SELECT {columns}, t.id FROM "{register.table}" t JOIN key_batch k ON '
+            + " AND ".join(f't."{name}" = k."{name}"' for name in key)).fetchall()
     for *values, row_id in taken:
         prepared = candidates[tuple(values)]
         if row_id != prepared.row_id:
@@ -419,11 +419,6 @@ def _duplicates(cur: duckdb.DuckDBPyConnection, register: Register, key: tuple[s
                                        f"({register.label} {row_id}): change that row "
                                        "instead, or reload if someone just saved it"))
     return problems
-
-
-def _sql_type(spec: Field) -> str:
-    return {"int": "BIGINT", "float": "DOUBLE", "bool": "BOOLEAN", "date": "DATE"}.get(
-        spec.kind, "VARCHAR")
 
 
 _ARROW_TYPES = {"int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(),
@@ -444,8 +439,7 @@ def _dates_out_of_order(register: Register, row: dict[str, Any]) -> list[tuple[s
     """Dates that precede the date their field declares they cannot precede (``not_before``)."""
     return [(spec.name, f"cannot be before {register.field(spec.not_before).label.lower()} "
                         f"({row[spec.not_before]:%Y-%m-%d})")
-            for spec in register.fields
-            if spec.not_before and row.get(spec.name) is not None
+            for spec in register.ordered_dates if row.get(spec.name) is not None
             and row.get(spec.not_before) is not None and row[spec.name] < row[spec.not_before]]
 
 
