@@ -4,7 +4,8 @@ typed value, or an :class:`InvalidValue` saying exactly why not. Nothing is bent
 Every value that enters a register passes :func:`coerce` (the grid, forms, imports, the
 command line, the API). Its rules, stated once here:
 
-- **Text** is NFC-normalised, trimmed and line breaks made ``\\n``. Refused: unpaired
+- **Text** is NFC-normalised, trimmed and its line breaks (CR LF, CR, U+2028, U+2029)
+  made ``\\n``. Refused: unpaired
   surrogates; control characters (NUL, escape …), except newline and tab in long text;
   line breaks in one-line fields; invisible and direction-changing characters (zero-width
   spaces, bidi overrides …) in names, IDs and people (:attr:`Field.is_name`); anything over
@@ -64,6 +65,7 @@ INVISIBLE_RANGES = (  # format, zero-width, bidi and filler characters that show
     (0xFFA0, 0xFFA0), (0xFFF9, 0xFFFB), (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF),
 )
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_ANY_LINE_BREAK = re.compile("\r\n|[\r\u2028\u2029]")
 
 
 def _python_class(ranges: tuple[tuple[int, int], ...]) -> re.Pattern[str]:
@@ -133,7 +135,7 @@ def _to_text(field: Field, value: Any) -> str:
         raise InvalidValue(f"contains the control character {_character(text, found)}: "
                            "remove it")
     if field.is_multiline:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text = _ANY_LINE_BREAK.sub("\n", text)
     text = unicodedata.normalize("NFC", text).strip()
     if not field.is_multiline and (found := _LINE_BREAK.search(text)):
         raise InvalidValue(f"must be one line: remove the {_character(text, found)}")
