@@ -137,6 +137,8 @@ def backup_before_upgrade(path: Path, version: int) -> Path:
     """A copy of ``path`` beside it, named for its schema version; a copy of the very same
     content made by an earlier attempt is reused, so retries do not pile up backups. The
     copy is written under a temporary name and renamed, so it is complete or absent."""
+    for partial in path.parent.glob(f".{path.name}.v*-*.bak.partial"):
+        partial.unlink(missing_ok=True)  # a copy a killed attempt did not finish
     for earlier in sorted(path.parent.glob(f"{path.name}.v{version}-*.bak")):
         if _same_file(earlier, path):
             return earlier
