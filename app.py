@@ -9,7 +9,10 @@ from aims_core.ui.session import get_db, identity_sidebar
 
 HERE = Path(__file__).parent
 
-st.set_page_config(page_title="AIMS Dashboard", page_icon=":material/verified_user:",
+# A local icon: a Material icon as page icon is fetched from fonts.gstatic.com, and the app
+# makes no request beyond its own server (it works offline).
+st.set_page_config(page_title="AIMS Dashboard",
+                   page_icon=str(HERE / "aims_core" / "ui" / "assets" / "favicon.png"),
                    layout="wide")
 
 navigation = st.navigation({

@@ -318,3 +318,64 @@ class Tally:
         figures[self.name] = {**self.counts, "recorded_at": datetime.now().isoformat(
             timespec="seconds")}
         FIGURES.write_text(json.dumps(figures, indent=2, sort_keys=True))
+
+
+# --- user text made of markup --------------------------------------------------------------
+# Each payload carries a marker (PWN1 …) so that tests can find where it was shown.
+PAYLOADS = (
+    "[PWN1 click](https://evil.example/phish)",
+    "![PWN2](https://evil.example/track.png)",
+    "<img src=https://evil.example/PWN3.png onerror=\"window.__pwned=3\">",
+    "**PWN4 bold** _it_ ~~gone~~",
+    "# PWN5 heading",
+    "$PWN6 \\frac{1}{2}$",
+    ":red[PWN7] :material/home: :smile:",
+    "<script>window.__pwned=8</script>PWN8",
+    "<a href=\"https://evil.example/a\">PWN9</a>",
+    "https://evil.example/PWN10 www.evil.example",
+    "=HYPERLINK(\"https://evil.example\",\"PWN11\")",
+    "PWN12 &amp; &#x1F600; <b>",
+)
+SHORT = "[PWN13](https://evil.example)"  # fits a KPI unit (40 characters)
+
+
+def plant_payloads(db: object) -> None:
+    """Give names, titles, people and authors of the demo's registers markup payloads,
+    through the write path (they are valid text), the risk method's labels too."""
+    from aims_core.auth.actor import Actor
+    from aims_core.records.registry import REGISTERS
+    from aims_core.records.writes import RowChange, apply_changes
+    from aims_core.risk import risk_method
+
+    def author(n: int) -> Actor:
+        return Actor(PAYLOADS[n % len(PAYLOADS)])
+
+    for table, register in REGISTERS.items():
+        names = [spec for spec in register.fields if spec.kind == "text" and spec.editable
+                 and spec.is_name and spec.reference is None]
+        if not names:
+            continue
+        rows = db.query_rows(f'SELECT id, version FROM "{table}" ORDER BY id')
+        changes = []
+        for n, (row_id, version) in enumerate(rows):
+            values = {}
+            for spec in names:
+                payload = PAYLOADS[(n + len(values)) % len(PAYLOADS)]
+                values[spec.name] = payload if len(payload) <= (spec.max_length or 2000) \
+                    else SHORT
+            changes.append(RowChange("update", values, row_id=row_id,
+                                     expected_version=version))
+        result = apply_changes(db, table, changes, author(len(table)))
+        assert result.ok, (table, result.errors[:3])
+    method = risk_method.load_method(db)
+    labels = tuple(PAYLOADS[n][:100] for n in range(method.size))
+    relabelled = risk_method.RiskMethod(method.size, labels, tuple(reversed(labels)),
+                                        method.grid, method.tolerance)
+    assert risk_method.change_method(db, relabelled, method.version, author(0)).ok
+
+
+def escaped_payloads() -> dict[str, str]:
+    """Each payload as md_escape shows it (what pages may contain) by its raw form."""
+    from aims_core.ui.text import md_escape
+
+    return {payload: md_escape(payload) for payload in (*PAYLOADS, SHORT)}

@@ -35,6 +35,13 @@ def labelled_bars(frame: pd.DataFrame, label: str, value: str, colours: list[str
     return _style(fig, height)
 
 
+TICK_LENGTH = 24  # longer axis labels are shown shortened (the method keeps them whole)
+
+
+def _tick(label: str) -> str:
+    return label if len(label) <= TICK_LENGTH else label[:TICK_LENGTH - 1].rstrip() + "…"
+
+
 def risk_matrices(counts: dict[str, pd.DataFrame], size: int, likelihood_labels: list[str],
                   impact_labels: list[str], band_colours: dict[str, str],
                   above_tolerance: set[str], height: int = 520) -> go.Figure:
@@ -69,12 +76,12 @@ def risk_matrices(counts: dict[str, pd.DataFrame], size: int, likelihood_labels:
                            "%{text}<extra>click to filter</extra>"),
             name=view), row=1, col=column)
         fig.update_xaxes(tickvals=list(range(1, size + 1)),
-                         ticktext=[plot_text(label) for label in impact_labels],
+                         ticktext=[plot_text(_tick(label)) for label in impact_labels],
                          range=[0.5, size + 0.5], title_text="Impact", showgrid=False,
                          tickfont={"size": 14},
                          zeroline=False, fixedrange=True, row=1, col=column)
     fig.update_yaxes(tickvals=list(range(1, size + 1)),
-                     ticktext=[plot_text(label) for label in likelihood_labels],
+                     ticktext=[plot_text(_tick(label)) for label in likelihood_labels],
                      range=[0.5, size + 0.5], showgrid=False, zeroline=False, fixedrange=True,
                      tickfont={"size": 14})
     fig.update_yaxes(title_text="Likelihood", row=1, col=1)

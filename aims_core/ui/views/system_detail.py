@@ -225,7 +225,8 @@ def _validations(system: dict[str, Any]) -> None:
     mine = schedule[schedule["ai_system_id"] == system["id"]]
     if not mine.empty:
         row = mine.iloc[0]
-        (st.error if row["overdue"] else st.success)(row["reason"], icon=":material/event:")
+        (st.error if row["overdue"] else st.success)(md_escape(row["reason"]),
+                                                     icon=":material/event:")
     elif system["lifecycle_stage"] in ("design", "development"):
         st.caption("Not yet due: validation starts when the system reaches the validation "
                    "stage.")
