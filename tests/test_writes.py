@@ -136,7 +136,7 @@ def test_stale_version_is_reported_not_overwritten(db: Database) -> None:
                                                         row_id=system_id, expected_version=1)],
                            Actor("Cleo"))
     assert not result.ok
-    assert "changed by someone else by Ben" in result.conflicts[0].message
+    assert "was changed by Ben at " in result.conflicts[0].message
     assert db.scalar("SELECT owner FROM ai_systems") == "Ben"
 
 

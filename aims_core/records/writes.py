@@ -84,7 +84,7 @@ class FieldConflict:
     yours: Any
     theirs: Any
     version: int  # the row's version now: an edit resolved by choosing is based on it
-    by: str  # " by Ben at 2026-11-20 10:02 UTC", or ""
+    by: str  # who changed it last: "Ben at 2026-11-20 10:02 UTC", or "someone else"
 
 
 @dataclass
@@ -187,7 +187,7 @@ def _last_changed_by(cur: duckdb.DuckDBPyConnection, table: str, row_id: int) ->
         [table, row_id],
     ).fetchall()
     found = found[0] if found else None
-    return f" by {found[0]} at {found[1]:%Y-%m-%d %H:%M} UTC" if found else ""
+    return f"{found[0]} at {found[1]:%Y-%m-%d %H:%M} UTC" if found else "someone else"
 
 
 def _row_at_version(cur: duckdb.DuckDBPyConnection, table: str, row_id: int,
@@ -310,7 +310,7 @@ def _check_version(cur: duckdb.DuckDBPyConnection, register: Register, prepared:
     if change.operation == "delete" or base is None:
         what = "deleted" if change.operation == "delete" else "saved"
         result.conflicts.append(RowProblem(
-            prepared.row, None, f"was changed by someone else{by} since you loaded it. "
+            prepared.row, None, f"was changed by {by} since you loaded it. "
             f"Your edit was not {what}: reload and apply it again."))
         return False
     theirs = [spec for spec in register.fields if spec.name in base and
@@ -324,7 +324,7 @@ def _check_version(cur: duckdb.DuckDBPyConnection, register: Register, prepared:
     if clashes:
         labels = ", ".join(spec.label for spec in clashes)
         result.conflicts.append(RowProblem(
-            prepared.row, None, f"was changed by someone else{by} since you loaded it, and "
+            prepared.row, None, f"was changed by {by} since you loaded it, and "
             f"so were the fields you edited ({labels}): choose which value to keep."))
         return False
     prepared.merged_with = (by, [spec.label for spec in theirs])
@@ -335,10 +335,10 @@ def _merge_notice(register: Register, prepared: _Prepared) -> RowProblem:
     by, theirs = prepared.merged_with
     changed = f" ({', '.join(theirs)})" if theirs else ""
     if not prepared.diff:
-        return RowProblem(prepared.row, None, f"was changed by someone else{by} since you "
+        return RowProblem(prepared.row, None, f"was changed by {by} since you "
                           f"loaded it{changed}, to the values you chose: nothing more to save.")
     mine = ", ".join(register.field(name).label for name in prepared.diff)
-    return RowProblem(prepared.row, None, f"was changed by someone else{by} since you loaded "
+    return RowProblem(prepared.row, None, f"was changed by {by} since you loaded "
                       f"it{changed}; your edits ({mine}) were saved on top.")
 
 

@@ -260,7 +260,7 @@ def _choose(register: Register, key: str, who: Identity, fixed: dict[str, Any] |
                     "table are saved with your choice.")
         for conflict in conflicts:
             st.radio(
-                md_escape(f"{conflict.row} — {conflict.label} (changed{conflict.by})"),
+                md_escape(f"{conflict.row} — {conflict.label} (changed by {conflict.by})"),
                 ("yours", "theirs"), key=_choice_key(key, conflict), horizontal=True,
                 format_func=lambda side, c=conflict: md_escape(
                     f"Keep yours: {_value(c.yours)}" if side == "yours"
