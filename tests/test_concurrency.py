@@ -188,6 +188,7 @@ def test_twenty_streamlit_sessions_saving_at_once_merge_or_choose(demo_path: Pat
     insisted = list(saved)
     for position, n in enumerate(choosing):  # half keep their own value, half the other's
         at, keep = sessions[n], "yours" if position % 2 == 0 else "theirs"
+        at.run()  # a plain rerun, as a browser's next message: the choice is still shown
         for _ in range(SESSIONS):  # someone else may insist first: then choose again
             at.radio(key=f"ai_systems_keep_1_{fields[n]}").set_value(keep)
             at.button(key="ai_systems_resolve").click().run()
