@@ -28,6 +28,7 @@ from aims_core.performance.registers import KPI_MEASUREMENTS
 from aims_core.records.validation import InvalidValue, coerce, is_blank, shown
 from aims_core.records.writes import RowProblem, WriteResult
 from aims_core.storage.database import Database
+from aims_core.storage.spreadsheets import to_csv_bytes
 
 _ALIASES = {"kpi_id": "kpi", "date": "measured_on"}
 REQUIRED_COLUMNS = ("kpi", "measured_on", "value")
@@ -218,6 +219,15 @@ def import_measurements(db: Database, data: bytes, filename: str, actor: Actor, 
     report.accepted = len(good)
     report.write = record_measurements(db, good, actor)
     return report
+
+
+def template_csv(db: Database, today: date) -> bytes:
+    """A file to start from: the columns, and a row for the first measured KPI (quoted and
+    defused like every spreadsheet the app writes)."""
+    example = db.scalar("SELECT name FROM kpis WHERE kind = 'measured' ORDER BY name LIMIT 1")
+    return to_csv_bytes(pd.DataFrame({"kpi": [example or "Model accuracy"],
+                                      "measured_on": [today.isoformat()], "value": [None],
+                                      "note": [None]}))
 
 
 def describe(report: ImportReport, filename: str) -> list[str]:

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from aims_core.performance.kpi_import import ImportFileError, describe, import_measurements
+from aims_core.performance.kpi_import import (
+    ImportFileError,
+    describe,
+    import_measurements,
+    template_csv,
+)
 from aims_core.performance.registers import (
     COMPUTED_KPI_CODES,
     KPI_MEASUREMENTS,
@@ -14,7 +19,6 @@ from aims_core.performance.registers import (
     OBJECTIVE_STATUSES,
     OBJECTIVES,
 )
-from aims_core.storage import spreadsheets
 from aims_core.ui.editable_table import editable_table
 from aims_core.ui.session import Identity, get_db, query, today
 from aims_core.ui.text import md_escape
@@ -75,12 +79,8 @@ def file_import(who: Identity) -> None:
                "a bad row is refused whole, each bad row and field named, unless you choose "
                "to skip bad rows. A value for a day that already has one replaces it. From a "
                "scheduler: `python -m aims_core import-kpis --file F`.")
-    example = next(iter(_names("SELECT id, name FROM kpis WHERE kind = 'measured' "
-                               "ORDER BY name LIMIT 1").values()), "Model accuracy")
-    template = pd.DataFrame({"kpi": [example], "measured_on": [today().isoformat()],
-                             "value": [None], "note": [None]})
     st.download_button("Download a template CSV", key="kpi_import_template",
-                       data=spreadsheets.to_csv_bytes(template), file_name="kpi_values.csv",
+                       data=template_csv(get_db(), today()), file_name="kpi_values.csv",
                        mime="text/csv", icon=":material/download:")
     uploaded = st.file_uploader("File to import", type=["csv", "parquet"],
                                 key="kpi_import_file")
