@@ -144,6 +144,19 @@ def _editor_save(at: object, edits: dict) -> None:
     at.button(key="ai_systems_save").click()
 
 
+def _restore_format_functions(at: object) -> None:
+    """AppTest keeps each widget's format function in the session's state as the script
+    draws it; runs of several AppTests at the same moment may file a radio's under another
+    session. Give back what the app's function gave: the labels it drew, in order."""
+    from streamlit.testing.v1.element_tree import TESTING_KEY
+
+    functions = at.session_state[TESTING_KEY]
+    for radio in at.radio:
+        if radio.id not in functions:
+            labels = dict(zip(("yours", "theirs"), radio.options, strict=True))
+            functions[radio.id] = labels.get
+
+
 def test_twenty_streamlit_sessions_saving_at_once_merge_or_choose(demo_path: Path) -> None:
     """Each session loads the AI systems, edits a field of system 1 (some the same field,
     some another) and all press Save at once; then each one told of a conflict chooses."""
@@ -188,7 +201,7 @@ def test_twenty_streamlit_sessions_saving_at_once_merge_or_choose(demo_path: Pat
     insisted = list(saved)
     for position, n in enumerate(choosing):  # half keep their own value, half the other's
         at, keep = sessions[n], "yours" if position % 2 == 0 else "theirs"
-        at.run()  # a plain rerun, as a browser's next message: the choice is still shown
+        _restore_format_functions(at)
         for _ in range(SESSIONS):  # someone else may insist first: then choose again
             at.radio(key=f"ai_systems_keep_1_{fields[n]}").set_value(keep)
             at.button(key="ai_systems_resolve").click().run()

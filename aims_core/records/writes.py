@@ -148,8 +148,10 @@ def _next_id(cur: duckdb.DuckDBPyConnection, table: str) -> int:
 
 
 class ChangeLog:
-    """Collects change-history rows inside the caller's transaction and writes them with one
-    statement (:meth:`flush`, done by the write path before it commits)."""
+    """Change-history rows written inside the caller's transaction. Rows of registers are
+    logged set-based as the database holds them (:meth:`record`, their JSON made by DuckDB);
+    other entries (settings) are collected and written with one statement by :meth:`flush`,
+    which the write path calls before it commits."""
 
     def __init__(self, cur: duckdb.DuckDBPyConnection, who: str, when: datetime) -> None:
         self.cur, self.who, self.when = cur, who, when
@@ -161,6 +163,26 @@ class ChangeLog:
         self._rows.append((self.next_id, table, row_id, operation, self.who, self.when,
                            row_json(before), row_json(after)))
         self.next_id += 1
+
+    def record(self, table: str, operation: str, row_ids: list[int],
+               before: list[str | None]) -> None:
+        """Log written rows of ``table``: ``before`` is each row's JSON before the change
+        (None for inserts); the after state is read from the table (none after a delete)."""
+        if not row_ids:
+            return
+        batch = pa.table({"ord": pa.array(range(len(row_ids)), pa.int64()),
+                          "row_id": pa.array(row_ids, pa.int64()),
+                          "before_json": pa.array(before, pa.string())})
+        after = "NULL" if operation == "delete" else "CAST(to_json(t) AS VARCHAR)"
+        join = "" if operation == "delete" else f'JOIN "{table}" t ON t.id = b.row_id'
+        with registered(self.cur, "logged_rows", batch):
+            self.cur.execute(
+                "INSERT INTO change_log (id, table_name, row_id, operation, changed_by, "
+                "changed_at, before_json, after_json) "
+                f"SELECT ? + b.ord, ?, b.row_id, ?, ?, ?, b.before_json, {after} "
+                f"FROM logged_rows b {join}",
+                [self.next_id, table, operation, self.who, self.when])
+        self.next_id += len(row_ids)
 
     def flush(self) -> None:
         if not self._rows:
@@ -210,6 +232,7 @@ class _Prepared:
     row_id: int | None = None
     row: str = ""  # the row's name in messages, set once its current values are known
     current: dict[str, Any] | None = None
+    current_json: str | None = None  # the current row as the change log records it
     merged: dict[str, Any] | None = None  # the row as it would be saved
     diff: dict[str, Any] | None = None  # updates: the fields that really change
     merged_with: tuple[str, list[str]] | None = None  # (by whom, their fields) when merged
@@ -261,13 +284,15 @@ def _prepare(register: Register, types: dict[str, str], change: RowChange, posit
 
 # --- checks inside the transaction -------------------------------------------------------
 def _fetch_currents(cur: duckdb.DuckDBPyConnection, table: str,
-                    ids: list[int]) -> dict[int, dict[str, Any]]:
+                    ids: list[int]) -> dict[int, tuple[dict[str, Any], str]]:
+    """The rows with these ids as they stand, each with its JSON for the change log."""
     if not ids:
         return {}
-    result = cur.execute(f'SELECT * FROM "{table}" WHERE id IN (SELECT unnest(?::BIGINT[]))',
-                         [sorted(set(ids))])
-    names = [d[0] for d in result.description]
-    return {row[names.index("id")]: dict(zip(names, row, strict=True))
+    result = cur.execute(f'SELECT *, CAST(to_json(t) AS VARCHAR) FROM "{table}" t '
+                         "WHERE id IN (SELECT unnest(?::BIGINT[]))", [sorted(set(ids))])
+    names = [d[0] for d in result.description][:-1]
+    position = names.index("id")
+    return {row[position]: (dict(zip(names, row[:-1], strict=True)), row[-1])
             for row in result.fetchall()}
 
 
@@ -390,10 +415,12 @@ def _duplicates(cur: duckdb.DuckDBPyConnection, register: Register, key: tuple[s
     where = register.field(key[-1]).label
     problems: list[RowProblem] = []
     candidates: dict[tuple[Any, ...], _Prepared] = {}
+    keyed = set(key)
     for prepared in rows:
-        if prepared.change.operation == "update" and not set(key) & set(prepared.diff or {}):
+        if prepared.change.operation == "update" and not keyed & (prepared.diff or {}).keys():
             continue
-        values = tuple(prepared.merged.get(name) for name in key)
+        merged = prepared.merged
+        values = tuple([merged.get(name) for name in key])
         if None in values:
             continue
         if values in candidates:
@@ -534,12 +561,10 @@ def _database_refusal(exc: duckdb.Error, registers: list[Register]) -> RowProble
 def _apply(db: Database, cur: duckdb.DuckDBPyConnection, register: Register,
            rows: list[_Prepared], actor: Actor, log_: ChangeLog, result: WriteResult) -> None:
     table = register.table
-    columns = list(db.column_types(table))
     currents = _fetch_currents(cur, table, [p.row_id for p in rows if p.row_id is not None])
-    blank = dict.fromkeys(columns)
+    blank = dict.fromkeys(db.column_types(table))
     for prepared in rows:
-        prepared.current = currents.get(prepared.row_id) if prepared.row_id is not None \
-            else None
+        prepared.current, prepared.current_json = currents.get(prepared.row_id, (None, None))
         prepared.row = _row_name(register, prepared)
         result.errors += [RowProblem(prepared.row, name, message)
                           for name, message in prepared.problems]
@@ -579,14 +604,12 @@ def _apply(db: Database, cur: duckdb.DuckDBPyConnection, register: Register,
     _delete(cur, register, [p for p in rows if p.change.operation == "delete"], log_, result)
     if not result.ok:
         return
-    _insert(cur, register, columns, [p for p in rows if p.change.operation == "insert"],
-            log_, result)
-    _update(cur, register, columns, [p for p in rows if p.change.operation == "update"],
-            log_, result)
+    _insert(cur, register, [p for p in rows if p.change.operation == "insert"], log_, result)
+    _update(cur, register, [p for p in rows if p.change.operation == "update"], log_, result)
 
 
-def _insert(cur: duckdb.DuckDBPyConnection, register: Register, columns: list[str],
-            rows: list[_Prepared], log_: ChangeLog, result: WriteResult) -> None:
+def _insert(cur: duckdb.DuckDBPyConnection, register: Register, rows: list[_Prepared],
+            log_: ChangeLog, result: WriteResult) -> None:
     if not rows:
         return
     new_id = _next_id(cur, register.table)
@@ -597,14 +620,13 @@ def _insert(cur: duckdb.DuckDBPyConnection, register: Register, columns: list[st
     with registered(cur, "insert_batch", batch):
         cur.execute(f'INSERT INTO "{register.table}" ({", ".join(written)}) '
                     f'SELECT {", ".join(written)} FROM insert_batch')
-    for prepared in rows:
-        log_.append(register.table, prepared.merged["id"], "insert", None,
-                    {name: prepared.merged.get(name) for name in columns})
-        result.inserted.append(prepared.merged["id"])
+    ids = [p.merged["id"] for p in rows]
+    log_.record(register.table, "insert", ids, [None] * len(ids))
+    result.inserted.extend(ids)
 
 
-def _update(cur: duckdb.DuckDBPyConnection, register: Register, columns: list[str],
-            rows: list[_Prepared], log_: ChangeLog, result: WriteResult) -> None:
+def _update(cur: duckdb.DuckDBPyConnection, register: Register, rows: list[_Prepared],
+            log_: ChangeLog, result: WriteResult) -> None:
     """One UPDATE per set of changed fields, guarded by each row's current version."""
     groups: dict[tuple[str, ...], list[_Prepared]] = {}
     for prepared in rows:
@@ -624,12 +646,9 @@ def _update(cur: duckdb.DuckDBPyConnection, register: Register, columns: list[st
             result.conflicts.append(RowProblem(group[0].row, None,
                                                "was changed while saving; reload"))
             return
-        for prepared in group:
-            after = {**prepared.current, **prepared.diff,
-                     "version": prepared.current["version"] + 1}
-            log_.append(register.table, prepared.current["id"], "update", prepared.current,
-                        {name: after.get(name) for name in columns})
-            result.updated.append(prepared.current["id"])
+        ids = [p.current["id"] for p in group]
+        log_.record(register.table, "update", ids, [p.current_json for p in group])
+        result.updated.extend(ids)
 
 
 def _delete(cur: duckdb.DuckDBPyConnection, register: Register, rows: list[_Prepared],
@@ -653,6 +672,5 @@ def _delete(cur: duckdb.DuckDBPyConnection, register: Register, rows: list[_Prep
         return
     cur.execute(f'DELETE FROM "{register.table}" WHERE id IN (SELECT unnest(?::BIGINT[]))',
                 [ids])
-    for prepared in rows:
-        log_.append(register.table, prepared.row_id, "delete", prepared.current, None)
-        result.deleted.append(prepared.row_id)
+    log_.record(register.table, "delete", ids, [p.current_json for p in rows])
+    result.deleted.extend(ids)
