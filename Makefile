@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+ADDRESS ?= 127.0.0.1
 
 .PHONY: run test lint setup setup-dev chromium benchmark
 
@@ -20,8 +21,10 @@ $(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
 setup: $(VENV)/.runtime
 setup-dev: $(VENV)/.dev
 
+# Serves only this computer unless ADDRESS says otherwise; another address needs sign-in
+# (README, Team mode): `python -m aims_core serve` refuses it with a one-line reason.
 run: setup
-	$(PY) -m streamlit run app.py --server.port=$(PORT) --browser.gatherUsageStats=false
+	$(PY) -m aims_core serve --address=$(ADDRESS) --port=$(PORT)
 
 chromium:
 	@scripts/ensure-chromium

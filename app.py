@@ -1,25 +1,42 @@
-"""AIMS Dashboard entry point: page set-up, sidebar and router."""
+"""AIMS Dashboard entry point: page set-up, who is using the app, sidebar and router."""
 
 from pathlib import Path
 
 import streamlit as st
 
-from aims_core.ui.navigation import SECTIONS
-from aims_core.ui.session import get_db, identity_sidebar
+from aims_core.ui import identity
+from aims_core.ui.navigation import SIGN_IN, PageSpec, sections_for
+from aims_core.ui.session import get_db
 
 HERE = Path(__file__).parent
+
+
+
+def _page(spec: PageSpec) -> st.Page:
+    return st.Page(HERE / spec.path, title=spec.title, icon=f":material/{spec.icon}:",
+                   url_path=spec.url_path, default=spec.default)
+
 
 # A local icon: a Material icon as page icon is fetched from fonts.gstatic.com, and the app
 # makes no request beyond its own server (it works offline).
 st.set_page_config(page_title="AIMS Dashboard",
                    page_icon=str(HERE / "aims_core" / "ui" / "assets" / "favicon.png"),
                    layout="wide")
-
-navigation = st.navigation({
-    section: [st.Page(HERE / spec.path, title=spec.title, icon=f":material/{spec.icon}:",
-                      url_path=spec.url_path, default=spec.default) for spec in pages]
-    for section, pages in SECTIONS.items()
-})
-get_db()
-st.session_state["_identity"] = identity_sidebar()
+config = identity.sign_in_config()
+serving = identity.serving_decision(config)
+if not serving.allowed:
+    st.error(serving.message, icon=":material/gpp_bad:")
+    st.stop()
+db = get_db()
+who = identity.resolve(db, config)
+st.session_state["_identity"] = who
+if serving.warning:
+    st.warning(serving.warning, icon=":material/gpp_maybe:")
+if who.mode == "team" and not who.name:
+    st.navigation([_page(SIGN_IN)], position="hidden").run()
+    st.stop()
+if who.mode == "team":
+    identity.team_sidebar(who)
+navigation = st.navigation({section: [_page(spec) for spec in pages]
+                            for section, pages in sections_for(who.role).items()})
 navigation.run()

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from aims_core import demo
+from aims_core.auth import people
 from aims_core.catalogue import ensure_catalogue
 from aims_core.config import DEMO_SEED_DIR
 from aims_core.storage.database import Database, DatabaseError
@@ -18,9 +19,11 @@ InitMode = Literal["demo", "empty"]
 
 
 def open_database(path: str | Path) -> Database:
-    """Open (creating or upgrading as needed) a database with a current catalogue."""
+    """Open (creating or upgrading as needed) a database with a current catalogue, and every
+    name its registers hold in the people directory (see :func:`people.adopt_names`)."""
     db = Database(path)
     ensure_catalogue(db)
+    people.adopt_names(db)
     return db
 
 
@@ -49,6 +52,7 @@ def load_demo(db: Database, *, today: date | None = None, seed_dir: Path = DEMO_
     """Load the committed demo seed and move its dates so that it ends today."""
     import_database(db, seed_dir)
     ensure_catalogue(db)
+    people.adopt_names(db)
     anchor = db.scalar("SELECT value FROM aims_meta WHERE key = 'data_anchor_date'")
     if anchor:
         demo.shift_dates(db, ((today or date.today()) - date.fromisoformat(anchor)).days)
@@ -60,6 +64,7 @@ def generate_into(db: Database, systems: int, seed: int = 42,
     anchor = anchor or date.today()
     frames = demo.generate(systems=systems, seed=seed, anchor=anchor)
     demo.write_frames(db, frames, anchor)
+    people.adopt_names(db)
     return {table: len(frame) for table, frame in frames.items()}
 
 

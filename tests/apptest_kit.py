@@ -26,10 +26,24 @@ def run_app() -> AppTest:
 
 
 def open_page(page: str, name: str | None) -> AppTest:
-    """Run the app, go to ``page`` and, if ``name`` is given, pick it as the user."""
+    """Run the app, go to ``page`` and, if ``name`` is given, pick it as the user (personal
+    mode: they act with every right). A name not in the people directory is added first."""
+    if name:
+        _ensure_person(name)
     at = run_app()
     at.switch_page(page).run()
     if name:
         at.sidebar.selectbox(key="identity_name").set_value(name).run()
     assert not at.exception, at.exception
     return at
+
+
+def _ensure_person(name: str) -> None:
+    from aims_core.auth import people
+    from aims_core.ui.session import get_db
+
+    db = get_db()
+    if people.by_name(db, name) is None:
+        with db.transaction() as cur:  # test set-up, outside the change history
+            cur.execute("INSERT INTO people SELECT coalesce(max(id), 0) + 1, ?, NULL, TRUE, "
+                        "'contributor', 'none', 1 FROM people", [name])

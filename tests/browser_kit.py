@@ -45,13 +45,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(db_path: Path, log: Path) -> Server:
+def start_server(db_path: Path, log: Path, *, secrets: Path | None = None) -> Server:
+    """``secrets``: a secrets.toml of the test's own (e.g. team mode with local accounts)."""
     port = free_port()
     env = {**os.environ, "AIMS_DB": str(db_path)}
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
          f"--server.port={port}", "--server.address=127.0.0.1",
-         "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
+         "--browser.gatherUsageStats=false", "--server.fileWatcherType=none",
+         *([f"--secrets.files={secrets}"] if secrets else [])],
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"

@@ -16,13 +16,25 @@ from aims_core.storage.database import Database
 from tests.apptest_kit import fresh_caches
 
 TODAY = date(2026, 11, 22)
-ANA = Actor("Ana")  # the author of the tests' writes
+ANA = Actor("Ana")  # the author of the tests' writes (acts as an Admin)
+# The people every test on an empty organisation may name, with their app roles.
+BROWSER_TESTER = "Browser Tester"  # in the browser tests' demo directory
+TEST_PEOPLE = {"Ana": "admin", "Ben": "aims_manager", "Bo": "contributor", "Cleo": "contributor"}
+
+
+def seed_test_people(database: Database) -> None:
+    """Add the test people directly (test set-up: the change history stays empty)."""
+    with database.transaction() as cur:
+        for number, (name, role) in enumerate(TEST_PEOPLE.items(), 1):
+            cur.execute("INSERT INTO people VALUES (?, ?, ?, TRUE, ?, 'local', 1)",
+                        [number, name, f"{name.lower()}@example.com", role])
 
 
 @pytest.fixture
 def db(tmp_path: Path) -> Database:
-    """An empty organisation (catalogue loaded, no registers)."""
+    """An empty organisation (catalogue loaded, no registers) with the test people."""
     database = open_database(tmp_path / "aims.duckdb")
+    seed_test_people(database)
     yield database
     database.close()
 
@@ -48,7 +60,9 @@ def demo_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
 @pytest.fixture
 def empty_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     path = tmp_path / "empty.duckdb"
-    init_database(path, "empty").close()
+    database = init_database(path, "empty")
+    seed_test_people(database)
+    database.close()
     monkeypatch.setenv("AIMS_DB", str(path))
     fresh_caches()
     yield path
@@ -63,7 +77,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
         pytest.fail("Debian's chromium is missing: run scripts/ensure-chromium (make test does)")
     tmp = tmp_path_factory.mktemp("browser")  # a fresh server and database per test
     db_path = tmp / "aims.duckdb"
-    init_database(db_path, "demo").close()
+    database = init_database(db_path, "demo")
+    with database.transaction() as cur:  # the person browser tests pick in the sidebar
+        cur.execute("INSERT INTO people SELECT max(id) + 1, ?, NULL, TRUE, 'contributor', "
+                    "'none', 1 FROM people", [BROWSER_TESTER])
+    database.close()
     running = start_server(db_path, tmp / "streamlit.log")
     yield running
     running.stop()

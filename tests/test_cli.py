@@ -26,7 +26,7 @@ def read_export(directory: Path) -> dict[str, pd.DataFrame]:
 
 
 @pytest.mark.parametrize("command", ["init", "generate", "export", "import", "demo-seed",
-                                     "snapshot", "import-kpis"])
+                                     "snapshot", "import-kpis", "user", "serve"])
 def test_every_command_has_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as caught:
         main([command, "--help"])
@@ -135,7 +135,8 @@ def test_generate_rejects_bad_size(tmp_path: Path) -> None:
 def test_snapshot_twice_a_day_keeps_one_value_per_kpi(tmp_path: Path) -> None:
     path = tmp_path / "a.duckdb"
     assert cli("init", "--demo", "--db", str(path)).returncode == 0
-    runs = [cli("snapshot", "--db", str(path), "--date", "2026-11-20") for _ in range(2)]
+    runs = [cli("snapshot", "--db", str(path), "--date", "2026-11-20", "--as", "Sarah Klein")
+            for _ in range(2)]
     assert [r.returncode for r in runs] == [0, 0], runs[0].stderr
     assert runs[0].stdout.startswith("Snapshot of 2026-11-20: 3 computed KPIs (3 added")
     assert runs[1].stdout.startswith("Snapshot of 2026-11-20: 3 computed KPIs (0 added, 0 "
@@ -143,8 +144,11 @@ def test_snapshot_twice_a_day_keeps_one_value_per_kpi(tmp_path: Path) -> None:
     con = duckdb.connect(str(path), read_only=True)
     assert con.execute("SELECT count(*) FROM kpi_measurements WHERE measured_on = "
                        "'2026-11-20'").fetchone()[0] == 3
+    assert con.execute("SELECT DISTINCT changed_by FROM change_log WHERE table_name = "
+                       "'kpi_measurements' AND row_id IN (SELECT id FROM kpi_measurements "
+                       "WHERE measured_on = '2026-11-20')").fetchall() == [("Sarah Klein",)]
     con.close()
-    future = cli("snapshot", "--db", str(path), "--date", "2999-01-01")
+    future = cli("snapshot", "--db", str(path), "--date", "2999-01-01", "--as", "Sarah Klein")
     assert future.returncode == 1 and "is in the future" in future.stderr
 
 

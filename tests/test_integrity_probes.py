@@ -107,7 +107,7 @@ def test_a_stored_triage_that_cannot_be_read_does_not_break_the_page(demo_path: 
     at = open_page("pages/ai_systems.py", "Priya Shah")
     at.selectbox(key="system_detail_choice").set_value(1).run()
     assert not at.exception, at.exception
-    assert any("cannot be read" in md_unescape(w.value) for w in at.warning)
+    assert any("can no longer be read" in md_unescape(e.value) for e in at.error)
     refused = apply_changes(db, "triage_assessments", [RowChange("insert", {
         "ai_system_id": 1, "assessed_on": date.today(), "assessed_by": "Priya Shah",
         "answers_json": "[]", "category": "minimal", "reasoning": "r"})], ANA)

@@ -105,12 +105,13 @@ def test_cli_import_refuses_then_skips(tmp_path: Path) -> None:
     path, csv = tmp_path / "a.duckdb", tmp_path / "values.csv"
     assert cli("init", "--demo", "--db", str(path)).returncode == 0
     csv.write_bytes(BAD)
-    refused = cli("import-kpis", "--db", str(path), "--file", str(csv))
+    refused = cli("import-kpis", "--db", str(path), "--file", str(csv), "--as", "Sarah Klein")
     assert refused.returncode == 1
     assert refused.stderr.startswith("error: values.csv was not imported: 4 of 7 rows")
     assert "line 5, field 'value': expected a number such as 3.2 or 3,2, got 'abc'" in \
         refused.stderr
-    done = cli("import-kpis", "--db", str(path), "--file", str(csv), "--skip-bad-rows")
+    done = cli("import-kpis", "--db", str(path), "--file", str(csv), "--skip-bad-rows",
+               "--as", "Sarah Klein")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Imported 3 values from values.csv: 3 added")
     assert "line 6, field 'kpi'" in done.stdout

@@ -97,8 +97,11 @@ def test_snapshot_twice_a_day_replaces_and_never_duplicates(demo_db: Database) -
                           "'kpi_measurements'") == logged
 
     # A register change between the runs replaces the day's value (update, not insert).
-    soa = demo_db.query_rows("SELECT id, version FROM soa WHERE applicable AND "
-                             "implementation_status <> 'implemented' LIMIT 1")[0]
+    soa = demo_db.query_rows(  # a control whose evidence and review are current
+        "SELECT id, version FROM soa WHERE applicable AND implementation_status <> "
+        "'implemented' AND coalesce(evidence_expiry, ?) >= ? AND "
+        "coalesce(last_reviewed, ?) >= ? - INTERVAL 12 MONTH ORDER BY id LIMIT 1",
+        [day, day, day, day])[0]
     assert apply_changes(demo_db, "soa", [RowChange("update", {
         "implementation_status": "implemented"}, row_id=soa[0], expected_version=soa[1])],
         ANA).ok

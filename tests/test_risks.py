@@ -152,9 +152,9 @@ def test_expired_acceptance_is_due_and_renewal_clears_it(demo_db: Database) -> N
     assert sorted(due["risk_id"]) == [r[0] for r in expected] and len(expected) >= 1
     renewed = int(due["risk_id"].iloc[0])
     assert apply_changes(demo_db, "risk_acceptances", [RowChange("insert", {
-        "risk_id": renewed, "approved_by": "CEO", "approved_on": TODAY,
+        "risk_id": renewed, "approved_by": "Daniel Price", "approved_on": TODAY,
         "justification": "Still within tolerance", "expires_on": TODAY + timedelta(days=365),
-    })], Actor("CEO")).ok
+    })], Actor("Daniel Price")).ok
     assert renewed not in set(risks.acceptances_due(demo_db, TODAY)["risk_id"])
 
 

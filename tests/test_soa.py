@@ -116,7 +116,7 @@ def test_suggestions_apply_only_when_confirmed(db: Database) -> None:
 
 def test_approval_needs_every_control_decided(db: Database) -> None:
     _start(db)
-    result = soa.approve(db, "CEO", TODAY, None, ANA)
+    result = soa.approve(db, "Ben", TODAY, None, ANA)
     assert len(result.errors) == 38 and "must be decided" in str(result.errors[0])
     assert db.scalar("SELECT count(*) FROM soa_versions") == 0
 
@@ -124,12 +124,12 @@ def test_approval_needs_every_control_decided(db: Database) -> None:
 def test_versions_and_diff(db: Database) -> None:
     _start(db)
     _decide_all(db)
-    first = soa.approve(db, "CEO", date(2026, 1, 10), "First SoA", ANA)
+    first = soa.approve(db, "Ben", date(2026, 1, 10), "First SoA", ANA)
     assert first.ok, first.errors
     assert soa.diff(db, 1, None).empty
     _set(db, "A.2.2", implementation_status="implemented", owner="Bo")
     _set(db, "A.10.4", applicable=False, justification="We have no customers for AI")
-    assert soa.approve(db, "CEO", date(2026, 6, 1), None, ANA).ok
+    assert soa.approve(db, "Ben", date(2026, 6, 1), None, ANA).ok
     listed = soa.versions(db)
     assert listed["version_no"].tolist() == [2, 1]
     assert listed["controls"].tolist() == [38, 38]
@@ -145,7 +145,7 @@ def test_versions_and_diff(db: Database) -> None:
     item = db.scalar("SELECT id FROM soa_version_items WHERE version_no = 1 AND control_id = "
                      "'A.2.2'")
     rewrite = apply_changes(db, "soa_version_items", [RowChange(
-        "update", {"owner": "Mallory"}, row_id=item, expected_version=1)], Actor("Mallory"))
+        "update", {"owner": "Cleo"}, row_id=item, expected_version=1)], Actor("Cleo"))
     assert "field 'Owner': cannot be changed" in str(rewrite.errors[0])  # approved is final
     assert soa.diff(db, 2, None).empty
     _set(db, "A.2.3", evidence="Policy map", last_reviewed=TODAY)
@@ -159,11 +159,11 @@ def test_second_approval_with_the_same_number_is_refused(db: Database,
                                                           ) -> None:
     _start(db)
     _decide_all(db)
-    assert soa.approve(db, "CEO", TODAY, None, ANA).ok
+    assert soa.approve(db, "Ben", TODAY, None, ANA).ok
     real_scalar = db.scalar
     monkeypatch.setattr(db, "scalar", lambda sql, *a: 1 if "max(version_no)" in sql
                         else real_scalar(sql, *a))
-    late = soa.approve(db, "CEO", TODAY, None, Actor("Bo"))  # raced: computed the same number
+    late = soa.approve(db, "Ben", TODAY, None, Actor("Bo"))  # raced: computed the same number
     assert not late.ok and "Version 1 already exists (SoA version 1)" in str(late.errors[0])
     assert db.scalar("SELECT count(*) FROM soa_version_items") == 38
 

@@ -37,11 +37,11 @@ def _shown_controls(at: AppTest) -> list[str]:
 def test_edit_a_control_in_place() -> None:
     at = _open("pages/soa.py")
     assert _shown_controls(at)[0] == "A.2.2"
-    at = _edit(at, "soa", {0: {"owner": "Noor Haddad", "implementation_status": "partial"}})
+    at = _edit(at, "soa", {0: {"owner": "Julia Hart", "implementation_status": "partial"}})
     assert any("1 updated" in s.value for s in at.success), [e.value for e in at.error]
     db = get_db()
     assert db.query_rows("SELECT owner, implementation_status FROM soa WHERE control_id = "
-                         "'A.2.2'") == [("Noor Haddad", "partial")]
+                         "'A.2.2'") == [("Julia Hart", "partial")]
     assert db.scalar("SELECT changed_by FROM change_log ORDER BY id DESC LIMIT 1") == \
         "Sarah Klein"
 

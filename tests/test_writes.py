@@ -176,8 +176,9 @@ def test_concurrent_writers_are_serialised(db: Database) -> None:
         results.append(apply_changes(db, "ai_systems", [RowChange(
             "update", {"owner": who}, row_id=system_id, expected_version=1)], Actor(who)))
 
-    threads = [threading.Thread(target=edit, args=(i, f"user{i}")) for i in ids]
-    threads += [threading.Thread(target=edit, args=(ids[0], "late"))]
+    others = ("Ben", "Bo", "Cleo")  # each system is Ana's: every edit changes its owner
+    threads = [threading.Thread(target=edit, args=(i, others[n % 3])) for n, i in enumerate(ids)]
+    threads += [threading.Thread(target=edit, args=(ids[0], "Cleo"))]
     for thread in threads:
         thread.start()
     for thread in threads:

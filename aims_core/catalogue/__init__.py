@@ -25,9 +25,12 @@ CATALOGUE_TABLES = (
     "annex_c_risk_sources",
     "eu_ai_act_categories",
     "eu_annex_iii_areas",
+    "eu_annex_iii_points",
+    "eu_annex_i_legislation",
     "eu_ai_act_dates",
     "nist_functions",
     "nist_categories",
+    "nist_subcategories",
     "crosswalk_nist",
     "crosswalk_eu_ai_act",
 )

@@ -89,10 +89,12 @@ treated AS (
            string_agg(DISTINCT r.title, '; ' ORDER BY r.title) AS risk_titles
     FROM risk_controls rc JOIN risks r ON r.id = rc.risk_id
     WHERE r.status <> 'closed' GROUP BY ALL
-), nist AS (
-    SELECT iso_id AS control_id,
-           string_agg(nist_subcategory, ', ' ORDER BY nist_subcategory) AS nist
-    FROM crosswalk_nist WHERE iso_kind = 'control' GROUP BY ALL
+), nist AS (  -- each subcategory with its short title (NIST AI 100-1)
+    SELECT x.iso_id AS control_id,
+           string_agg(x.nist_subcategory || coalesce(' ' || t.title, ''), '; '
+                      ORDER BY t.sort_order, x.nist_subcategory) AS nist
+    FROM crosswalk_nist x LEFT JOIN nist_subcategories t ON t.subcategory_id = x.nist_subcategory
+    WHERE x.iso_kind = 'control' GROUP BY ALL
 ), eu AS (
     SELECT iso_id AS control_id,
            string_agg(DISTINCT eu_article, ', '
@@ -141,16 +143,20 @@ def soa_table(db: Database, today: date, filters: SoaFilter = SoaFilter()) -> pd
     return frame.reset_index(drop=True)
 
 
-def crosswalk_choices(db: Database) -> tuple[dict[str, str], list[str]]:
-    """EU AI Act articles ({article: "Art. 14 Human oversight"}) and NIST subcategories that
-    map to at least one Annex A control, for the filters."""
+def crosswalk_choices(db: Database) -> tuple[dict[str, str], dict[str, str]]:
+    """EU AI Act articles ({article: "Art. 14 Human oversight"}) and NIST subcategories
+    ({"GOVERN 1.6": "GOVERN 1.6 Inventory of AI systems"}) that map to at least one Annex A
+    control, for the filters."""
     articles = db.query_rows(
         "SELECT eu_article, any_value(article_title) FROM crosswalk_eu_ai_act "
         "WHERE iso_kind = 'control' GROUP BY eu_article "
         "ORDER BY TRY_CAST(regexp_extract(eu_article, '\\d+') AS INTEGER)")
-    nist = db.query_rows("SELECT DISTINCT nist_subcategory FROM crosswalk_nist "
-                         "WHERE iso_kind = 'control' ORDER BY 1")
-    return {a: f"{a} {title}" for a, title in articles}, [r[0] for r in nist]
+    nist = db.query_rows(
+        "SELECT DISTINCT x.nist_subcategory, t.title, t.sort_order FROM crosswalk_nist x "
+        "LEFT JOIN nist_subcategories t ON t.subcategory_id = x.nist_subcategory "
+        "WHERE x.iso_kind = 'control' ORDER BY t.sort_order, 1")
+    return ({a: f"{a} {title}" for a, title in articles},
+            {sub: f"{sub} {title}" if title else sub for sub, title, _ in nist})
 
 
 # --- suggested applicability -----------------------------------------------------------------

@@ -23,12 +23,15 @@ _SOURCES: dict[str, str] = {**risk_due.DUE_DATES, **inventory_due.DUE_DATES,
 KINDS = ("Re-validation", *_SOURCES)
 
 
-def due_dates(db: Database, today: date) -> pd.DataFrame:
-    """Every due date, overdue first, then by date."""
+def due_dates(db: Database, today: date, owner: str | None = None) -> pd.DataFrame:
+    """Every due date (of one ``owner``'s items, if given), overdue first, then by date."""
     union = " UNION ALL ".join(_SOURCES.values())
-    frame = db.query_df(f"SELECT *, due_on < $today AS overdue FROM ({union})",
-                        {"today": today})
+    mine = "WHERE owner = $owner" if owner is not None else ""
+    frame = db.query_df(f"SELECT *, due_on < $today AS overdue FROM ({union}) {mine}",
+                        {"today": today, **({"owner": owner} if owner is not None else {})})
     validations = revalidation_schedule(db, today)
+    if owner is not None:
+        validations = validations[validations["owner"] == owner]
     if not validations.empty:
         revalidation = pd.DataFrame({
             "kind": "Re-validation", "item": validations["name"],

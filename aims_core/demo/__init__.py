@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from aims_core.demo import compliance, inventory, management, performance, risk
+from aims_core.demo import compliance, inventory, management, people, performance, risk
 from aims_core.demo.common import DEMO_ANCHOR, HISTORY_MONTHS, History, months_before, write_frames
 from aims_core.demo.inventory import ARCHETYPES
 from aims_core.demo.risk import ORG_RISKS
@@ -39,7 +39,7 @@ def generate(systems: int = 12, seed: int = 42, anchor: date = DEMO_ANCHOR,
     sys_rows = inventory.systems(systems, rng, start, anchor, history, supplier_ids)
     frames["ai_systems"] = pd.DataFrame(sys_rows)
     frames["ai_data_sources"] = inventory.data_sources(sys_rows, start, history)
-    frames["triage_assessments"] = inventory.triage_assessments(sys_rows, history)
+    frames["triage_assessments"] = inventory.triage_assessments(sys_rows, anchor, history)
     per_system = risks_per_system or (25 if scale else None)
     risks, links = risk.risks(sys_rows, rng, start, anchor, history, per_system)
     assessments, impacts, raised = risk.impact_assessments(sys_rows, anchor, history,
@@ -58,6 +58,7 @@ def generate(systems: int = 12, seed: int = 42, anchor: date = DEMO_ANCHOR,
     frames["objectives"], frames["objective_kpis"] = performance.objectives(kpis, start, anchor,
                                                                             history)
     frames["management_reviews"] = management.reviews(anchor, history)
+    frames["people"] = people.people(frames, start, history)  # everyone the registers name
     frames["change_log"] = history.frame()
     return frames
 

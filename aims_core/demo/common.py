@@ -14,6 +14,7 @@ from aims_core.storage.database import Database
 DEMO_ANCHOR = date(2026, 11, 15)
 HISTORY_MONTHS = 18
 AIMS_OWNER = "Sarah Klein"
+CEO = "Daniel Price"
 
 
 def months_before(anchor: date, months: int) -> date:

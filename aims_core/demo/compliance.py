@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from aims_core.demo.common import AIMS_OWNER, History, at, months_before
+from aims_core.demo.common import AIMS_OWNER, CEO, History, at, months_before
 
 SOA_EXCLUSIONS = {
     "A.10.4": "We supply no AI system or AI-based service to customers of our own; revisit if "
@@ -41,7 +41,7 @@ SOA_REVISIONS = {
     "A.8.3": (2, {"owner": "Lena Novak", "justification": "We report on AI use to the "
                   "regulator and publish an AI statement for customers."}),
 }
-SOA_APPROVER = "Daniel Price (CEO)"
+SOA_APPROVER = CEO
 # (months before the anchor, note): each approved after a management review.
 SOA_APPROVALS = (
     (14, "First SoA, approved at the management review."),
@@ -56,7 +56,7 @@ CLAUSE_STATUSES = {
     "planned": ("6.3", "9.2.1", "9.2.2", "10.2"),
     "not_started": ("10.1",),
 }
-CLAUSE_OWNERS = {"5": "Daniel Price (CEO)", "7": "Tom Becker", "9": "Ben Okafor"}
+CLAUSE_OWNERS = {"5": CEO, "7": "Tom Becker", "9": "Ben Okafor"}
 CLAUSE_NOTES = {
     "6.1.4": "Impact assessments done for CreditLens and TalentSift; PeopleCore pending.",
     "7.2": "AI awareness training at 70 %; target 95 % by year end.",

@@ -6,7 +6,7 @@ from datetime import date
 
 import pandas as pd
 
-from aims_core.demo.common import AIMS_OWNER, History, at, months_before
+from aims_core.demo.common import AIMS_OWNER, CEO, History, at, months_before
 
 
 def organisation(start: date, history: History) -> pd.DataFrame:
@@ -27,7 +27,7 @@ def reviews(anchor: date, history: History) -> pd.DataFrame:
     rows = []
     for i, months in enumerate((14, 5), 1):
         day = months_before(anchor, months)
-        row = {"id": i, "review_date": day, "chair": "Daniel Price (CEO)",
+        row = {"id": i, "review_date": day, "chair": CEO,
                "attendees": "CEO, AIMS owner, heads of Credit Risk, HR, Customer Service, IT",
                "notes": "Reviewed risk register, SoA progress and KPI trends; actions recorded."}
         row["version"] = history.record("management_reviews", [(at(day, 14), AIMS_OWNER,

@@ -7,8 +7,9 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from aims_core.demo.common import AIMS_OWNER, History, at
-from aims_core.demo.inventory import ARCHETYPES
+from aims_core.demo.common import AIMS_OWNER, CEO, History, at
+from aims_core.demo.inventory import ARCHETYPES, TRIAGE_ANSWERS
+from aims_core.inventory.triage import triage
 
 # fmt: off
 # (title, risk source C.3.x, objective C.2.x, likelihood, impact, controls treating it)
@@ -39,6 +40,38 @@ ORG_RISKS = (
 # fmt: on
 
 
+# Risks that restate a legal duty: (title, legal basis, what the duty asks). Such a risk is
+# never accepted untreated once the duty applies to its system (or, organisation-wide, to
+# any system): it is treated with its controls and the plan names the duty.
+LEGAL_DUTIES = {
+    "People not told they are dealing with AI": (
+        "Art. 50(1)", "tell people at the start of every conversation that they are talking "
+                      "to an AI system"),
+    "AI competence gaps in teams that use AI": (
+        "Art. 4", "train the people who operate or use AI systems on its capabilities, limits "
+                  "and risks"),
+    "Personal data leaks through prompts or transcripts": (
+        "GDPR Art. 32", "secure the personal data the system processes"),
+}
+
+
+def _duties_in_force(systems: list[dict], anchor: date) -> dict[int | None, set[str]]:
+    """The legal bases already applying on ``anchor`` per system (None: to any system).
+
+    EU AI Act duties come from each system's triage; GDPR Art. 32 applies wherever a system
+    processes personal data."""
+    in_force: dict[int | None, set[str]] = {None: set()}
+    for system in systems:
+        answers = TRIAGE_ANSWERS[(system["id"] - 1) % len(ARCHETYPES)]
+        bases = {o.legal_basis for o in triage(answers).obligations
+                 if o.applies_from <= anchor} if answers else set()
+        if system["personal_data"]:
+            bases.add("GDPR Art. 32")
+        in_force[system["id"]] = bases
+        in_force[None] |= bases
+    return in_force
+
+
 def risks(systems: list[dict], rng: np.random.Generator, start: date, anchor: date,
            history: History, per_system: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows: list[dict] = []
@@ -54,6 +87,7 @@ def risks(systems: list[dict], rng: np.random.Generator, start: date, anchor: da
         picks += [(system["id"], RISK_TEMPLATES[t]) for t in themes]
     picks += [(None, template) for template in ORG_RISKS]
     owners = {s["id"]: s["owner"] for s in systems}
+    in_force = _duties_in_force(systems, anchor)
     for rid, (system_id, (title, source, objective, lik, imp, controls)) in enumerate(picks, 1):
         inherent_l = int(np.clip(lik + rng.integers(-1, 2), 1, 5))
         inherent_i = int(np.clip(imp + rng.integers(-1, 1), 1, 5))
@@ -76,12 +110,17 @@ def risks(systems: list[dict], rng: np.random.Generator, start: date, anchor: da
             treatment = "accept" if inherent_l * inherent_i <= 6 else \
                 ("transfer" if rng.random() < 0.1 else "mitigate")
             drop = 0 if treatment == "accept" else int(rng.integers(1, 3))
+            basis, duty = LEGAL_DUTIES.get(title, (None, None))
+            plan = "Apply the linked controls and monitor the KPI" if treatment != "accept" \
+                else "Within tolerance; review yearly"
+            if basis in in_force[system_id]:  # a duty is never accepted, nor closed
+                treatment, drop, roll = "mitigate", max(drop, 1), max(roll, 0.15)
+                plan = f"Legal duty in force ({basis}): {duty}, through the linked controls"
             row.update(
                 residual_likelihood=max(1, inherent_l - drop),
                 residual_impact=max(1, inherent_i - (1 if drop == 2 else 0)),
                 treatment=treatment,
-                treatment_plan="Apply the linked controls and monitor the KPI"
-                if treatment != "accept" else "Within tolerance; review yearly",
+                treatment_plan=plan,
                 status="accepted" if treatment == "accept" else
                 ("closed" if roll < 0.15 else "treating"),
                 review_date=max(treated, anchor + timedelta(days=int(rng.integers(-45, 330)))),
@@ -149,15 +188,17 @@ def impact_assessments(systems: list[dict], anchor: date, history: History,
 
 def acceptances(risks: pd.DataFrame, rng: np.random.Generator, anchor: date,
                  history: History) -> pd.DataFrame:
-    """A year-long acceptance for every accepted risk; the older ones have expired."""
+    """A year-long acceptance for every accepted risk; the older ones have expired. The AIMS
+    owner approves, except for her own risks: the CEO does (segregation of duties)."""
     rows = []
     for risk in risks[risks["status"] == "accepted"].itertuples():
         approved = anchor - timedelta(days=int(rng.integers(30, 500)))
-        row = {"id": len(rows) + 1, "risk_id": risk.id, "approved_by": AIMS_OWNER,
+        approver = CEO if risk.owner == AIMS_OWNER else AIMS_OWNER
+        row = {"id": len(rows) + 1, "risk_id": risk.id, "approved_by": approver,
                "approved_on": approved,
                "justification": "Residual risk within the tolerance set by top management",
                "expires_on": approved + timedelta(days=365)}
-        row["version"] = history.record("risk_acceptances", [(at(approved), AIMS_OWNER,
+        row["version"] = history.record("risk_acceptances", [(at(approved), approver,
                                                               dict(row))])
         rows.append(row)
     return pd.DataFrame(rows)

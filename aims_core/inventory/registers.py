@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from aims_core.inventory.triage_questionnaire import ANNEX_III_POINTS as ANNEX_III_POINT_ENTRIES
+from aims_core.inventory.triage_questionnaire import QUESTIONNAIRE_VERSION
 from aims_core.records.fields import AI_SYSTEM_REF, Cursor, Field, Reference, Register, person_field
 
 SOURCING = {
@@ -28,11 +30,16 @@ LIFECYCLE_STAGES = {
 EU_AI_ACT_CATEGORIES = {
     "prohibited": "Prohibited practice",
     "high_risk": "High-risk",
+    "not_high_risk": "Not high-risk (Art. 6(3))",
     "transparency": "Transparency obligations",
     "gpai": "General-purpose AI model",
+    "gpai_systemic": "General-purpose AI model with systemic risk",
     "minimal": "Minimal risk",
+    "out_of_scope": "Outside the AI Act",
     "not_assessed": "Not yet assessed",
 }
+# Annex III points (catalogue eu_annex_iii_points), the exclusions the Annex states included.
+ANNEX_III_POINTS = {p.point_id: p.label for p in ANNEX_III_POINT_ENTRIES.values()}
 
 
 VALIDATION_RESULTS = {"pass": "Pass", "conditional": "Conditional", "fail": "Fail"}
@@ -56,6 +63,18 @@ def _retired_needs_date(_: Cursor,
     return []
 
 
+def _point_in_its_area(_: Cursor, row: dict[str, Any]) -> list[tuple[str, str]]:
+    point, area = row.get("annex_iii_point"), row.get("annex_iii_area")
+    if point is None:
+        return []
+    own = ANNEX_III_POINT_ENTRIES[point].area
+    if area is None:
+        return [("annex_iii_area", f"is required with Annex III point {point} (area {own})")]
+    if own != area:
+        return [("annex_iii_point", f"{point} is not a point of Annex III area {area}")]
+    return []
+
+
 AI_SYSTEMS = Register(
     table="ai_systems",
     label="AI system",
@@ -64,7 +83,7 @@ AI_SYSTEMS = Register(
                    ("validations", "ai_system_id"), ("ai_data_sources", "ai_system_id"),
                    ("triage_assessments", "ai_system_id"),
                    ("impact_assessments", "ai_system_id")),
-    rules=(_retired_needs_date,),
+    rules=(_retired_needs_date, _point_in_its_area),
     owner_field="owner",
     fields=(
         Field("name", "Name", required=True, max_length=200),
@@ -82,6 +101,9 @@ AI_SYSTEMS = Register(
         Field("annex_iii_area", "Annex III area", "int", min_value=1, max_value=8,
               reference=Reference("eu_annex_iii_areas", "area_no", "title"),
               help="1–8; only for systems in an EU AI Act Annex III area"),
+        Field("annex_iii_point", "Annex III point", "choice", choices=ANNEX_III_POINTS,
+              help="The point of the area that describes the use, e.g. 4(a) recruitment; "
+                   "set by the triage"),
         Field("personal_data", "Personal data", "bool"),
         Field("automated_decisions", "Automated decisions", "bool"),
         Field("human_oversight", "Human oversight"),
@@ -115,6 +137,7 @@ AI_DATA_SOURCES = Register(
     table="ai_data_sources",
     label="Data source",
     title_field="name",
+    owned_through="ai_system_id",
     allow_delete=True,
     fields=(
         Field("ai_system_id", "AI system", "int", required=True, reference=AI_SYSTEM_REF),
@@ -131,6 +154,7 @@ TRIAGE_ASSESSMENTS = Register(
     label="EU AI Act triage",
     title_field="assessed_on",
     rules=(_answers_are_an_object,),
+    owned_through="ai_system_id",
     fields=(
         Field("ai_system_id", "AI system", "int", required=True, reference=AI_SYSTEM_REF),
         Field("assessed_on", "Assessed on", "date", required=True, not_after_today=True),
@@ -139,6 +163,15 @@ TRIAGE_ASSESSMENTS = Register(
         Field("category", "Category", "choice", required=True, choices=EU_AI_ACT_CATEGORIES),
         Field("annex_iii_area", "Annex III area", "int", min_value=1, max_value=8),
         Field("reasoning", "Reasoning", required=True, max_length=20000),
+        Field("questionnaire_version", "Questionnaire version", "int",
+              min_value=1, max_value=QUESTIONNAIRE_VERSION),
+        Field("roles", "Roles", max_length=500,
+              help="The organisation's EU AI Act roles for the system, comma-separated codes"),
+        Field("annex_iii_point", "Annex III point", max_length=40),
+        Field("obligations_json", "Obligations", max_length=40000,
+              help="Every obligation with its role, article and the date it applies from"),
+        Field("recheck", "Re-check", max_length=500,
+              help="Why this triage should be run again (e.g. an earlier questionnaire)"),
     ),
 )
 
@@ -147,6 +180,7 @@ VALIDATIONS = Register(
     table="validations",
     label="Validation",
     title_field="validated_on",
+    owned_through="ai_system_id",
     fields=(
         Field("ai_system_id", "AI system", "int", required=True, reference=AI_SYSTEM_REF),
         Field("validated_on", "Validated on", "date", required=True, not_after_today=True),

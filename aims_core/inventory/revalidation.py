@@ -2,9 +2,10 @@
 
 Calendar rule: next due = last validation + the interval of the system's risk tier, the
 stricter of "EU AI Act high-risk" and the band of its worst open risk.
-Early triggers make a system due *now* when they happen after its last validation:
-a change of life-cycle stage or model version (read from the change history) and a linked
-KPI whose latest value is beyond its red threshold.
+The clock runs from the last validation that passed. Early triggers make a system due
+*now* when they happen after it: a change of life-cycle stage or model version (read from
+the change history), a linked KPI whose latest value is beyond its red threshold, and a
+latest validation that failed or passed only with conditions (due until one passes).
 Systems in design or development are not yet due; retired systems never are.
 """
 
@@ -36,14 +37,17 @@ worst AS (
     SELECT ai_system_id, max({band_rank_sql('current_level')}) AS worst_rank
     FROM rated WHERE is_open AND ai_system_id IS NOT NULL GROUP BY ai_system_id
 ),
-last AS (
-    SELECT ai_system_id, max(validated_on) AS last_validated,
-           arg_max(result, validated_on) AS last_result
+last AS (  -- the clock runs from the last *passing* validation
+    SELECT ai_system_id, max(validated_on) FILTER (WHERE result = 'pass') AS last_validated,
+           arg_max(result, (validated_on, id)) AS last_result,
+           max(validated_on) AS last_result_on,
+           arg_max(notes, (validated_on, id)) AS last_notes
     FROM validations GROUP BY ai_system_id
 ),
 tiered AS (
     SELECT s.id AS ai_system_id, s.name, s.owner, s.department, s.eu_ai_act_category,
            s.lifecycle_stage, l.last_validated, l.last_result,
+           coalesce(l.last_result IN ('fail', 'conditional'), FALSE) AS failed_validation,
            lower(list_extract({list(LEVEL_BANDS)!r}, greatest(coalesce(w.worst_rank, 1), 1)))
                AS risk_band,
            s.eu_ai_act_category = 'high_risk' AS eu_high_risk
@@ -80,10 +84,18 @@ breach AS (
     WHERE k.ai_system_id IS NOT NULL AND k.red_threshold IS NOT NULL
       AND {worse_than_sql('m.value', 'k.direction', 'k.red_threshold')}
 ),
+failed AS (  -- a failed or conditional validation leaves the system due until one passes
+    SELECT ai_system_id, last_result_on AS trigger_on,
+           'Validation ' || CASE last_result WHEN 'fail' THEN 'failed'
+                                 ELSE 'passed only with conditions' END
+           || coalesce(' (' || last_notes || ')', '') AS trigger_kind
+    FROM last WHERE last_result IN ('fail', 'conditional')
+),
 triggered AS (
     SELECT x.ai_system_id, max(x.trigger_on) AS trigger_on,
            arg_max(x.trigger_kind, x.trigger_on) AS trigger_kind
-    FROM (SELECT * FROM material UNION ALL SELECT * FROM breach) x
+    FROM (SELECT * FROM material UNION ALL SELECT * FROM breach
+          UNION ALL SELECT * FROM failed) x
     JOIN tiered t USING (ai_system_id)
     WHERE t.last_validated IS NULL OR x.trigger_on > t.last_validated
     GROUP BY x.ai_system_id
@@ -110,7 +122,9 @@ _OVERDUE = "next_due IS NULL OR next_due < ?::DATE OR trigger_on IS NOT NULL"
 def _reason(row: dict) -> str:
     if pd.notna(row["trigger_kind"]):
         return f"Due now: {row['trigger_kind']} on {row['trigger_on']:%Y-%m-%d}, after the " \
-            + ("last validation" if pd.notna(row["last_validated"]) else "system went live")
+            + ("last passing validation" if pd.notna(row["last_validated"])
+               else "system went live") \
+            + ("; due until a validation passes" if row["failed_validation"] else "")
     if pd.isna(row["last_validated"]):
         return "Never validated"
     tier = TIER_LABELS.get(row["risk_tier"], row["risk_tier"])

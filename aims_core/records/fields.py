@@ -72,15 +72,21 @@ class Field:
             self.person or self.reference is not None or not self.is_multiline)
 
 
+# Person fields hold a name from the people directory (``people.name``); the write path
+# accepts only active people, whose names this view lists.
+PEOPLE_REF = Reference("active_people", "name", "name")
+
+
 def person_field(name: str, label: str, *, required: bool = False, editable: bool = True,
                  help: str | None = None) -> Field:
     """A field that names a person (owner, approver, reviewer, auditor, chair …).
 
-    Every such field is declared through this one factory, so the rules for people (the
-    people directory, pickers, "my items") are stated once for all registers.
+    Every such field is declared through this one factory, so the rules for people (picked
+    from and validated against the people directory, adopted into it when a file is opened,
+    "my items") are stated once for all registers.
     """
     return Field(name, label, "text", required=required, max_length=PERSON_NAME_LENGTH,
-                 editable=editable, help=help, person=True)
+                 reference=PEOPLE_REF, editable=editable, help=help, person=True)
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,14 @@ class Register:
     referenced_by: tuple[tuple[str, str], ...] = field(default=())  # (table, column)
     unique_together: tuple[str, ...] = ()  # no two rows share these values (a table UNIQUE)
     owner_field: str | None = None  # the person field whose person owns the row ("my items")
+    # A child row (a link, an acceptance, a KPI value …) is owned by the owner of the row its
+    # reference field ``owned_through`` points to, e.g. "risk_id" for a risk's acceptances.
+    owned_through: str | None = None
+    # A person field naming who approved the row: it may not name the row's owner, and the
+    # owner may not record it (segregation of duties, e.g. residual-risk acceptance).
+    approver_field: str | None = None
+    # The lowest app role that may change every row (Contributors change the rows they own).
+    edit_role: str = "aims_manager"
     rules: tuple[RowRule, ...] = ()  # cross-field rules checked on every insert and update
 
     def __post_init__(self) -> None:

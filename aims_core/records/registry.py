@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aims_core.auth import registers as auth
 from aims_core.compliance import registers as compliance
 from aims_core.inventory import registers as inventory
 from aims_core.management_review import registers as management_review
@@ -18,5 +19,6 @@ REGISTERS: dict[str, Register] = {
               compliance.SOA, compliance.SOA_VERSIONS, compliance.SOA_VERSION_ITEMS,
               compliance.CLAUSE_STATUS, performance.OBJECTIVES, performance.KPIS,
               performance.OBJECTIVE_KPIS, performance.KPI_MEASUREMENTS, inventory.VALIDATIONS,
-              management_review.MANAGEMENT_REVIEWS, inventory.REVALIDATION_INTERVALS)
+              management_review.MANAGEMENT_REVIEWS, inventory.REVALIDATION_INTERVALS,
+              auth.PEOPLE)
 }

@@ -33,6 +33,7 @@ from typing import Any, Literal
 import duckdb
 import pyarrow as pa
 
+from aims_core.auth import audit, permissions
 from aims_core.auth.actor import Actor
 from aims_core.records.fields import Field, Register, person_field
 from aims_core.records.registry import REGISTERS
@@ -142,26 +143,35 @@ def row_json(row: dict[str, Any] | None) -> str | None:
     return json.dumps({k: _json_value(v) for k, v in row.items()}, ensure_ascii=False)
 
 
+def fetch_row(cur: duckdb.DuckDBPyConnection, table: str, row_id: int) -> dict[str, Any] | None:
+    """One row of ``table`` as a dict (None when it does not exist)."""
+    result = cur.execute(f'SELECT * FROM "{table}" WHERE id = ?', [row_id])
+    names = [d[0] for d in result.description]
+    found = result.fetchall()
+    return dict(zip(names, found[0], strict=True)) if found else None
+
+
 def _next_id(cur: duckdb.DuckDBPyConnection, table: str) -> int:
     # fetchall: an unfinished result would block registering batches on this cursor
     return cur.execute(f'SELECT coalesce(max(id), 0) + 1 FROM "{table}"').fetchall()[0][0]
 
 
 class ChangeLog:
-    """Change-history rows written inside the caller's transaction. Rows of registers are
-    logged set-based as the database holds them (:meth:`record`, their JSON made by DuckDB);
-    other entries (settings) are collected and written with one statement by :meth:`flush`,
-    which the write path calls before it commits."""
+    """Change-history rows written inside the caller's transaction: rows of registers
+    set-based as the database holds them (:meth:`record`, their JSON made by DuckDB), other
+    entries (settings, merges of names) one by one (:meth:`append`)."""
 
     def __init__(self, cur: duckdb.DuckDBPyConnection, who: str, when: datetime) -> None:
         self.cur, self.who, self.when = cur, who, when
         self.next_id = _next_id(cur, "change_log")
-        self._rows: list[tuple[Any, ...]] = []
 
     def append(self, table: str, row_id: int, operation: str,
                before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
-        self._rows.append((self.next_id, table, row_id, operation, self.who, self.when,
-                           row_json(before), row_json(after)))
+        self.cur.execute(
+            "INSERT INTO change_log (id, table_name, row_id, operation, changed_by, changed_at, "
+            "before_json, after_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [self.next_id, table, row_id, operation, self.who, self.when, row_json(before),
+             row_json(after)])
         self.next_id += 1
 
     def record(self, table: str, operation: str, row_ids: list[int],
@@ -183,23 +193,6 @@ class ChangeLog:
                 f"FROM logged_rows b {join}",
                 [self.next_id, table, operation, self.who, self.when])
         self.next_id += len(row_ids)
-
-    def flush(self) -> None:
-        if not self._rows:
-            return
-        columns = list(zip(*self._rows, strict=True))
-        batch = pa.table({
-            "id": pa.array(columns[0], pa.int64()), "table_name": pa.array(columns[1], pa.string()),
-            "row_id": pa.array(columns[2], pa.int64()),
-            "operation": pa.array(columns[3], pa.string()),
-            "changed_by": pa.array(columns[4], pa.string()),
-            "changed_at": pa.array(columns[5], pa.timestamp("us")),
-            "before_json": pa.array(columns[6], pa.string()),
-            "after_json": pa.array(columns[7], pa.string())})
-        with registered(self.cur, "change_log_batch", batch):
-            self.cur.execute(f"INSERT INTO change_log ({', '.join(batch.column_names)}) "
-                             f"SELECT * FROM change_log_batch")
-        self._rows.clear()
 
 
 def _last_changed_by(cur: duckdb.DuckDBPyConnection, table: str, row_id: int) -> str:
@@ -367,12 +360,19 @@ def _merge_notice(register: Register, prepared: _Prepared) -> RowProblem:
                       f"it{changed}; your edits ({mine}) were saved on top.")
 
 
-def _check_permission(actor: Actor, register: Register, prepared: _Prepared) -> str | None:
+def _check_permission(cur: duckdb.DuckDBPyConnection, register: Register,
+                      prepared: _Prepared, who: permissions.Standing,
+                      refused: list[audit.Event]) -> str | None:
     """The one place where the actor's right to make this change is decided, per change,
-    once the current row is known and before any value is applied (roles and ownership:
-    aims_core/auth, issue 14). Returns the refusal, or None. Today every author may write."""
-    del actor, register, prepared
-    return None
+    once the current row is known and before any value is applied (roles, ownership and
+    segregation of duties: aims_core/auth/permissions.py). A refusal is also an audit
+    event, recorded after the batch rolled back."""
+    problem = permissions.refusal(cur, register, prepared.change.operation, prepared.current,
+                                  prepared.typed, who)
+    if problem:
+        refused.append(permissions.refused_event(who.actor, register.table, prepared.row_id,
+                                                 f"{prepared.row}: {problem}"))
+    return problem
 
 
 def _missing_references(cur: duckdb.DuckDBPyConnection, register: Register,
@@ -393,7 +393,9 @@ def _missing_references(cur: duckdb.DuckDBPyConnection, register: Register,
                 [sorted(wanted)],
             ).fetchall()
         }
-        problems += [RowProblem(p.row, spec.label, f"{p.typed[spec.name]!r} does not exist")
+        missing = "is not an active person in the people directory" if spec.person \
+            else "does not exist"
+        problems += [RowProblem(p.row, spec.label, f"{p.typed[spec.name]!r} {missing}")
                      for p in rows if p.typed.get(spec.name) is not None
                      and p.typed[spec.name] not in found]
     return problems
@@ -488,6 +490,7 @@ def apply_batches(db: Database, batches: Sequence[tuple[str, Iterable[RowChange]
     ``also`` writes non-register settings in the same transaction once the batches are
     valid; it logs through the given change log and returns problems to roll back on.
     ``today`` (default: the server's date) is what "not in the future" is measured against.
+    Changes the actor's role does not allow are refused (and logged in ``audit_events``).
     """
     result = WriteResult()
     batches = [(table, list(changes)) for table, changes in batches]
@@ -503,20 +506,30 @@ def apply_batches(db: Database, batches: Sequence[tuple[str, Iterable[RowChange]
                                              position, day)
                                     for position, change in enumerate(changes)])
                 for table, changes in batches]
+    refused: list[audit.Event] = []
     try:
         with db.transaction() as cur:
+            standing, problem = permissions.standing(cur, actor)
+            if standing is not None and also is not None:
+                problem = permissions.settings_refusal(standing)
+            if problem:
+                result.errors.append(RowProblem("This change", None, problem))
+                refused.append(permissions.refused_event(actor, batches[0][0] if batches
+                                                         else "settings", None, problem))
+                raise _Abort
             log_ = ChangeLog(cur, who, when)
             for register, rows in prepared:
-                _apply(db, cur, register, rows, actor, log_, result)
+                _apply(db, cur, register, rows, standing, log_, result, refused)
                 if not result.ok:
                     raise _Abort
             if also is not None:
                 result.errors.extend(also(cur, log_))
                 if not result.ok:
                     raise _Abort
-            log_.flush()
     except _Abort:
         result._clear_writes()
+        if refused:
+            audit.record(db, *refused, when=when)
     except duckdb.Error as exc:  # a rule the checks above missed: say so, never crash
         log.exception("write refused by the database")
         result._clear_writes()
@@ -559,7 +572,8 @@ def _database_refusal(exc: duckdb.Error, registers: list[Register]) -> RowProble
 
 
 def _apply(db: Database, cur: duckdb.DuckDBPyConnection, register: Register,
-           rows: list[_Prepared], actor: Actor, log_: ChangeLog, result: WriteResult) -> None:
+           rows: list[_Prepared], who: permissions.Standing, log_: ChangeLog,
+           result: WriteResult, refused: list[audit.Event]) -> None:
     table = register.table
     currents = _fetch_currents(cur, table, [p.row_id for p in rows if p.row_id is not None])
     blank = dict.fromkeys(db.column_types(table))
@@ -573,7 +587,7 @@ def _apply(db: Database, cur: duckdb.DuckDBPyConnection, register: Register,
         if prepared.change.operation != "insert" and \
                 not _check_version(cur, register, prepared, result):
             continue
-        if refusal := _check_permission(actor, register, prepared):
+        if refusal := _check_permission(cur, register, prepared, who, refused):
             result.errors.append(RowProblem(prepared.row, None, refusal))
             continue
         if prepared.change.operation == "delete":

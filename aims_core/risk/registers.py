@@ -88,6 +88,8 @@ RISK_ACCEPTANCES = Register(
     table="risk_acceptances",
     label="Risk acceptance",
     title_field="approved_by",
+    owned_through="risk_id",
+    approver_field="approved_by",
     fields=(
         Field("risk_id", "Risk", "int", required=True, reference=Reference("risks", "id")),
         person_field("approved_by", "Approved by", required=True),
@@ -126,6 +128,7 @@ IMPACTS = Register(
     table="impacts",
     label="Impact",
     title_field="description",
+    owned_through="impact_assessment_id",
     referenced_by=(("risks", "impact_id"),),
     allow_delete=True,
     fields=(
@@ -144,6 +147,7 @@ RISK_CONTROLS = Register(
     table="risk_controls",
     label="Risk–control link",
     title_field="control_id",
+    owned_through="risk_id",
     allow_delete=True,
     fields=(
         Field("risk_id", "Risk", "int", required=True, reference=Reference("risks", "id", "title")),

@@ -184,3 +184,13 @@ def raise_impact_as_risk(db: Database, impact_id: int, owner: str, today: date,
         "inherent_impact": int(row["severity"]), "treatment": "mitigate",
         "treatment_plan": row["mitigation"], "status": "open", "identified_on": today,
         "impact_id": impact_id}, label=f"Risk from impact {impact_id}")], actor)
+
+
+def of_system(db: Database, system_id: int) -> pd.DataFrame:
+    """One AI system's risks with their levels, review date and treating controls."""
+    return db.query_df(
+        f"""SELECT r.id, r.title, r.owner, r.status, r.inherent_level, r.residual_level,
+                   r.review_date, string_agg(rc.control_id, ', ' ORDER BY rc.control_id)
+                       AS controls
+            FROM ({RATED_RISKS_SQL}) r LEFT JOIN risk_controls rc ON rc.risk_id = r.id
+            WHERE r.ai_system_id = ? GROUP BY ALL ORDER BY r.id""", [system_id])

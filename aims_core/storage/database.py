@@ -249,8 +249,10 @@ class Database:
 
     # --- writing -------------------------------------------------------------------------
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Serialised, all-or-nothing write block; yields a cursor to write with."""
+    def transaction(self, *, bump: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Serialised, all-or-nothing write block; yields a cursor to write with.
+        ``bump=False`` for writes no cached read shows (audit events), so that they do not
+        invalidate every page's cache."""
         with self._write_lock:
             cur = self._con.cursor()
             cur.begin()
@@ -262,7 +264,8 @@ class Database:
                 raise
             finally:
                 cur.close()
-            self._generation += 1
+            if bump:
+                self._generation += 1
 
     def close(self) -> None:
         self._con.close()

@@ -255,6 +255,73 @@ _V6_OBJECTIVES_KPIS = (
     "ALTER TABLE kpi_measurements_v6 RENAME TO kpi_measurements",
 )
 
+_V9_PEOPLE_AND_SIGN_IN = (
+    # Everyone a person field can name; app role and sign-in method for team mode.
+    """CREATE TABLE people (
+        id BIGINT PRIMARY KEY, name VARCHAR NOT NULL UNIQUE, email VARCHAR, active BOOLEAN NOT NULL,
+        role VARCHAR NOT NULL, sign_in VARCHAR NOT NULL, version INTEGER NOT NULL
+    )""",
+    # What person fields accept (aims_core.records.fields.PEOPLE_REF).
+    "CREATE VIEW active_people AS SELECT * FROM people WHERE active",
+    # Local accounts: an argon2id hash of the password, never the password.
+    """CREATE TABLE local_accounts (
+        person_id BIGINT PRIMARY KEY, password_hash VARCHAR NOT NULL,
+        password_set_at TIMESTAMP NOT NULL, version INTEGER NOT NULL
+    )""",
+    # Sign-ins, refused sign-ins and writes, CLI admin runs, people merged from free text.
+    """CREATE TABLE audit_events (
+        id BIGINT PRIMARY KEY, occurred_at TIMESTAMP NOT NULL, event VARCHAR NOT NULL,
+        actor VARCHAR, channel VARCHAR, person_id BIGINT, login VARCHAR, table_name VARCHAR,
+        row_id BIGINT, detail VARCHAR
+    )""",
+)
+
+RECHECK_EARLIER_QUESTIONNAIRE = "Made with the earlier questionnaire — re-check"
+
+_V10_TRIAGE = (
+    # Catalogue: the Annex III points, the Annex I product law, NIST subcategory titles.
+    """CREATE TABLE eu_annex_iii_points (
+        point_id VARCHAR PRIMARY KEY, area_no INTEGER NOT NULL, title VARCHAR NOT NULL,
+        excluded BOOLEAN NOT NULL, sort_order INTEGER NOT NULL
+    )""",
+    """CREATE TABLE eu_annex_i_legislation (
+        sector_id VARCHAR PRIMARY KEY, section VARCHAR NOT NULL, title VARCHAR NOT NULL,
+        legislation VARCHAR, sort_order INTEGER NOT NULL
+    )""",
+    """CREATE TABLE nist_subcategories (
+        subcategory_id VARCHAR PRIMARY KEY, category_id VARCHAR NOT NULL, title VARCHAR NOT NULL,
+        statement VARCHAR, sort_order INTEGER NOT NULL
+    )""",
+    "ALTER TABLE ai_systems ADD COLUMN annex_iii_point VARCHAR",
+    "ALTER TABLE triage_assessments ADD COLUMN questionnaire_version INTEGER",
+    "ALTER TABLE triage_assessments ADD COLUMN roles VARCHAR",
+    "ALTER TABLE triage_assessments ADD COLUMN annex_iii_point VARCHAR",
+    "ALTER TABLE triage_assessments ADD COLUMN obligations_json VARCHAR",
+    "ALTER TABLE triage_assessments ADD COLUMN recheck VARCHAR",
+    # Triages made before this version answered the earlier questionnaire (one role for
+    # provider and deployer alike, Annex III by area): mark them for a re-check, keep their
+    # role and area 5 point, and log the change.
+    f"""UPDATE triage_assessments SET
+        questionnaire_version = 1, recheck = '{RECHECK_EARLIER_QUESTIONNAIRE}',
+        roles = CASE json_extract_string(answers_json, '$.role')
+                    WHEN 'both' THEN 'provider,deployer'
+                    ELSE json_extract_string(answers_json, '$.role') END,
+        annex_iii_point = CASE WHEN annex_iii_area = 5 AND
+                                    json_extract_string(answers_json, '$.area5_point')
+                                    IN ('a', 'b', 'c', 'd')
+                               THEN '5(' || json_extract_string(answers_json, '$.area5_point')
+                                    || ')' END,
+        version = version + 1""",
+    """INSERT INTO change_log
+        SELECT (SELECT coalesce(max(id), 0) FROM change_log) + row_number() OVER (ORDER BY t.id),
+               'triage_assessments', t.id, 'update', 'schema migration 10',
+               date_trunc('second', CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP)),
+               (SELECT arg_max(after_json, id) FROM change_log
+                WHERE table_name = 'triage_assessments' AND row_id = t.id),
+               CAST(to_json(t) AS VARCHAR)
+        FROM triage_assessments t""",
+)
+
 _LOG_ROW = ("(SELECT coalesce(max(id), 0) FROM change_log) + row_number() OVER (ORDER BY x.id), "
             "'{table}', x.id, '{operation}', 'schema migration 11', "
             "date_trunc('second', CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP))")
@@ -302,6 +369,11 @@ MIGRATIONS: tuple[Migration, ...] = (
               _V5_SOA),
     Migration(6, "Objectives (6.2) linked to KPIs, computed KPI codes, one KPI value per day",
               _V6_OBJECTIVES_KPIS),
+    Migration(9, "People directory (person fields pick from it), local accounts, audit events "
+                 "of sign-ins and refusals", _V9_PEOPLE_AND_SIGN_IN),
+    Migration(10, "EU AI Act triage by role and Annex III point: questionnaire version, roles, "
+                  "obligations and re-check on triages; Annex III points, Annex I law and NIST "
+                  "subcategory titles in the catalogue", _V10_TRIAGE),
     Migration(11, "Unique keys where races could repeat a row: one link per risk and control, "
                   "one risk per impact", _V11_UNIQUE_KEYS, _V11_CONSTRAINTS),
 )

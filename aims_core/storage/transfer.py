@@ -244,7 +244,6 @@ def import_database(db: Database, src_dir: str | Path, actor: Actor | None = Non
                     "source": src.name, "exported_at": manifest.get("exported_at"),
                     "schema_version": manifest.get("schema_version"),
                     "rows": _row_counts(cur, tables)})
-                log.flush()
     except duckdb.Error as exc:
         raise TransferError("import failed and was rolled back: "
                             f"{' '.join(str(exc).split())}") from None

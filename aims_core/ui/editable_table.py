@@ -25,10 +25,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from aims_core.auth import people, roles
 from aims_core.records.fields import Field, Register
 from aims_core.records.validation import input_hint, shown
 from aims_core.records.writes import FieldConflict, RowChange, WriteResult, apply_changes
-from aims_core.ui.session import Identity, get_db
+from aims_core.ui.session import Identity, cached, get_db
 from aims_core.ui.text import md_escape
 
 _DTYPES = {"text": "string", "choice": "string", "int": "Int64", "float": "Float64",
@@ -88,14 +89,27 @@ def table_height(rows: int) -> int:
 
 
 def column_config(register: Register, labels: dict[str, dict[Any, str]] | None = None,
-                  read_only: bool = False) -> dict[str, Any]:
-    """Data-editor column set-up derived from the register's field metadata."""
+                  read_only: bool = False, people: list[str] | None = None) -> dict[str, Any]:
+    """Data-editor column set-up derived from the register's field metadata. Person fields
+    pick from ``people`` (the directory's active names)."""
     labels = labels or {}
     config: dict[str, Any] = {"id": st.column_config.NumberColumn("ID", disabled=True,
                                                                    width="small")}
     for spec in register.fields:
-        config[spec.name] = _column(spec, labels.get(spec.name), read_only)
+        options = labels.get(spec.name)
+        if options is None and spec.person and people is not None:
+            options = {name: name for name in people}
+        config[spec.name] = _column(spec, options, read_only)
     return config
+
+
+def person_options(register: Register, frame: pd.DataFrame) -> list[str]:
+    """Active people, plus anyone the shown rows name (an owner disabled since keeps their
+    name on screen; the write path refuses picking them again)."""
+    named = {v for spec in register.fields if spec.person and spec.name in frame
+             for v in frame[spec.name].dropna()}
+    active = cached(people.active_names)
+    return [*active, *sorted(named - set(active))]
 
 
 def _help(spec: Field) -> str | None:
@@ -211,12 +225,17 @@ def editable_table(register: Register, load: Callable[[], pd.DataFrame], *, key:
             st.rerun()
 
     if read_only:
-        st.caption("Pick your name in the sidebar to edit this table.")
+        st.caption("Pick your name in the sidebar to edit this table." if not who.name else
+                   f"Your role ({roles.label(who.role)}) can read this table, not change it.")
+    elif who.only_own_rows:
+        st.caption("As a Contributor you change the rows you own; a change to anyone "
+                   "else's row is refused when you save.")
     order = [c for c in (column_order or [*register.field_names, *(context or {})])
              if c not in (fixed or {})]
     # Read-only per column: the editor checks type compatibility of every column not
     # disabled in its own config (an all-empty context column would be refused).
-    config = {**column_config(register, labels, read_only),
+    config = {**column_config(register, labels, read_only,
+                              person_options(register, snap["frame"])),
               **{name: {**spec, "disabled": True} for name, spec in (context or {}).items()}}
     st.data_editor(
         snap["frame"],
@@ -317,7 +336,8 @@ message) or the write result with its per-row problems. Messages are shown as te
 hold row titles and names, which are data)."""
 
 _NOTICES = {"success": (st.success, ":material/check_circle:"),
-            "info": (st.info, ":material/info:"), "error": (st.error, ":material/error:")}
+            "info": (st.info, ":material/info:"), "error": (st.error, ":material/error:"),
+            "warning": (st.warning, ":material/warning:")}
 
 
 def show_outcome(outcome: Outcome | None) -> None:

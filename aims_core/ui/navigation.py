@@ -3,7 +3,9 @@ benchmark (a page added here is opened by all three)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from aims_core.auth import roles
 
 import streamlit as st
 
@@ -16,6 +18,7 @@ class PageSpec:
     title: str
     icon: str  # a Material Symbols name
     default: bool = False
+    min_role: str = "viewer"  # the lowest app role that sees the page (team mode)
 
     @property
     def path(self) -> str:
@@ -28,7 +31,8 @@ class PageSpec:
 
 
 SECTIONS: dict[str, tuple[PageSpec, ...]] = {
-    "Dashboard": (PageSpec("overview.py", "Overview", "dashboard", default=True),),
+    "Dashboard": (PageSpec("overview.py", "Overview", "dashboard", default=True),
+                  PageSpec("my_work.py", "My work", "assignment_ind")),
     "Inventory": (PageSpec("ai_systems.py", "AI systems", "smart_toy"),
                   PageSpec("schedule.py", "Schedule", "event")),
     "Risk": (PageSpec("risks.py", "Risks", "warning"),
@@ -38,12 +42,25 @@ SECTIONS: dict[str, tuple[PageSpec, ...]] = {
                    PageSpec("clauses.py", "Clauses 4–10", "rule")),
     "Performance": (PageSpec("kpis.py", "KPIs & objectives", "monitoring"),),
     "Support registers": (PageSpec("suppliers.py", "Suppliers", "handshake"),),
+    "Administration": (PageSpec("users.py", "Users", "manage_accounts", min_role="admin"),),
 }
+
+SIGN_IN = PageSpec("sign_in.py", "Sign in", "login", default=True)  # team mode, signed out
+MY_WORK = "my_work.py"  # a Contributor's first page
 
 
 def all_pages() -> list[PageSpec]:
     """Every page in sidebar order."""
     return [spec for pages in SECTIONS.values() for spec in pages]
+
+
+def sections_for(role: str) -> dict[str, tuple[PageSpec, ...]]:
+    """The sidebar one app role sees; a Contributor starts on My work."""
+    visible = {section: tuple(replace(spec, default=spec.file == MY_WORK)
+                              if role == "contributor" else spec
+                              for spec in pages if roles.at_least(role, spec.min_role))
+               for section, pages in SECTIONS.items()}
+    return {section: pages for section, pages in visible.items() if pages}
 
 
 def id_param(name: str) -> int | None:

@@ -1,4 +1,4 @@
-"""The database handle, cached queries, and who is using the app."""
+"""The database handle, cached queries, and who is using the app (their :class:`Identity`)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import pandas as pd
 import streamlit as st
 
 from aims_core import bootstrap
+from aims_core.auth import roles
 from aims_core.auth.actor import Actor
 from aims_core.config import database_path
 from aims_core.storage.database import Database, DatabaseError
@@ -74,61 +75,57 @@ def today() -> date:
     return date.today()
 
 
+Mode = Literal["personal", "team"]
+
+
 @dataclass(frozen=True)
 class Identity:
+    """Who is using the app on this run, as app.py resolved it (aims_core/ui/identity.py).
+
+    Personal mode (a laptop, no sign-in, served on 127.0.0.1 only): the person picked in the
+    sidebar acts with every right; roles apply in team mode. Team mode: a signed-in person
+    with the role the people directory gives them (the write path checks it again).
+    """
+
     name: str | None
-    signed_in: bool  # True when the name comes from the identity provider (OIDC)
+    signed_in: bool = False  # the name comes from a sign-in (team mode)
+    role: str = "admin"
+    person_id: int | None = None
+    session_id: str | None = None
+    mode: Mode = "personal"
 
     @property
     def can_edit(self) -> bool:
-        """Edits need an author for the change history. Roles will refine this rule."""
-        return bool(self.name)
+        """Whether edit controls are offered (the write path decides row by row)."""
+        return bool(self.name) and roles.has(self.role, "edit")
+
+    def can(self, capability: roles.Capability) -> bool:
+        """Whether this person has ``capability`` ("export", "manage", "administer" …)."""
+        return bool(self.name) and roles.has(self.role, capability)
+
+    def lacks(self, capability: roles.Capability, what: str) -> str | None:
+        """Why ``what`` is not offered (None: it is), for a caption by the disabled control."""
+        if not self.name:
+            return f"Pick your name in the sidebar to {what}."
+        if roles.has(self.role, capability):
+            return None
+        return (f"To {what} you need the role {roles.label(roles.lowest(capability))} or "
+                f"higher (you are {roles.label(self.role)}).")
+
+    @property
+    def only_own_rows(self) -> bool:
+        """A Contributor: edits are limited to the rows they own."""
+        return self.can_edit and not roles.has(self.role, "manage")
 
     @property
     def actor(self) -> Actor:
         """What this person's writes carry (the write path refuses a blank name)."""
-        return Actor(self.name or "")
-
-
-def _oidc_configured() -> bool:
-    try:
-        return "auth" in st.secrets
-    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
-        return False
-
-
-def _known_people() -> list[str]:
-    frame = query(
-        "SELECT DISTINCT owner FROM (SELECT owner FROM ai_systems UNION ALL "
-        "SELECT owner FROM risks UNION ALL SELECT owner FROM soa UNION ALL "
-        "SELECT changed_by FROM change_log) WHERE owner IS NOT NULL ORDER BY owner"
-    )
-    return frame["owner"].tolist()
-
-
-def identity_sidebar() -> Identity:
-    """Show who is working in the sidebar; returns the identity used for every change."""
-    with st.sidebar:
-        if _oidc_configured():
-            if not st.user.is_logged_in:
-                st.button("Sign in", on_click=st.login, icon=":material/login:")
-                return Identity(None, False)
-            name = st.user.get("name") or st.user.get("email")
-            st.caption(f"Signed in as **{md_escape(name)}**")
-            st.button("Sign out", on_click=st.logout)
-            return Identity(str(name), True)
-        name = st.selectbox(
-            "You are",
-            _known_people(),
-            index=None,
-            key="identity_name",
-            accept_new_options=True,
-            placeholder="Pick or type your name",
-            help="Recorded with every change you make and used for 'my items'.",
-        )
-        return Identity(name.strip() if name else None, False)
+        team = self.mode == "team"
+        return Actor(self.name or "", self.role, "app",
+                     person_id=self.person_id if team else None,
+                     session_id=self.session_id if team else None)
 
 
 def current_identity() -> Identity:
-    """The identity shown in the sidebar on this run (set by app.py before the page runs)."""
-    return st.session_state.get("_identity") or Identity(None, False)
+    """The identity app.py resolved on this run (before the page runs)."""
+    return st.session_state.get("_identity") or Identity(None)

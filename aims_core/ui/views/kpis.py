@@ -155,7 +155,7 @@ def render() -> None:
     top[0].caption(f"{len(frame)} KPIs match · computed KPIs record the registers once a day "
                    "(button, or `python -m aims_core snapshot` from a scheduler)")
     top[1].button("Take today's snapshot", icon=":material/photo_camera:",
-                  key="kpis_snapshot", disabled=not who.can_edit, on_click=_snapshot,
+                  key="kpis_snapshot", disabled=not who.can("manage"), on_click=_snapshot,
                   args=(who,), help="Record today's register figures for the computed KPIs "
                   "(again today: replaces today's values)")
     trends, enter, upload, define = st.tabs(["Trends", "Enter values", "Import a file",

@@ -131,7 +131,8 @@ def render() -> None:
                    f"level {size}. Each clamp is saved as a change of that risk.",
                    icon=":material/warning:")
     who = current_identity()
-    st.button("Save the risk method", type="primary", disabled=not who.can_edit,
+    missing = who.lacks("administer", "change the risk method")
+    st.button("Save the risk method", type="primary", disabled=bool(missing),
               on_click=_save, args=(method, keys, who.actor), key="method_save")
-    if not who.can_edit:
-        st.caption("Pick your name in the sidebar to change the risk method.")
+    if missing:
+        st.caption(missing)

@@ -19,6 +19,7 @@ from aims_core.ui.charts import risk_matrices
 from aims_core.ui.editable_table import editable_table, invalidate, show_outcome, shown_rows
 from aims_core.ui.navigation import id_param
 from aims_core.ui.paging import page_offset, show_count
+from aims_core.ui.people_picker import person_select
 from aims_core.ui.session import cached, current_identity, get_db, query, today
 from aims_core.ui.text import md_escape
 
@@ -275,13 +276,14 @@ def _acceptance(risk: pd.Series) -> None:
     who = current_identity()
     with st.form(prefix, clear_on_submit=True):
         cols = st.columns(2)
-        cols[0].text_input("Approved by", value=who.name or "", key=f"{prefix}_by")
+        person_select("Approved by", key=f"{prefix}_by", default=who.name, where=cols[0],
+                      help="Not the risk's owner: segregation of duties")
         cols[1].date_input("Approved on", value=today(), max_value=today(),
                            key=f"{prefix}_on")
         st.text_area("Justification", height=80, key=f"{prefix}_why",
                      placeholder="Why the residual risk is acceptable")
         st.date_input("Expires on", value=today() + timedelta(days=365), key=f"{prefix}_until")
-        st.form_submit_button("Record acceptance", disabled=not who.can_edit,
+        st.form_submit_button("Record acceptance", disabled=not who.can("manage"),
                               on_click=_save_acceptance,
                               args=(risk_id, int(risk["version"]), who.actor))
 

@@ -88,7 +88,9 @@ def render() -> None:
                "(A.6.2.4, A.6.2.6; a KPI breach or a change of stage or model version makes a "
                "system due now), risk reviews, expiring risk acceptances, impact-assessment "
                "reviews, supplier reviews, SoA evidence expiry, control reviews and target "
-               "dates, and measured KPI values. Overdue first.")
+               "dates, measured KPI values, the dates on which each system's EU AI Act "
+               "obligations start to apply (from its triage) and triages to re-check. "
+               "Overdue first.")
     items = cached(due_dates, today())
     if items.empty:
         st.info("Nothing falls due yet. Dates appear here as you add AI systems (validation), "

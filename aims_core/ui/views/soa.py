@@ -15,6 +15,7 @@ from aims_core.records.writes import WriteResult
 from aims_core.storage import spreadsheets
 from aims_core.ui.charts import status_bars
 from aims_core.ui.editable_table import editable_table, show_outcome, table_height
+from aims_core.ui.people_picker import person_select
 from aims_core.ui.session import Identity, cached, current_identity, get_db, query, today
 from aims_core.ui.text import md_escape
 
@@ -42,8 +43,8 @@ def start_register(table: str, guidance: str, who: Identity) -> None:
         return
     st.info(f"{len(missing)} {guidance}", icon=":material/lightbulb:")
     st.button(f"Add the {len(missing)} missing entries", key=f"start_{table}", type="primary",
-              icon=":material/playlist_add:", disabled=not who.can_edit,
-              help=None if who.can_edit else "Pick your name in the sidebar first",
+              icon=":material/playlist_add:", disabled=not who.can("manage"),
+              help=who.lacks("manage", "add them"),
               on_click=run_write, args=(f"start_{table}",
                                         lambda: soa.add_missing_rows(get_db(), table, who.actor),
                                         "{n} entries added."))
@@ -99,7 +100,8 @@ def _filters(who: Identity) -> tuple[soa.SoaFilter, str]:
     chosen_articles = top[2].multiselect(
         "EU AI Act article (indicative)", list(articles), format_func=articles.get,
         key="soa_eu", help="Controls that speak to an article, e.g. Art. 14 human oversight")
-    chosen_nist = top[3].multiselect("NIST AI RMF subcategory", nist, key="soa_nist")
+    chosen_nist = top[3].multiselect("NIST AI RMF subcategory", list(nist), key="soa_nist",
+                                     format_func=nist.get)
     row = st.columns([2, 2, 4])
     flagged = row[0].toggle("Needs attention only", key="soa_flagged",
                             help="Not decided, no owner, evidence expired, review overdue or "
@@ -119,7 +121,9 @@ _CONTEXT = {
     "risk_titles": st.column_config.TextColumn("Risks treated"),
     "eu_articles": st.column_config.TextColumn("EU AI Act (indicative)",
                                                help="Indicative: no official mapping exists"),
-    "nist": st.column_config.TextColumn("NIST AI RMF", help="Official NIST crosswalk"),
+    "nist": st.column_config.TextColumn("NIST AI RMF", width="large",
+                                        help="Official NIST crosswalk; subcategory titles "
+                                             "shortened from NIST AI 100-1"),
     "objective": st.column_config.TextColumn("Objective"),
 }
 _ORDER = ["control_id", "control_title", "applicable", "justification",
@@ -148,6 +152,10 @@ def _version_label(number: int) -> str:
 
 
 def _exports() -> None:
+    missing = current_identity().lacks("export", "export the SoA")
+    if missing:
+        st.caption(missing)
+        return
     numbers = [CURRENT, *cached(soa.versions)["version_no"].astype(int)]
     cols = st.columns([3, 1, 1, 2], vertical_alignment="bottom")
     chosen = cols[0].selectbox("Export for the auditor", numbers, format_func=_version_label,
@@ -213,10 +221,8 @@ def _approve(who: Identity, undecided: int) -> None:
         st.markdown("**Approve the current SoA as a new version** (ISO/IEC 42001 6.1.3: "
                     "approval by designated management)")
         cols = st.columns([2, 1, 3], vertical_alignment="bottom")
-        if not st.session_state.get("soa_approver") and who.name:
-            st.session_state["soa_approver"] = who.name  # a default that follows the sidebar
-        approver = cols[0].text_input("Approved by", key="soa_approver",
-                                      placeholder="Who approves, e.g. the CEO")
+        approver = person_select("Approved by", key="soa_approver", default=who.name,
+                                 where=cols[0], help="Who approves, e.g. the CEO")
         cols[1].date_input("Approved on", value=today(), key="soa_approved_on")
         cols[2].text_input("Note", key="soa_approval_note",
                            placeholder="e.g. approved at the management review")
@@ -225,7 +231,7 @@ def _approve(who: Identity, undecided: int) -> None:
                        "or not, with a justification) before approving.")
         st.button("Approve this SoA", key="soa_approve", type="primary",
                   icon=":material/verified:",
-                  disabled=not (who.can_edit and approver.strip()) or bool(undecided),
+                  disabled=not (who.can("manage") and approver) or bool(undecided),
                   on_click=run_write, args=("soa_approve", _approve_now(who),
                                             "Approved: the SoA is recorded as a new version."))
 
@@ -234,7 +240,7 @@ def _approve_now(who: Identity) -> Callable[[], WriteResult]:
     """The approval write, reading the form's values when the button is pressed."""
     def write() -> WriteResult:
         state = st.session_state
-        return soa.approve(get_db(), state["soa_approver"].strip(), state["soa_approved_on"],
+        return soa.approve(get_db(), state.get("soa_approver") or "", state["soa_approved_on"],
                            state["soa_approval_note"].strip() or None, who.actor)
     return write
 

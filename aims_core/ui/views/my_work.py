@@ -1,0 +1,77 @@
+"""My work: what the person must act on (overdue first) and the rows they own, to edit."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from aims_core.dashboard import my_work
+from aims_core.records.registry import REGISTERS
+from aims_core.ui.editable_table import editable_table
+from aims_core.ui.paging import page_offset
+from aims_core.ui.session import Identity, cached, current_identity, get_db, today
+from aims_core.ui.text import md_escape
+
+PAGE_SIZE = 50
+TABLE_PAGE_SIZE = 100
+
+
+def render() -> None:
+    st.title("My work")
+    who = current_identity()
+    if not who.name:
+        st.info("Pick your name in the sidebar: My work then lists what you own and what "
+                "falls due for you — the AI systems to re-validate, your risks to review, "
+                "the controls and KPIs you own — overdue first.", icon=":material/lightbulb:")
+        return
+    st.caption(f"Everything {md_escape(who.name)} owns or must act on, across the registers: "
+               "overdue first. The counts are the Schedule's with “Only mine”.")
+    counts = cached(my_work.counts, today(), who.name)
+    owned = cached(my_work.owned_counts, who.name)
+    tiles = st.columns(4)
+    tiles[0].metric("Overdue", counts.overdue, border=True)
+    for tile, days in zip(tiles[1:3], my_work.HORIZONS, strict=True):
+        tile.metric(f"Due in the next {days} days", counts.due_soon[days], border=True)
+    tiles[3].metric("Rows you own", sum(owned.values()), border=True)
+    if not counts.total and not any(owned.values()):
+        st.info(f"{md_escape(who.name)} owns nothing yet. Make yourself the owner of AI "
+                "systems, risks, SoA controls or KPIs on their pages (or ask an AIMS manager "
+                "to), and what falls due for them appears here.", icon=":material/lightbulb:")
+        return
+    _due(who)
+    _owned(who, owned)
+
+
+def _due(who: Identity) -> None:
+    st.subheader("Due")
+    items = cached(my_work.due, today(), who.name)
+    if items.empty:
+        st.success("Nothing of yours falls due.", icon=":material/task_alt:")
+        return
+    offset = page_offset(len(items), PAGE_SIZE, "my_work_due_page")
+    page = items.iloc[offset:offset + PAGE_SIZE].assign(
+        status=lambda f: f["overdue"].map({True: "Overdue", False: "Upcoming"}))
+    st.dataframe(page[["status", "kind", "item", "link", "due_on", "reason"]],
+                 hide_index=True, width="stretch", key="my_work_due", column_config={
+                     "status": "Status", "kind": "What", "item": "Item",
+                     "link": st.column_config.LinkColumn("Open", display_text="Open"),
+                     "due_on": st.column_config.DateColumn("Due"),
+                     "reason": st.column_config.TextColumn("Why", width="large")})
+    st.caption(f"Showing {offset + 1}–{min(offset + PAGE_SIZE, len(items))} of {len(items)} "
+               "due items. “Open” goes to the record on its page.")
+
+
+def _owned(who: Identity, owned: dict[str, int]) -> None:
+    st.subheader("Edit what you own")
+    choices = [table for table, n in owned.items() if n]
+    if not choices:
+        st.caption("You own no rows yet.")
+        return
+    table = st.segmented_control(
+        "Register", choices, default=choices[0], key="my_work_register",
+        format_func=lambda t: f"{REGISTERS[t].label} ({owned[t]})") or choices[0]
+    register = REGISTERS[table]
+    offset = page_offset(owned[table], TABLE_PAGE_SIZE, f"my_work_{table}_page")
+    editable_table(
+        register, lambda: my_work.owned_rows(get_db(), table, who.name, TABLE_PAGE_SIZE, offset),
+        key=f"my_work_{table}", who=who, signature=repr((who.name, offset)), allow_add=False,
+        labels=cached(my_work.reference_labels, table), height="auto")
