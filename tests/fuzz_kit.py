@@ -342,27 +342,49 @@ SHORT = "[PWN13](https://evil.example)"  # fits a KPI unit (40 characters)
 def plant_payloads(db: object) -> None:
     """Give names, titles, people and authors of the demo's registers markup payloads,
     through the write path (they are valid text), the risk method's labels too."""
+    from aims_core.auth import people
     from aims_core.auth.actor import Actor
     from aims_core.records.registry import REGISTERS
     from aims_core.records.writes import RowChange, apply_changes
     from aims_core.risk import risk_method
 
-    def author(n: int) -> Actor:
-        return Actor(PAYLOADS[n % len(PAYLOADS)])
+    # Each person gets a payload of their own, with their role: who is who stays as it was,
+    # so rules between people (segregation of duties) hold as they did.
+    staff = db.query_rows("SELECT name, role FROM people ORDER BY id")
+    assert len(staff) <= len(PAYLOADS), "more people than payloads"
+    renamed = {name: PAYLOADS[n] for n, (name, _) in enumerate(staff)}
+    for n, (_, role) in enumerate(staff):
+        added = people.add(db, Actor("Sarah Klein"), PAYLOADS[n], role=role)
+        assert added.ok, added.errors
+    for payload in (*PAYLOADS[len(staff):], SHORT):  # authors only
+        assert people.add(db, Actor("Sarah Klein"), payload, role="admin").ok
+    authors = [*PAYLOADS[len(staff):], SHORT]
+
+    def author(n: int) -> Actor:  # admins who own nothing (segregation of duties)
+        return Actor(authors[n % len(authors)])
 
     for table, register in REGISTERS.items():
+        if table == "people":  # the directory's names are the people planted above
+            continue
         names = [spec for spec in register.fields if spec.kind == "text" and spec.editable
-                 and spec.is_name and spec.reference is None]
+                 and spec.is_name and (spec.reference is None or spec.person)]
         if not names:
             continue
-        rows = db.query_rows(f'SELECT id, version FROM "{table}" ORDER BY id')
+        columns = ", ".join(f'"{spec.name}"' for spec in names)
+        rows = db.query_rows(f'SELECT id, version, {columns} FROM "{table}" ORDER BY id')
         changes = []
-        for n, (row_id, version) in enumerate(rows):
+        for n, (row_id, version, *current) in enumerate(rows):
             values = {}
-            for spec in names:
+            for spec, now in zip(names, current, strict=True):
+                if spec.person:
+                    if now is not None:
+                        values[spec.name] = renamed[now]
+                    continue
                 payload = PAYLOADS[(n + len(values)) % len(PAYLOADS)]
                 values[spec.name] = payload if len(payload) <= (spec.max_length or 2000) \
                     else SHORT
+            if not values:
+                continue
             changes.append(RowChange("update", values, row_id=row_id,
                                      expected_version=version))
         result = apply_changes(db, table, changes, author(len(table)))

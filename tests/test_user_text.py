@@ -31,7 +31,7 @@ from tests.fuzz_kit import PAYLOADS, SHORT, plant_payloads
 PLAIN = {("selectbox", "options"), ("multiselect", "options"), ("selectbox", "placeholder"),
          ("multiselect", "placeholder"), ("text_input", "value"), ("text_input", "default"),
          ("text_area", "default"), ("text_area", "value"), ("text_input", "placeholder"),
-         ("text_area", "placeholder")}
+         ("text_area", "placeholder"), ("selectbox", "raw_value"), ("multiselect", "raw_values")}
 RAW = [p for p in (*PAYLOADS, SHORT) if p != md_escape(p)]
 HTML = [p for p in RAW if "<" in p or "&" in p]  # what Plotly labels would interpret
 ESCAPED = re.compile(r"\\[!-/:-@\[-`{-~]")  # a backslash-escaped character: shown literally
@@ -60,9 +60,10 @@ def _strings(message: object, kind: str, path: str = "") -> Iterator[tuple[str, 
 
 def _json_strings(value: object, path: str = "") -> Iterator[str]:
     """The strings of a figure or column set-up; the options a grid's select cell offers
-    are plain text (the grid draws them on its canvas and in a plain list)."""
+    (labels and values) are plain text (the grid draws them on its canvas and in a plain
+    list)."""
     if isinstance(value, str):
-        if not path.endswith("/type_config/options/label"):
+        if not path.endswith(("/type_config/options/label", "/type_config/options/value")):
             yield value
     elif isinstance(value, dict):
         for key, item in value.items():

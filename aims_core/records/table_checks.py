@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 
 from aims_core.inventory import settings_checks as inventory_settings
-from aims_core.records.fields import Field, Register
+from aims_core.records.fields import Field, Reference, Register
 from aims_core.records.registry import REGISTERS
 from aims_core.records.validation import (
     DATE_MAX,
@@ -41,6 +41,7 @@ SettingsCheck = Callable[[Cursor], list[RowProblem]]
 SETTINGS_CHECKS: tuple[SettingsCheck, ...] = (*risk_settings.SETTINGS_CHECKS,
                                               *inventory_settings.SETTINGS_CHECKS)
 SHOWN_PER_RULE = 5  # rows named per broken rule; the count says how many more
+PEOPLE_ON_RECORD = Reference("people", "name")  # everyone in the directory, active or not
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,8 @@ def _value_rules(register: Register, today: date) -> Iterator[_Rule]:
             yield _Rule(spec, f"{column} < {_quoted(other.name)}",
                         message=f"cannot be before {other.label.lower()}")
         if spec.reference is not None:
-            ref = spec.reference
+            # Rows already stored may name people no longer active (a new value may not).
+            ref = PEOPLE_ON_RECORD if spec.person else spec.reference
             yield _Rule(spec, f"{column} IS NOT NULL AND {column} NOT IN "
                               f"(SELECT {_quoted(ref.column)} FROM {_quoted(ref.table)} "
                               f"WHERE {_quoted(ref.column)} IS NOT NULL)",

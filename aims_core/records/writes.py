@@ -119,7 +119,9 @@ def registered(cur: duckdb.DuckDBPyConnection, name: str,
                batch: pa.Table) -> Iterator[None]:
     """``batch`` visible to SQL as ``name`` while the block runs (one set-based statement).
     When the block fails the transaction is aborted and cannot unregister; the rollback
-    drops the view anyway, so the original error is the one that propagates."""
+    drops the view anyway, so the original error is the one that propagates. A result a
+    rule left unread (``fetchone``) would block registering: it is ended first."""
+    cur.abort()
     cur.register(name, batch)
     try:
         yield

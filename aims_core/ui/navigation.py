@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from aims_core.auth import roles
-
 import streamlit as st
+
+from aims_core.auth import roles
 
 _MAX_ID = 2**63 - 1
 
