@@ -18,11 +18,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aims_core import bootstrap
 from aims_core.auth.actor import Actor
-from aims_core.compliance import soa
+from aims_core.compliance import clause_evidence, soa
 from aims_core.dashboard import overview, schedule
+from aims_core.improvement import actions, audits, incidents, legal_clocks, nonconformities
+from aims_core.improvement.figures import figures as improvement_figures
 from aims_core.inventory import revalidation
+from aims_core.management_system import context, documents, roles, training
 from aims_core.performance import kpis
 from aims_core.risk import risks
+from aims_core.storage.database import Database
+from aims_core.storage.filters import ColumnFilter
 from aims_core.storage.transfer import export_database
 
 
@@ -34,6 +39,26 @@ def timed(label: str, func: Callable[[], object], repeat: int = 3) -> object:
         best = min(best, time.perf_counter() - started)
     print(f"{label:<48} {best * 1000:9.1f} ms (best of {repeat})")
     return result
+
+
+def _improvement(db: Database, today: date) -> None:
+    """The improvement pages' reads: one page of each register, the legal clocks, the
+    figures of the Overview tile and the KPIs."""
+    everything = ColumnFilter()
+    page = incidents.register(db, everything, me="Priya Shah", limit=100)
+    timed("incidents page (100 rows, mine first)",
+          lambda: incidents.register(db, everything, me="Priya Shah", limit=100))
+    timed("reporting clocks of one page of incidents",
+          lambda: legal_clocks.reporting(db, [int(i) for i in page["id"]]))
+    timed("running reporting clocks (schedule source)", lambda: legal_clocks.running(db, today))
+    timed("nonconformities page (100 rows, mine first)",
+          lambda: nonconformities.register(db, today, everything, me="Priya Shah", limit=100))
+    timed("audit programme page (100 rows)",
+          lambda: audits.programme(db, today, everything, limit=100))
+    timed("actions page (100 rows, mine first, overdue on top)",
+          lambda: actions.register(db, today, everything, me="Priya Shah", limit=100))
+    timed("improvement figures (Overview tile, KPIs)",
+          lambda: improvement_figures(db, today))
 
 
 def main() -> None:
@@ -48,7 +73,9 @@ def main() -> None:
         print(f"{'generate ' + str(args.systems) + ' systems':<48} "
               f"{(time.perf_counter() - started) * 1000:9.1f} ms (once)")
         for table in ("ai_systems", "risks", "risk_controls", "risk_acceptances", "impacts",
-                      "kpi_measurements", "change_log"):
+                      "kpi_measurements", "incidents", "nonconformities", "actions", "audits",
+                      "documents", "aims_roles", "training_records",
+                      "change_log"):
             print(f"  {table:<46} {counts[table]:>9,} rows")
         timed("overview headline", lambda: overview.headline(db, today))
         timed("systems by EU AI Act category", lambda: overview.systems_by_category(db))
@@ -75,6 +102,21 @@ def main() -> None:
         timed("KPIs in red (Overview)", lambda: kpis.kpis_in_red(db))
         timed("snapshot of the computed KPIs",
               lambda: kpis.take_snapshot(db, today, Actor("bench")))
+        _improvement(db, today)
+        timed("documents page (50 rows, AI policy first)",
+              lambda: documents.register(db, today, limit=50))
+        timed("documents: reviews due (count)", lambda: documents.count(
+            db, today, documents.DocumentFilter(review_due_only=True)))
+        timed("evidence document choices (SoA picker)", lambda: documents.choices(db))
+        timed("roles page (50 rows, required competences)",
+              lambda: roles.register(db, today, limit=50))
+        timed("competence gap counts", lambda: training.gap_counts(db, today))
+        timed("gaps by person (50 rows)", lambda: training.gaps_by_person(db, today, 50))
+        timed("training records page (50 rows)", lambda: training.records(db, today, limit=50))
+        timed("AI literacy coverage", lambda: training.ai_literacy(db, today))
+        timed("context changes since the last review",
+              lambda: context.changes_since(db, today.replace(year=today.year - 1)))
+        timed("clause evidence per subclause", lambda: clause_evidence.backing(db, today))
         timed("export every table to Parquet", lambda: export_database(db, Path(tmp) / "x"),
               repeat=1)
         db.close()

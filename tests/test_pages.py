@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from aims_core.bootstrap import generate_into, init_database
+from aims_core.compliance.soa import SOA_ROWS_SQL
 from aims_core.dashboard.schedule import due_dates
 from aims_core.risk.risk_method import RATED_RISKS_SQL
 from aims_core.ui.navigation import all_pages
@@ -62,10 +63,13 @@ def test_overview_tiles_equal_sql(demo_path: Path) -> None:
     con = get_db()
     assert tiles["AI systems in scope"] == str(con.scalar(
         "SELECT count(*) FROM ai_systems WHERE lifecycle_stage <> 'retired'"))
-    implemented = con.scalar(  # implemented, evidence current, reviewed within 12 months
+    implemented = con.scalar(  # implemented, evidence current, reviewed within 12 months,
+        # no open major nonconformity against it
         "SELECT round(100.0 * count(*) FILTER (WHERE implementation_status = 'implemented' "
         "AND NOT coalesce(evidence_expiry < $today OR last_reviewed < $today - INTERVAL 12 "
-        "MONTH, FALSE)) / count(*)) FROM soa WHERE applicable", {"today": session_today()})
+        "MONTH, FALSE) AND control_id NOT IN (SELECT requirement_id FROM nonconformities "
+        "WHERE grade = 'major' AND status NOT IN ('closed', 'closed_not_effective'))) "
+        f"/ count(*)) FROM ({SOA_ROWS_SQL}) WHERE applicable", {"today": session_today()})
     assert tiles["SoA implemented"] == f"{implemented:.0f} %"
     high = con.scalar(
         "SELECT count(*) FROM risks r JOIN risk_level_grid g ON "

@@ -36,7 +36,8 @@ RAW = [p for p in (*PAYLOADS, SHORT) if p != md_escape(p)]
 HTML = [p for p in RAW if "<" in p or "&" in p]  # what Plotly labels would interpret
 ESCAPED = re.compile(r"\\[!-/:-@\[-`{-~]")  # a backslash-escaped character: shown literally
 VISITS = [(spec.path, {}) for spec in all_pages()] + [
-    ("pages/ai_systems.py", {"system": "1"}), ("pages/ai_systems.py", {"system": "3"}),
+    # every AI system's page: the demo's twelve names carry every payload between them
+    *(("pages/ai_systems.py", {"system": str(n)}) for n in range(1, 13)),
     ("pages/risks.py", {"risk": "1"}), ("pages/impact_assessments.py", {"assessment": "1"})]
 
 

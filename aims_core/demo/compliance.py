@@ -52,23 +52,29 @@ CLAUSE_STATUSES = {
     "implemented": ("4.1", "4.2", "4.3", "4.4", "5.1", "5.2", "5.3", "6.1.1", "6.1.2", "6.1.3",
                     "7.5.1", "8.1", "8.2", "9.3.1", "9.3.2", "9.3.3"),
     "partial": ("6.1.4", "6.2", "7.1", "7.2", "7.3", "7.4", "7.5.2", "7.5.3", "8.3", "8.4",
-                "9.1"),
-    "planned": ("6.3", "9.2.1", "9.2.2", "10.2"),
+                "9.1", "9.2.1", "9.2.2", "10.2"),
+    "planned": ("6.3",),
     "not_started": ("10.1",),
 }
 CLAUSE_OWNERS = {"5": CEO, "7": "Tom Becker", "9": "Ben Okafor"}
 CLAUSE_NOTES = {
     "6.1.4": "Impact assessments done for CreditLens and TalentSift; PeopleCore pending.",
     "7.2": "AI awareness training at 70 %; target 95 % by year end.",
-    "9.2.1": "First internal audit of the AIMS booked with an external auditor.",
+    "9.2.1": "Audit programme running: two internal audits held this year (the first "
+             "co-audited by an external auditor), three planned.",
+    "10.2": "Nonconformities and corrective actions tracked on the Nonconformities page; "
+            "effectiveness checks not yet done on time.",
     "10.1": "No improvement process yet beyond corrective actions.",
 }
 
 
 
-def soa(rng: np.random.Generator, start: date, anchor: date,
-         history: History) -> tuple[pd.DataFrame, dict[str, list[tuple[datetime, str, dict]]]]:
-    """The SoA rows and, per control, its dated states (for the approved versions)."""
+def soa(rng: np.random.Generator, start: date, anchor: date, history: History,
+        evidence_documents: dict[str, int],
+        ) -> tuple[pd.DataFrame, dict[str, list[tuple[datetime, str, dict]]]]:
+    """The SoA rows and, per control, its dated states (for the approved versions).
+    Controls of ``evidence_documents`` point to that document as their evidence once under
+    way; its next review is then their evidence's expiry."""
     from aims_core.catalogue import read_catalogue_csv
 
     controls = read_catalogue_csv("controls")[["control_id", "objective_id"]]
@@ -85,6 +91,7 @@ def soa(rng: np.random.Generator, start: date, anchor: date,
             "implementation_status": "not_started", "owner": owner if i % 9 else None,
             "evidence": None, "evidence_expiry": None, "last_reviewed": None,
             "target_date": months_before(anchor, -int(rng.integers(1, 9))),
+            "evidence_document_id": None,
         }
         # Dated changes: each step up the ladder, then the revisions of SOA_REVISIONS.
         events: list[tuple[date, dict]] = []
@@ -95,6 +102,9 @@ def soa(rng: np.random.Generator, start: date, anchor: date,
             if ladder[step] == "implemented":
                 patch["evidence"] = f"AIMS-DOC-{100 + i}: procedure and records"
                 patch["evidence_expiry"] = when + timedelta(days=int(rng.integers(200, 500)))
+            if ladder[step] in ("partial", "implemented") and control in evidence_documents:
+                patch.update(evidence_document_id=evidence_documents[control],
+                             evidence=None, evidence_expiry=None)
             events.append((min(when, anchor), patch))
         if control in SOA_REVISIONS:
             months, values = SOA_REVISIONS[control]
@@ -131,7 +141,8 @@ def soa_versions(timelines: dict[str, list[tuple[datetime, str, dict]]], anchor:
     return pd.DataFrame(versions), pd.DataFrame(items)
 
 
-def clause_status(start: date, anchor: date, history: History) -> pd.DataFrame:
+def clause_status(start: date, anchor: date, history: History,
+                  evidence_documents: dict[str, int]) -> pd.DataFrame:
     from aims_core.catalogue import read_catalogue_csv
 
     clauses = read_catalogue_csv("clauses")
@@ -148,9 +159,10 @@ def clause_status(start: date, anchor: date, history: History) -> pd.DataFrame:
                "owner": CLAUSE_OWNERS.get(main, AIMS_OWNER),
                "evidence": None if status == "not_started" else f"AIMS-MAN-{i:02d}: manual "
                f"section {clause}", "notes": CLAUSE_NOTES.get(clause),
-               "last_reviewed": None if status == "not_started" else reviewed}
+               "last_reviewed": None if status == "not_started" else reviewed,
+               "evidence_document_id": evidence_documents.get(clause)}
         first = {**row, "status": "not_started", "evidence": None, "notes": None,
-                 "last_reviewed": None}
+                 "last_reviewed": None, "evidence_document_id": None}
         states = [(at(start + timedelta(days=10)), AIMS_OWNER, first)]
         if row != first:
             states.append((at(reviewed, 11), row["owner"], dict(row)))

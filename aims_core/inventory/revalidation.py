@@ -4,8 +4,9 @@ Calendar rule: next due = last validation + the interval of the system's risk ti
 stricter of "EU AI Act high-risk" and the band of its worst open risk.
 The clock runs from the last validation that passed. Early triggers make a system due
 *now* when they happen after it: a change of life-cycle stage or model version (read from
-the change history), a linked KPI whose latest value is beyond its red threshold, and a
-latest validation that failed or passed only with conditions (due until one passes).
+the change history), a linked KPI whose latest value is beyond its red threshold, a
+latest validation that failed or passed only with conditions (due until one passes), and
+an incident recorded on the system.
 Systems in design or development are not yet due; retired systems never are.
 """
 
@@ -91,11 +92,16 @@ failed AS (  -- a failed or conditional validation leaves the system due until o
            || coalesce(' (' || last_notes || ')', '') AS trigger_kind
     FROM last WHERE last_result IN ('fail', 'conditional')
 ),
+incident AS (
+    SELECT ai_system_id, detected_on AS trigger_on,
+           'Incident #' || id || ' "' || title || '" was opened' AS trigger_kind
+    FROM incidents WHERE ai_system_id IS NOT NULL
+),
 triggered AS (
     SELECT x.ai_system_id, max(x.trigger_on) AS trigger_on,
            arg_max(x.trigger_kind, x.trigger_on) AS trigger_kind
     FROM (SELECT * FROM material UNION ALL SELECT * FROM breach
-          UNION ALL SELECT * FROM failed) x
+          UNION ALL SELECT * FROM failed UNION ALL SELECT * FROM incident) x
     JOIN tiered t USING (ai_system_id)
     WHERE t.last_validated IS NULL OR x.trigger_on > t.last_validated
     GROUP BY x.ai_system_id

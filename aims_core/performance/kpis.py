@@ -17,6 +17,9 @@ import pandas as pd
 
 from aims_core.auth.actor import Actor
 from aims_core.dashboard.overview import Headline, headline
+from aims_core.improvement.figures import ImprovementFigures
+from aims_core.improvement.figures import figures as improvement_figures
+from aims_core.management_system import training
 from aims_core.performance.kpi_status import LATEST_STATUS_SQL, status_sql
 from aims_core.records.writes import RowChange, RowProblem, WriteResult, apply_changes
 from aims_core.storage.database import Database
@@ -36,6 +39,10 @@ class RegisterDay:
     def headline(self) -> Headline:
         return headline(self.db, self.day)
 
+    @cached_property
+    def improvement(self) -> ImprovementFigures:
+        return improvement_figures(self.db, self.day)
+
 
 # The register figure each computed KPI code records (None: no figure yet). Every code of
 # COMPUTED_KPI_CODES (performance/registers.py) has one; an area adds its codes to both.
@@ -43,6 +50,10 @@ FIGURES: dict[str, Callable[[RegisterDay], float | None]] = {
     "soa_implemented_pct": lambda r: r.headline.soa_implemented_pct,
     "high_critical_risks_open": lambda r: float(r.headline.high_critical_open),
     "revalidations_overdue": lambda r: float(r.headline.overdue_validations),
+    "incidents_open": lambda r: float(r.improvement.incidents_open),
+    "actions_overdue": lambda r: float(r.improvement.actions_overdue),
+    "nonconformities_open": lambda r: float(r.improvement.nonconformities_open),
+    "ai_literacy_coverage_pct": lambda r: training.ai_literacy(r.db, r.day).pct,
 }
 
 

@@ -28,6 +28,10 @@ COMPUTED_KPI_CODES = {
     "soa_implemented_pct": "SoA: applicable controls implemented (%)",
     "high_critical_risks_open": "Open high and critical risks",
     "revalidations_overdue": "Re-validations overdue or due now",
+    "incidents_open": "Open incidents",
+    "actions_overdue": "Overdue actions",
+    "nonconformities_open": "Open nonconformities",
+    "ai_literacy_coverage_pct": "AI literacy coverage of people who operate or use AI (%)",
 }
 
 

@@ -13,7 +13,10 @@ from typing import Any, Literal
 
 import duckdb
 
-FieldKind = Literal["text", "int", "float", "bool", "date", "choice"]
+# "multi": a set of codes of ``choices``, stored as one text of codes in the order of
+# ``choices`` joined by MULTI_SEPARATOR ("developer, provider"), so plain SQL can read it.
+FieldKind = Literal["text", "int", "float", "bool", "date", "choice", "multi"]
+MULTI_SEPARATOR = ", "
 PERSON_NAME_LENGTH = 200
 SHORT_TEXT_LENGTH = 300  # text limited to this many characters is one line (a name, a title)
 
@@ -70,6 +73,11 @@ class Field:
             return self.name_like
         return self.kind in ("text", "choice") and (
             self.person or self.reference is not None or not self.is_multiline)
+
+
+def split_codes(stored: str | None) -> list[str]:
+    """The codes of a stored ``multi`` value (empty for None)."""
+    return [part.strip() for part in (stored or "").split(",") if part.strip()]
 
 
 # Person fields hold a name from the people directory (``people.name``); the write path

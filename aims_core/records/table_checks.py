@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 
 from aims_core.inventory import settings_checks as inventory_settings
-from aims_core.records.fields import Field, Reference, Register
+from aims_core.records.fields import MULTI_SEPARATOR, Field, Reference, Register
 from aims_core.records.registry import REGISTERS
 from aims_core.records.validation import (
     DATE_MAX,
@@ -68,6 +68,12 @@ def _value_rules(register: Register, today: date) -> Iterator[_Rule]:
         if spec.kind == "choice" and spec.choices:
             yield _Rule(spec, f"{column} NOT IN (SELECT unnest(?::VARCHAR[]))",
                         (list(spec.choices),))
+        if spec.kind == "multi" and spec.choices:
+            # codes of the list, each once, in the choices' order, as the write path stores
+            parts = f"list_transform(string_split({column}, ','), lambda p: trim(p))"
+            yield _Rule(spec, f"{column} = '' OR {column} <> array_to_string(list_filter("
+                              f"?::VARCHAR[], lambda c: list_contains({parts}, c)), ?)",
+                        (list(spec.choices), MULTI_SEPARATOR))
         if spec.kind == "float":
             yield _Rule(spec, f"NOT isfinite({column}) OR abs({column}) > ?", (FLOAT_LIMIT,))
         if spec.kind in ("int", "float"):

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from aims_core.records.fields import Field
+from aims_core.records.fields import MULTI_SEPARATOR, Field
 
 DATE_MIN = date(1900, 1, 1)
 DATE_MAX = date(2200, 12, 31)
@@ -308,6 +308,8 @@ def coerce(field: Field, value: Any, sql_type: str | None = None, *,
     :class:`InvalidValue` saying what is wrong. ``sql_type`` is the column's DuckDB type,
     whose range whole numbers must fit; ``today`` is what a date that records what happened
     (:attr:`Field.not_after_today`) must not be after."""
+    if field.kind == "multi":
+        return _codes(field, value)
     if _missing(value):
         if field.required:
             raise InvalidValue("is required")
@@ -349,6 +351,27 @@ def coerce(field: Field, value: Any, sql_type: str | None = None, *,
     if field.not_after_today and today is not None and result > today:
         raise InvalidValue(f"{result:%Y-%m-%d} is in the future: it records what happened")
     return result
+
+
+def _codes(field: Field, value: Any) -> str | None:
+    """A ``multi`` value: codes or labels as a list or as text separated by commas or
+    semicolons, each one of the field's choices; stored in the order of the choices."""
+    if isinstance(value, str):
+        items = value.replace(";", ",").split(",")
+    elif is_blank(value):
+        items = []
+    elif isinstance(value, list | tuple | set | frozenset) or hasattr(value, "tolist"):
+        items = list(value.tolist() if hasattr(value, "tolist") else value)
+    else:
+        raise InvalidValue(f"expected a list of: {', '.join(field.choices or {})}")
+    codes = {code.casefold(): code for code in field.choices or {}}
+    picked = {_choice(field, codes.get(str(item).strip().casefold(), str(item).strip()))
+              for item in items if not is_blank(item)}
+    if not picked:
+        if field.required:
+            raise InvalidValue("is required")
+        return None
+    return MULTI_SEPARATOR.join(code for code in field.choices or {} if code in picked)
 
 
 def _fmt(number: float) -> str:

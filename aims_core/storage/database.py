@@ -80,6 +80,15 @@ class MigrationError(DatabaseError):
                          f"{detail}")
 
 
+def pending_migrations(con: duckdb.DuckDBPyConnection,
+                       target: int | None = None) -> list[Migration]:
+    """Migrations (up to ``target``) not yet recorded in the file, by set, not by the highest
+    version: numbers are assigned ahead, so a file may hold 11 but not yet 7."""
+    applied = applied_versions(con)
+    return [m for m in MIGRATIONS
+            if m.version not in applied and (target is None or m.version <= target)]
+
+
 def apply_migrations(con: duckdb.DuckDBPyConnection, target: int | None = None) -> int:
     """Apply every migration the file lacks (up to ``target``), in order; returns the version.
 
@@ -90,9 +99,7 @@ def apply_migrations(con: duckdb.DuckDBPyConnection, target: int | None = None) 
     second transaction, because DuckDB checks a new constraint against committed data only;
     its statements must therefore be safe to run again.
     """
-    applied = applied_versions(con)
-    for migration in (m for m in MIGRATIONS if m.version not in applied
-                      and (target is None or m.version <= target)):
+    for migration in pending_migrations(con, target):
         try:
             _run_in_transaction(con, migration.statements,
                                 None if migration.constraints else migration)
@@ -170,11 +177,12 @@ class Database:
         copy is."""
         applied = applied_versions(self._con)
         known = {m.version for m in MIGRATIONS}
-        if applied - known:
+        if unknown := sorted(applied - known):
             self._con.close()
             raise DatabaseError(
-                f"The database {self.path} has schema version {max(applied)}, newer than "
-                f"this program understands ({LATEST_VERSION}). Update the program.")
+                f"The database {self.path} has schema version {max(applied)} (with migration "
+                f"{', '.join(map(str, unknown))}), newer than this program understands "
+                f"({LATEST_VERSION}). Update the program.")
         if not known - applied:
             return
         if applied:
@@ -207,6 +215,13 @@ class Database:
 
     def query_rows(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> list[tuple]:
         return self.cursor().execute(sql, params or []).fetchall()
+
+    def query_dicts(self, sql: str, params: list[Any] | dict[str, Any] | None = None
+                    ) -> list[dict[str, Any]]:
+        """Rows as dicts of plain Python values (None, date, str …), column names as keys."""
+        result = self.cursor().execute(sql, params or [])
+        names = [d[0] for d in result.description]
+        return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
 
     def scalar(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> Any:
         # fetchall, not fetchone: an unfinished result would block this thread's cursor

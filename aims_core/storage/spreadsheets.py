@@ -30,12 +30,20 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def to_excel_bytes(frame: pd.DataFrame, sheet: str) -> bytes:
+    return to_workbook_bytes({sheet: frame})
+
+
+def to_workbook_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """One Excel workbook with a sheet per frame (e.g. an audit programme and its findings)."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        defused(frame).to_excel(writer, sheet_name=sheet[:31], index=False)
-        worksheet = writer.sheets[sheet[:31]]
-        worksheet.freeze_panes = "B2"
-        for cells in worksheet.columns:
-            width = max((len(str(c.value)) for c in cells if c.value is not None), default=8)
-            worksheet.column_dimensions[cells[0].column_letter].width = min(60, max(10, width))
+        for sheet, frame in sheets.items():
+            defused(frame).to_excel(writer, sheet_name=sheet[:31], index=False)
+            worksheet = writer.sheets[sheet[:31]]
+            worksheet.freeze_panes = "B2"
+            for cells in worksheet.columns:
+                width = max((len(str(c.value)) for c in cells if c.value is not None),
+                            default=8)
+                worksheet.column_dimensions[cells[0].column_letter].width = \
+                    min(60, max(10, width))
     return buffer.getvalue()

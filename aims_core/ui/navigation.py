@@ -33,6 +33,11 @@ class PageSpec:
 SECTIONS: dict[str, tuple[PageSpec, ...]] = {
     "Dashboard": (PageSpec("overview.py", "Overview", "dashboard", default=True),
                   PageSpec("my_work.py", "My work", "assignment_ind")),
+    "Management system": (PageSpec("organisation.py", "Organisation", "domain"),
+                          PageSpec("context.py", "Context", "public"),
+                          PageSpec("documents.py", "Documents", "description"),
+                          PageSpec("roles.py", "Roles & responsibilities", "badge"),
+                          PageSpec("training.py", "Training & competence", "school")),
     "Inventory": (PageSpec("ai_systems.py", "AI systems", "smart_toy"),
                   PageSpec("schedule.py", "Schedule", "event")),
     "Risk": (PageSpec("risks.py", "Risks", "warning"),
@@ -41,6 +46,10 @@ SECTIONS: dict[str, tuple[PageSpec, ...]] = {
     "Compliance": (PageSpec("soa.py", "Controls (SoA)", "checklist"),
                    PageSpec("clauses.py", "Clauses 4–10", "rule")),
     "Performance": (PageSpec("kpis.py", "KPIs & objectives", "monitoring"),),
+    "Improvement": (PageSpec("incidents.py", "Incidents", "crisis_alert"),
+                    PageSpec("nonconformities.py", "Nonconformities", "report"),
+                    PageSpec("audits.py", "Internal audits", "fact_check"),
+                    PageSpec("actions.py", "Actions", "task_alt")),
     "Support registers": (PageSpec("suppliers.py", "Suppliers", "handshake"),),
     "Administration": (PageSpec("users.py", "Users", "manage_accounts", min_role="admin"),),
 }

@@ -10,6 +10,8 @@ import streamlit as st
 
 from aims_core.compliance import soa
 from aims_core.dashboard import overview, schedule
+from aims_core.improvement.figures import figures as improvement_figures
+from aims_core.improvement.registers import INCIDENT_STATUSES, OPEN_INCIDENT_STATUSES, SEVERITIES
 from aims_core.management_system import organisation
 from aims_core.performance import kpis
 from aims_core.performance.kpi_status import STATUS_LABELS
@@ -23,10 +25,12 @@ from aims_core.ui.text import md_escape
 
 DUE_DAYS = 30
 DUE_SHOWN = 12  # the Overview lists the first few; the schedule has them all
+TILE_HEIGHT = 130  # every tile alike, whether or not it shows a breakdown line
 # Filters the tiles open, as the target pages bind them to the URL (labels, not codes).
 HIGH_CRITICAL_OPEN = {"risks_level": ["High", "Critical"],
                       "risks_status": [RISK_STATUSES["open"], RISK_STATUSES["treating"]]}
 REVALIDATIONS_OVERDUE = {"schedule_horizon": "Overdue only", "schedule_kinds": "Re-validation"}
+INCIDENTS_OPEN = {"incidents_status": [INCIDENT_STATUSES[s] for s in OPEN_INCIDENT_STATUSES]}
 
 
 def _empty_state() -> None:
@@ -40,14 +44,29 @@ def _empty_state() -> None:
                  icon=":material/add_circle:")
 
 
+def _incidents_tile() -> None:
+    """Open incidents by severity, leading to the open ones in the incident register."""
+    counts = cached(improvement_figures, today())
+    by_severity = ", ".join(f"{n} {SEVERITIES[code].lower()}"
+                            for code, n in counts.open_by_severity.items())
+    st.metric("Open incidents", counts.incidents_open, border=True, height=TILE_HEIGHT,
+              delta=" · ".join(f"{n} {SEVERITIES[code].lower()}"
+                               for code, n in counts.open_by_severity.items() if n) or None,
+              delta_color="off", delta_arrow="off",
+              help=f"Open, investigating or contained, by severity: {by_severity}")
+    st.page_link("pages/incidents.py", label="Open incidents", icon=":material/crisis_alert:",
+                 query_params=INCIDENTS_OPEN)
+
+
 def _tiles(head: overview.Headline) -> None:
-    tiles = st.columns(5)
+    tiles = [*st.columns(3), *st.columns(3)]
     with tiles[0]:
         st.metric("AI systems in scope", head.systems_in_scope, border=True,
-                  help="Every AI system not retired")
+                  height=TILE_HEIGHT, help="Every AI system not retired")
         st.page_link("pages/ai_systems.py", label="Inventory", icon=":material/smart_toy:")
     with tiles[1]:
         st.metric("High & critical open", head.high_critical_open, border=True,
+                  height=TILE_HEIGHT,
                   help="Open or in treatment, at level High or Critical (residual where rated)")
         st.page_link("pages/risks.py", label="These risks", icon=":material/warning:",
                      query_params=HIGH_CRITICAL_OPEN)
@@ -56,21 +75,24 @@ def _tiles(head: overview.Headline) -> None:
             "SoA implemented",
             "–" if head.soa_implemented_pct is None else f"{head.soa_implemented_pct:.0f} %",
             help=f"Share of the {head.soa_applicable} applicable Annex A controls that stand "
-                 "implemented: evidence current and reviewed within 12 months",
-            border=True)
+                 "implemented: evidence current, reviewed within 12 months, no open major "
+                 "nonconformity",
+            border=True, height=TILE_HEIGHT)
         st.page_link("pages/soa.py", label="Controls (SoA)",
                      icon=":material/checklist:")
     with tiles[3]:
         st.metric("Validations overdue", head.overdue_validations, border=True,
+                  height=TILE_HEIGHT,
                   help="AI systems past their re-validation date or due now after a trigger")
         st.page_link("pages/schedule.py", label="Overdue systems",
                      icon=":material/event:", query_params=REVALIDATIONS_OVERDUE)
     with tiles[4]:
         st.metric("KPIs in red", head.kpis_red, border=True,
-                  help="KPIs whose latest value is beyond their red threshold")
+                  height=TILE_HEIGHT, help="KPIs whose latest value is beyond their red threshold")
         st.page_link("pages/kpis.py", label="KPIs, red first", icon=":material/monitoring:")
-    st.caption("Open incidents and the latest maturity score join these tiles when the "
-               "incident register and the self-assessment exist.")
+    with tiles[5]:
+        _incidents_tile()
+    st.caption("The latest maturity score joins these tiles when the self-assessment exists.")
 
 
 def _heatmap() -> None:
@@ -99,7 +121,8 @@ def _coverage() -> None:
     frame["label"] = frame["objective_id"] + " (" + frame["applicable"].astype(str) + ")"
     st.plotly_chart(status_bars(frame, "label", "applicable"), key="overview_coverage")
     st.caption("Applicable controls per Annex A objective (their number in brackets). "
-               "Stale evidence or an overdue review counts an implemented control as partial.")
+               "Stale evidence, an overdue review or an open major nonconformity counts an "
+               "implemented control as partial.")
 
 
 def _due_soon() -> None:
@@ -198,6 +221,9 @@ def render() -> None:
     if org_name:
         st.caption(f"AI management system of **{md_escape(org_name)}** · as of "
                    f"{today():%d %b %Y}")
+    else:
+        st.page_link("pages/organisation.py", icon=":material/domain:",
+                     label="Set up the organisation profile: its name, AIMS scope and AI roles")
     head = cached(overview.headline, today())
     if head.systems_in_scope == 0:
         _empty_state()

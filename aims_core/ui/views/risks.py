@@ -15,6 +15,7 @@ from aims_core.records.writes import RowChange, apply_batches, apply_changes
 from aims_core.risk import risks
 from aims_core.risk.registers import RISK_STATUSES, RISKS
 from aims_core.risk.risk_method import BAND_COLOURS, LEVEL_BANDS, RiskMethod, load_method
+from aims_core.ui.actions_panel import actions_panel
 from aims_core.ui.charts import risk_matrices
 from aims_core.ui.editable_table import editable_table, invalidate, show_outcome, shown_rows
 from aims_core.ui.navigation import id_param
@@ -194,7 +195,7 @@ def render() -> None:
 
 
 def _risk_detail(shown: pd.DataFrame) -> None:
-    st.header("One risk: treating controls and acceptance")
+    st.header("One risk: treating controls, acceptance and actions")
     titles = {int(r.id): f"#{int(r.id)} {r.title}" for r in shown.itertuples()}
     wanted = id_param("risk")
     if wanted is not None and wanted not in titles:  # a link from the Schedule
@@ -221,6 +222,8 @@ def _risk_detail(shown: pd.DataFrame) -> None:
         _controls(risk_id)
     with right:
         _acceptance(risk)
+    st.subheader("Treatment actions")
+    actions_panel("risk_treatment", risk_id, owner=risk["owner"], key=f"risk_{risk_id}")
 
 
 def _controls(risk_id: int) -> None:

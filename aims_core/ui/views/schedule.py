@@ -85,17 +85,18 @@ def _filtered(items: pd.DataFrame) -> pd.DataFrame:
 def render() -> None:
     st.title("Schedule")
     st.caption("Every date that falls due, in one place: re-validations of AI systems "
-               "(A.6.2.4, A.6.2.6; a KPI breach or a change of stage or model version makes a "
-               "system due now), risk reviews, expiring risk acceptances, impact-assessment "
-               "reviews, supplier reviews, SoA evidence expiry, control reviews and target "
-               "dates, measured KPI values, the dates on which each system's EU AI Act "
-               "obligations start to apply (from its triage) and triages to re-check. "
-               "Overdue first.")
+               "(A.6.2.4, A.6.2.6; a KPI breach, an incident or a change of stage or model "
+               "version makes a system due now), risk reviews, expiring risk acceptances, "
+               "impact-assessment reviews, supplier reviews, SoA evidence expiry, control "
+               "reviews and target dates, measured KPI values, the dates on which each "
+               "system's EU AI Act obligations start to apply (from its triage), triages to "
+               "re-check, incident reporting deadlines (EU AI Act, GDPR), internal audits, "
+               "effectiveness checks and actions. Overdue first.")
     items = cached(due_dates, today())
     if items.empty:
         st.info("Nothing falls due yet. Dates appear here as you add AI systems (validation), "
                 "risks (review dates), impact assessments, suppliers, SoA evidence and target "
-                "dates, and measured KPIs.",
+                "dates, measured KPIs, incidents, internal audits and actions.",
                 icon=":material/lightbulb:")
     else:
         tiles = st.columns(3)
