@@ -52,7 +52,9 @@ class RowChange:
     name the ``expected_version`` they were based on (no blind writes); ``base`` may give
     the row as the person saw it, so that a concurrent change can be merged field by field
     (without it the change history tells). ``label`` names the row in messages (default:
-    "new <register> n", or the register, id and title of an existing row)."""
+    "new <register> n", or the register, id and title of an existing row). ``merge=False``
+    is for steps that act on the whole row as it was seen (a document's new version keeps a
+    copy of it): such an update is never merged with a newer change."""
 
     operation: Operation
     values: dict[str, Any] = field(default_factory=dict)
@@ -60,6 +62,7 @@ class RowChange:
     expected_version: int | None = None
     label: str | None = None
     base: dict[str, Any] | None = None
+    merge: bool = True  # False: any newer change is a conflict (a step that acts on the whole row)
 
 
 @dataclass(frozen=True)
@@ -327,7 +330,7 @@ def _check_version(cur: duckdb.DuckDBPyConnection, register: Register, prepared:
     by = _last_changed_by(cur, register.table, prepared.row_id)
     base = change.base if change.base is not None else _row_at_version(
         cur, register.table, prepared.row_id, int(change.expected_version))
-    if change.operation == "delete" or base is None:
+    if change.operation == "delete" or base is None or not change.merge:
         what = "deleted" if change.operation == "delete" else "saved"
         result.conflicts.append(RowProblem(
             prepared.row, None, f"was changed by {by} since you loaded it. "
