@@ -231,15 +231,16 @@ def test_twenty_streamlit_sessions_saving_at_once_merge_or_choose(demo_path: Pat
     tally.save()
 
 
-@pytest.mark.parametrize("field", ["purpose", "owner"])
-def test_a_merged_save_keeps_both_peoples_changes(demo_db: Database, field: str) -> None:
+@pytest.mark.parametrize(("field", "value"), [("purpose", "Mine"), ("owner", "Lena Novak")])
+def test_a_merged_save_keeps_both_peoples_changes(demo_db: Database, field: str,
+                                                  value: str) -> None:
     row = demo_db.query_df("SELECT * FROM ai_systems WHERE id = 2").iloc[0].to_dict()
     assert apply_changes(demo_db, "ai_systems", [RowChange(
         "update", {"department": "Theirs"}, row_id=2, expected_version=int(row["version"]))],
-        Actor("Ben Okafor")).ok
+        Actor("Daniel Price")).ok
     mine = apply_changes(demo_db, "ai_systems", [RowChange(  # no base: the history tells
-        "update", {field: "Mine"}, row_id=2, expected_version=int(row["version"]))],
-        Actor("Julia Hart"))
-    assert mine.ok and "(Department); your edits" in mine.merged[0].message
+        "update", {field: value}, row_id=2, expected_version=int(row["version"]))],
+        Actor("Sarah Klein"))
+    assert mine.ok and "(Department); your edits" in mine.merged[0].message, mine.errors
     stored = demo_db.query_df("SELECT * FROM ai_systems WHERE id = 2").iloc[0]
-    assert (stored["department"], stored[field]) == ("Theirs", "Mine")
+    assert (stored["department"], stored[field]) == ("Theirs", value)
