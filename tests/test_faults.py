@@ -180,7 +180,8 @@ def test_kill_during_saves_leaves_no_half_written_batch(tmp_path: Path) -> None:
                                   "'batch %' GROUP BY ALL")
             assert all(n == 28 for _, n in sizes), sizes
             logged = db.scalar("SELECT count(*) FROM change_log WHERE table_name = "
-                               "'kpi_measurements' AND after_json LIKE '%\"note\": \"batch %'")
+                               "'kpi_measurements' AND json_extract_string(after_json, "
+                               "'$.note') LIKE 'batch %'")
             assert logged == 28 * len(sizes)  # one entry per saved row, none without a row
 
     reset()
