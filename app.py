@@ -12,12 +12,16 @@ from aims_core.ui.views.organisation import in_sidebar
 HERE = Path(__file__).parent
 
 
+
 def _page(spec: PageSpec) -> st.Page:
     return st.Page(HERE / spec.path, title=spec.title, icon=f":material/{spec.icon}:",
                    url_path=spec.url_path, default=spec.default)
 
 
-st.set_page_config(page_title="AIMS Dashboard", page_icon=":material/verified_user:",
+# A local icon: a Material icon as page icon is fetched from fonts.gstatic.com, and the app
+# makes no request beyond its own server (it works offline).
+st.set_page_config(page_title="AIMS Dashboard",
+                   page_icon=str(HERE / "aims_core" / "ui" / "assets" / "favicon.png"),
                    layout="wide")
 config = identity.sign_in_config()
 serving = identity.serving_decision(config)

@@ -17,6 +17,7 @@ from aims_core.auth import people
 from aims_core.catalogue import ensure_catalogue
 from aims_core.config import DEMO_SEED_DIR
 from aims_core.storage.database import Database, DatabaseError
+from aims_core.storage.file_swap import replace_database
 
 InitMode = Literal["demo", "empty"]
 
@@ -55,28 +56,25 @@ def close_shared() -> None:
         _SHARED.clear()
 
 
-def _remove_database_files(path: Path) -> None:
-    for candidate in (path, path.with_name(path.name + ".wal")):
-        candidate.unlink(missing_ok=True)
-
-
 def init_database(path: str | Path, mode: InitMode = "demo", *, force: bool = False,
                   today: date | None = None, seed_dir: Path = DEMO_SEED_DIR) -> Database:
-    """Create a new database file holding the demo organisation or nothing at all."""
+    """Create a new database file holding the demo organisation or nothing at all.
+
+    ``force`` replaces an existing file, unless another program holds it; the new file is
+    built beside the old one and swapped in when complete, the old one kept as
+    ``<file>.pre-init-<stamp>.bak`` (:func:`aims_core.storage.file_swap.replace_database`).
+    """
     path = Path(path)
-    if path.exists():
-        if not force:
-            raise DatabaseError(f"{path} already exists; pass --force to replace it")
-        _remove_database_files(path)
-    db = open_database(path)
-    try:
-        if mode == "demo":
-            load_demo(db, today=today, seed_dir=seed_dir)
-    except Exception:
-        db.close()
-        _remove_database_files(path)
-        raise
-    return db
+    if path.exists() and not force:
+        raise DatabaseError(f"{path} already exists; pass --force to replace it")
+
+    def build(fresh: Path, _old: object) -> None:
+        with open_database(fresh) as db:
+            if mode == "demo":
+                load_demo(db, today=today, seed_dir=seed_dir)
+
+    replace_database(path, build, backup="pre-init")
+    return open_database(path)
 
 
 def load_demo(db: Database, *, today: date | None = None, seed_dir: Path = DEMO_SEED_DIR) -> None:

@@ -28,10 +28,13 @@ from aims_core.performance.kpi_import import ImportFileError, describe, import_m
 from aims_core.performance.kpis import take_snapshot
 from aims_core.records.writes import WriteResult
 from aims_core.storage.database import Database, DatabaseError
-from aims_core.storage.transfer import export_database, import_database
+from aims_core.storage.transfer import TransferError, export_database, import_into_file
 
 AS_ENV = "AIMS_AS"  # the default for --as
 APP_SCRIPT = "server.py"  # the pages, the HTTP API and the daily jobs in one process
+# Who the change history names for an import: it replaces the whole file, people included,
+# so no person of the old file acts (the file's lock keeps the app out meanwhile).
+IMPORT_ACTOR = Actor("command line", "admin", "cli")
 
 
 def _db_argument(parser: argparse.ArgumentParser) -> None:
@@ -71,7 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="fill it with the demo organisation (default)")
     mode.add_argument("--empty", dest="mode", action="store_const", const="empty",
                       help="only the catalogue, no registers")
-    init.add_argument("--force", action="store_true", help="replace an existing file")
+    init.add_argument("--force", action="store_true",
+                      help="replace an existing file (refused while another program holds "
+                      "it; the old file is copied aside first)")
     init.set_defaults(mode="demo")
 
     gen = sub.add_parser("generate", help="fill a database with a synthetic organisation",
@@ -88,7 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_api_arguments(exp)
 
     imp = sub.add_parser("import", help="replace every table from an export directory",
-                         description="Import an export directory; nothing changes on error.")
+                         description="Import an export directory: every value is checked as "
+                         "the pages check it, the current file is copied aside first and "
+                         "replaced only when the import is complete; nothing changes on "
+                         "error, and a file another program holds is refused.")
     _db_argument(imp)
     imp.add_argument("--from", dest="source", type=Path, required=True,
                      help="directory written by export")
@@ -188,9 +196,13 @@ def _run(args: argparse.Namespace) -> str:
             lambda api: f"exported {len(api.export(args.out)['tables'])} tables to "
                         f"{args.out}, through the app")
     if args.command == "import":
-        with bootstrap.open_database(db_path) as db:
-            summary = import_database(db, args.source)
-        return f"imported {summary.tables} tables ({summary.rows} rows) into {db_path}"
+        try:
+            summary = import_into_file(db_path, args.source, IMPORT_ACTOR)
+        except TransferError as exc:
+            raise CommandError("\n".join([str(exc), *(str(p) for p in exc.problems)])) \
+                from None
+        kept = f"; the replaced file is kept as {summary.backup.name}" if summary.backup else ""
+        return f"imported {summary.tables} tables ({summary.rows} rows) into {db_path}{kept}"
     if args.command == "serve":
         return _serve(args)
     if args.command == "user":

@@ -14,6 +14,7 @@ from aims_core.risk.risk_method import RATED_RISKS_SQL
 from aims_core.ui.navigation import all_pages
 from aims_core.ui.session import get_db
 from aims_core.ui.session import today as session_today
+from aims_core.ui.text import md_unescape
 from tests.apptest_kit import ROOT, fresh_caches, open_page, point_at_generated, run_app
 from tests.schedule_truth import every_due_date
 
@@ -194,7 +195,8 @@ def test_bad_edit_names_row_and_field_and_keeps_nothing(demo_path: Path) -> None
     at = _open_systems()
     at = _save(at, {"edited_rows": {1: {"lifecycle_stage": "retired"}}})
     assert at.error, "expected an error message"
-    assert "AI system 2 ('TalentSift CV screening'), field 'Retired on'" in at.error[0].value
+    assert "AI system 2 ('TalentSift CV screening'), field 'Retired on'" in \
+        md_unescape(at.error[0].value)
     assert get_db().scalar("SELECT lifecycle_stage FROM ai_systems WHERE id = 2") == "operation"
 
 

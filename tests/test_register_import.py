@@ -160,7 +160,7 @@ def test_every_refusal_names_its_row_and_field(with_supplier: Database) -> None:
     db = with_supplier
     rows = [
         ["Good one", None, "Ana", None, "built", None, "design", "Minimal", "N", None, None],
-        ["Bad date", None, "Ana", None, "built", None, "design", "Minimal", "N", "31/12/2025",
+        ["Bad date", None, "Ana", None, "built", None, "design", "Minimal", "N", "01/02/2025",
          None],
         ["No vendor", None, "Ana", None, "bought", "Globex", "design", "Minimal", "N", None,
          None],
@@ -175,7 +175,8 @@ def test_every_refusal_names_its_row_and_field(with_supplier: Database) -> None:
                            COLUMNS, VALUES, ANA)
     problems = [(p.row, p.field, p.message) for p in dry.problems]
     assert problems == [
-        ("row 3", "Added on", "expected a date as YYYY-MM-DD, got '31/12/2025'"),
+        ("row 3", "Added on", "'01/02/2025' is ambiguous (1 February or 2 January?): write it "
+                              "as YYYY-MM-DD"),
         ("row 4", "Supplier", "'Globex' is not a supplier in the register (map it on the "
                               "values step)"),
         ("row 5", "Owner", "is required"),
@@ -239,7 +240,7 @@ def test_a_row_changed_after_the_dry_run_is_a_conflict(with_supplier: Database) 
     assert apply_changes(db, "ai_systems", [RowChange("update", {"owner": "Ben"}, row_id=1,
                                                       expected_version=1)], Actor("Ben")).ok
     result = plan.commit(db, dry, ANA)
-    assert not result.ok and "changed by someone else" in result.conflicts[0].message
+    assert not result.ok and "since you loaded it" in result.conflicts[0].message
     assert db.scalar("SELECT owner FROM ai_systems WHERE id = 1") == "Ben"
 
 

@@ -155,23 +155,23 @@ async def health(_request: Request, _holder: TokenHolder | None) -> Response:
     return JSONResponse(await anyio.to_thread.run_sync(check))
 
 
-def _kpi_frame(body: bytes, content_type: str) -> tuple[pd.DataFrame, str, bool | None]:
-    """The posted rows, how they are named in messages, and a JSON body's skip_bad_rows."""
+def _kpi_rows(body: bytes, content_type: str) -> tuple[kpi_import.FileRows, bool | None]:
+    """The posted rows, each named as messages name it, and a JSON body's skip_bad_rows."""
     kind = content_type.split(";")[0].strip().lower()
     try:
         if kind == "application/json":
-            return _json_frame(body)
+            return _json_rows(body)
         if kind in ("text/csv", "application/csv"):
-            return (*kpi_import.read_table(body, "body.csv"), None)
+            return kpi_import.read_table(body, "body.csv"), None
         if kind in ("application/vnd.apache.parquet", "application/x-parquet"):
-            return (*kpi_import.read_table(body, "body.parquet"), None)
+            return kpi_import.read_table(body, "body.parquet"), None
     except kpi_import.ImportFileError as exc:
         raise ApiError(400, "unreadable_body", str(exc)) from None
     raise ApiError(415, "unsupported_media_type",
                    "Send application/json, text/csv or application/vnd.apache.parquet.")
 
 
-def _json_frame(body: bytes) -> tuple[pd.DataFrame, str, bool | None]:
+def _json_rows(body: bytes) -> tuple[kpi_import.FileRows, bool | None]:
     try:
         parsed = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -186,17 +186,18 @@ def _json_frame(body: bytes) -> tuple[pd.DataFrame, str, bool | None]:
     if frame.empty:
         frame = pd.DataFrame(columns=list(kpi_import.REQUIRED_COLUMNS))
     skip = parsed.get("skip_bad_rows") if isinstance(parsed, dict) else None
-    return kpi_import.normalised(frame, "the body"), "item", None if skip is None else bool(skip)
+    return (kpi_import.from_records(frame, "the body", "item"),
+            None if skip is None else bool(skip))
 
 
 async def post_kpi_values(request: Request, holder: TokenHolder | None) -> Response:
     assert holder is not None
     body = await read_body(request, max_body_bytes())
-    frame, row_word, skip_in_body = _kpi_frame(body, request.headers.get("content-type", ""))
+    rows, skip_in_body = _kpi_rows(body, request.headers.get("content-type", ""))
     skip = _flag(request, "skip_bad_rows") if skip_in_body is None else skip_in_body
 
     def write() -> kpi_import.ImportReport:
-        return kpi_import.import_rows(_database(), frame, row_word, holder.actor,
+        return kpi_import.import_rows(_database(), rows, holder.actor,
                                       skip_bad_rows=skip, today=local_today())
     report = await anyio.to_thread.run_sync(write)
     lines = kpi_import.describe(report, request.query_params.get("source", "the request")[:200])

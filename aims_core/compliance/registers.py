@@ -51,7 +51,7 @@ SOA = Register(
         Field("evidence", "Evidence", help="Link or note: where an auditor finds the proof"),
         Field("evidence_expiry", "Evidence expires", "date",
               help="Set by hand, or the linked document's next review"),
-        Field("last_reviewed", "Last reviewed", "date"),
+        Field("last_reviewed", "Last reviewed", "date", not_after_today=True),
         Field("target_date", "Target date", "date"),
         Field("evidence_document_id", "Evidence document", "int", reference=DOCUMENT_REF),
     ),
@@ -67,7 +67,8 @@ SOA_VERSIONS = Register(
     fields=(
         Field("version_no", "Version", "int", required=True, min_value=1, editable=False),
         person_field("approved_by", "Approved by", required=True, editable=False),
-        Field("approved_on", "Approved on", "date", required=True, editable=False),
+        Field("approved_on", "Approved on", "date", required=True, editable=False,
+              not_after_today=True),
         Field("note", "Note"),
     ),
 )
@@ -81,7 +82,7 @@ SOA_VERSION_ITEMS = Register(
     fields=(
         Field("version_no", "Version", "int", required=True, editable=False,
               reference=Reference("soa_versions", "version_no")),
-        *(replace(f, editable=False) for f in SOA.fields),
+        *(replace(f, editable=False, not_after_today=False) for f in SOA.fields),
     ),
 )
 
@@ -98,7 +99,7 @@ CLAUSE_STATUS = Register(
         person_field("owner", "Owner"),
         Field("evidence", "Evidence", help="Link or note: where an auditor finds the proof"),
         Field("notes", "Notes"),
-        Field("last_reviewed", "Last reviewed", "date"),
+        Field("last_reviewed", "Last reviewed", "date", not_after_today=True),
         Field("evidence_document_id", "Evidence document", "int", reference=DOCUMENT_REF),
     ),
 )

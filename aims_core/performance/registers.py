@@ -113,7 +113,7 @@ KPI_MEASUREMENTS = Register(
     unique_together=("kpi_id", "measured_on"),
     fields=(
         Field("kpi_id", "KPI", "int", required=True, reference=Reference("kpis", "id", "name")),
-        Field("measured_on", "Date", "date", required=True),
+        Field("measured_on", "Date", "date", required=True, not_after_today=True),
         Field("value", "Value", "float", required=True),
         Field("source", "Source", "choice", required=True, choices=MEASUREMENT_SOURCES),
         Field("note", "Note"),

@@ -76,8 +76,8 @@ RISKS = Register(
         Field("treatment", "Treatment", "choice", choices=TREATMENTS),
         Field("treatment_plan", "Treatment plan"),
         Field("status", "Status", "choice", required=True, choices=RISK_STATUSES),
-        Field("identified_on", "Identified on", "date"),
-        Field("review_date", "Next review", "date"),
+        Field("identified_on", "Identified on", "date", not_after_today=True),
+        Field("review_date", "Next review", "date", not_before="identified_on"),
         Field("impact_id", "Raised from impact", "int", reference=Reference("impacts"),
               editable=False, help="The impact assessment finding this risk was raised from"),
     ),
@@ -93,9 +93,9 @@ RISK_ACCEPTANCES = Register(
     fields=(
         Field("risk_id", "Risk", "int", required=True, reference=Reference("risks", "id")),
         person_field("approved_by", "Approved by", required=True),
-        Field("approved_on", "Approved on", "date", required=True),
+        Field("approved_on", "Approved on", "date", required=True, not_after_today=True),
         Field("justification", "Justification", required=True),
-        Field("expires_on", "Expires on", "date", required=True,
+        Field("expires_on", "Expires on", "date", required=True, not_before="approved_on",
               help="After this date the acceptance is due for renewal"),
     ),
 )
@@ -115,8 +115,8 @@ IMPACT_ASSESSMENTS = Register(
         Field("affected_groups", "Affected groups"),
         Field("societal_impact", "Impact on society"),
         person_field("reviewer", "Reviewer", required=True),
-        Field("assessed_on", "Assessed on", "date", required=True),
-        Field("next_review", "Next review", "date"),
+        Field("assessed_on", "Assessed on", "date", required=True, not_after_today=True),
+        Field("next_review", "Next review", "date", not_before="assessed_on"),
     ),
 )
 

@@ -14,6 +14,9 @@ class Migration:
     version: int
     description: str
     statements: tuple[str, ...]
+    # Added once the statements are committed (DuckDB checks a new constraint against
+    # committed data only); the statements must then be safe to run again.
+    constraints: tuple[str, ...] = ()
 
 
 _V1_CORE = (
@@ -521,6 +524,41 @@ _V14_OPERATIONS = (
     )""",
 )
 
+_LOG_ROW = ("(SELECT coalesce(max(id), 0) FROM change_log) + row_number() OVER (ORDER BY x.id), "
+            "'{table}', x.id, '{operation}', 'schema migration 11', "
+            "date_trunc('second', CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP))")
+
+_V11_UNIQUE_KEYS = (
+    # A control treats a risk once: later duplicates of a pair are removed, each logged.
+    f"""INSERT INTO change_log
+        SELECT {_LOG_ROW.format(table='risk_controls', operation='delete')},
+               CAST(to_json(x) AS VARCHAR), NULL
+        FROM risk_controls x
+        WHERE x.id NOT IN (SELECT min(id) FROM risk_controls GROUP BY risk_id, control_id)""",
+    """DELETE FROM risk_controls
+        WHERE id NOT IN (SELECT min(id) FROM risk_controls GROUP BY risk_id, control_id)""",
+    # An impact is raised as one risk: later risks raised from the same impact keep their
+    # content and lose the link, each logged.
+    f"""INSERT INTO change_log
+        SELECT {_LOG_ROW.format(table='risks', operation='update')},
+               CAST(to_json(x) AS VARCHAR),
+               CAST(to_json((SELECT y FROM (SELECT * REPLACE (NULL AS impact_id,
+                                                              version + 1 AS version)
+                                            FROM risks WHERE id = x.id) y)) AS VARCHAR)
+        FROM risks x
+        WHERE x.impact_id IS NOT NULL
+          AND x.id NOT IN (SELECT min(id) FROM risks WHERE impact_id IS NOT NULL
+                           GROUP BY impact_id)""",
+    """UPDATE risks SET impact_id = NULL, version = version + 1
+        WHERE impact_id IS NOT NULL
+          AND id NOT IN (SELECT min(id) FROM risks WHERE impact_id IS NOT NULL
+                         GROUP BY impact_id)""",
+)
+_V11_CONSTRAINTS = (
+    "ALTER TABLE risk_controls ADD CONSTRAINT risk_controls_pair UNIQUE (risk_id, control_id)",
+    "ALTER TABLE risks ADD CONSTRAINT risks_one_per_impact UNIQUE (impact_id)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "Catalogue, registers and change log", _V1_CORE),
     Migration(2, "Risk method (scale, level grid, tolerance) and re-validation intervals",
@@ -544,6 +582,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(10, "EU AI Act triage by role and Annex III point: questionnaire version, roles, "
                   "obligations and re-check on triages; Annex III points, Annex I law and NIST "
                   "subcategory titles in the catalogue", _V10_TRIAGE),
+    Migration(11, "Unique keys where races could repeat a row: one link per risk and control, "
+                  "one risk per impact", _V11_UNIQUE_KEYS, _V11_CONSTRAINTS),
     Migration(14, "Operations: API tokens, job runs, remembered import layouts, reminder "
                   "preferences and digests", _V14_OPERATIONS),
 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,6 +10,7 @@ import plotly.graph_objects as go
 
 from aims_core.compliance.registers import IMPLEMENTATION_STATUSES
 from aims_core.performance.kpi_status import STATUS_COLOURS, STATUS_LABELS
+from aims_core.ui.text import plot_text
 
 # Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
@@ -35,7 +35,7 @@ def _layout(height: int, **more: object) -> dict:
 
 def _listed(column: pd.Series) -> list:
     """Plain Python values for a figure (numbers as numbers, text escaped)."""
-    return [html.escape(v) if isinstance(v, str) else v for v in column.tolist()]
+    return [plot_text(v) if isinstance(v, str) else v for v in column.tolist()]
 
 
 def labelled_bars(frame: pd.DataFrame, label: str, value: str, colours: list[str],
@@ -48,6 +48,13 @@ def labelled_bars(frame: pd.DataFrame, label: str, value: str, colours: list[str
                     "hovertemplate": "%{y}: %{x}<extra></extra>"}],
                   _layout(height, yaxis={"autorange": "reversed"},
                           xaxis={"rangemode": "tozero", "showgrid": True}))
+
+
+TICK_LENGTH = 24  # longer axis labels are shown shortened (the method keeps them whole)
+
+
+def _tick(label: str) -> str:
+    return label if len(label) <= TICK_LENGTH else label[:TICK_LENGTH - 1].rstrip() + "…"
 
 
 def risk_matrices(counts: dict[str, pd.DataFrame], size: int, likelihood_labels: list[str],
@@ -91,10 +98,10 @@ def risk_matrices(counts: dict[str, pd.DataFrame], size: int, likelihood_labels:
             "hovertemplate": ("%{customdata[0]}: likelihood %{y}, impact %{x}<br>"
                               "%{text}<extra>click to filter</extra>")})
         layout[f"xaxis{axis}"] = {**grid, "domain": [left, left + width], "anchor": f"y{axis}",
-                                  "ticktext": [html.escape(t) for t in impact_labels],
+                                  "ticktext": [plot_text(_tick(t)) for t in impact_labels],
                                   "title": {"text": "Impact"}}
         layout[f"yaxis{axis}"] = {**grid, "anchor": f"x{axis}",
-                                  "ticktext": [html.escape(t) for t in likelihood_labels],
+                                  "ticktext": [plot_text(_tick(t)) for t in likelihood_labels],
                                   **({"title": {"text": "Likelihood"}} if n == 0 else
                                      {"matches": "y", "showticklabels": False})}
         titles.append({"text": view.title(), "x": left + width / 2, "xref": "paper",
@@ -261,8 +268,8 @@ def kpi_trends(kpis: list[dict], series: pd.DataFrame, columns: int = 2,
         points = series[series["kpi_id"] == kpi["id"]]
         about = [STATUS_LABELS[kpi["status"]], *([f"in {kpi['unit']}"] if kpi["unit"] else []),
                  kpi["ai_system"] if isinstance(kpi["ai_system"], str) else "Organisation-wide"]
-        notes.append({"text": f"<b>{html.escape(_shortened(kpi['name']))}</b><br>"
-                              f"{html.escape(_shortened(' · '.join(about), 60))}",
+        notes.append({"text": f"<b>{plot_text(_shortened(kpi['name']))}</b><br>"
+                              f"{plot_text(_shortened(' · '.join(about), 60))}",
                       "x": left, "xref": "paper", "xanchor": "left",
                       "y": bottom + height + 0.01, "yref": "paper", "yanchor": "bottom",
                       "showarrow": False, "align": "left",

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import streamlit as st
+
 from aims_core.auth import roles
+
+_MAX_ID = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -71,3 +75,12 @@ def sections_for(role: str) -> dict[str, tuple[PageSpec, ...]]:
                               for spec in pages if roles.at_least(role, spec.min_role))
                for section, pages in SECTIONS.items()}
     return {section: pages for section, pages in visible.items() if pages}
+
+
+def id_param(name: str) -> int | None:
+    """A row id given in the URL (``?risk=12``), or None when absent or not an id: a link
+    typed by hand must not break the page."""
+    value = st.query_params.get(name, "")
+    if value.isascii() and value.isdigit() and int(value) <= _MAX_ID:
+        return int(value)
+    return None

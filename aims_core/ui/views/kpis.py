@@ -88,14 +88,16 @@ def _tiles(page: pd.DataFrame, series: pd.DataFrame) -> None:
         if not pd.isna(kpi["previous_value"]) and not pd.isna(kpi["value"]):
             change = float(f"{kpi['value'] - kpi['previous_value']:.3g}")
         columns[position % 4].metric(
-            md_escape(kpi["name"]), _value_text(kpi["value"], kpi["unit"]), delta=change,
+            md_escape(kpi["name"]), md_escape(_value_text(kpi["value"], kpi["unit"])),
+            delta=change,
             delta_color=_TILE_COLOURS.get(kpi["status"], "gray"),
             delta_description=STATUS_LABELS[kpi["status"]],
             chart_data=points[-24:] or None, border=True,
-            help=f"Target {_value_text(kpi['target'], kpi['unit'])}, amber beyond "
-                 f"{_value_text(kpi['amber_threshold'], kpi['unit'])}, red beyond "
-                 f"{_value_text(kpi['red_threshold'], kpi['unit'])} "
-                 f"({'higher' if kpi['direction'] == 'higher' else 'lower'} is better)")
+            help=md_escape(
+                f"Target {_value_text(kpi['target'], kpi['unit'])}, amber beyond "
+                f"{_value_text(kpi['amber_threshold'], kpi['unit'])}, red beyond "
+                f"{_value_text(kpi['red_threshold'], kpi['unit'])} "
+                f"({'higher' if kpi['direction'] == 'higher' else 'lower'} is better)"))
 
 
 def _snapshot(who: Identity) -> None:

@@ -7,8 +7,6 @@ counts and one page of rows, whatever the size of the organisation.
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -21,6 +19,7 @@ from aims_core.ui.charts import FONT_SIZE, PALETTE, figure
 from aims_core.ui.editable_table import editable_table
 from aims_core.ui.paging import known_offset, page_offset
 from aims_core.ui.session import cached, current_identity, get_db, today
+from aims_core.ui.text import plot_text
 
 HORIZONS = {"Overdue only": 0, "Next 7 days": 7, "Next 30 days": 30, "Next 90 days": 90,
             "Next 12 months": 365, "Everything": None}
@@ -36,7 +35,7 @@ def _status(frame: pd.DataFrame) -> pd.DataFrame:
 def _timeline(shown: pd.DataFrame) -> go.Figure:
     shown = _status(shown)
     when = pd.to_datetime(shown["due_on"])
-    labels = [html.escape(f"{kind}: {str(item)[:48]}")
+    labels = [plot_text(f"{kind}: {str(item)[:48]}")
               for kind, item in zip(shown["kind"], shown["item"], strict=True)]
     data = []
     for status, colour in _STATUS_COLOURS.items():
