@@ -25,7 +25,10 @@ REGISTERS: dict[str, Register] = {
               compliance.SOA, compliance.SOA_VERSIONS, compliance.SOA_VERSION_ITEMS,
               compliance.CLAUSE_STATUS, performance.OBJECTIVES, performance.KPIS,
               performance.OBJECTIVE_KPIS, performance.KPI_MEASUREMENTS, inventory.VALIDATIONS,
-              management_review.MANAGEMENT_REVIEWS, inventory.REVALIDATION_INTERVALS,
+              management_review.MANAGEMENT_REVIEWS, management_review.MANAGEMENT_REVIEW_SECTIONS,
+              management_review.MANAGEMENT_REVIEW_DECISIONS,
+              management_review.MANAGEMENT_REVIEW_ATTENDEES,
+              management_review.MANAGEMENT_REVIEW_PACKS, inventory.REVALIDATION_INTERVALS,
               improvement.INCIDENTS, improvement.AUDITS, improvement.AUDIT_SCOPE_ITEMS,
               improvement.AUDIT_FINDINGS, improvement.NONCONFORMITIES, improvement.ACTIONS,
               auth.PEOPLE)

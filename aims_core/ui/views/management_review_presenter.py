@@ -1,0 +1,102 @@
+"""The presenter's screen for the management review meeting: one input per screen in large
+type, previous/next and a section list, no edit widgets, Streamlit's own chrome hidden.
+
+The notes and decisions recorded from a second browser (the note-taker on the review page)
+appear here within seconds: that part re-reads every few seconds, nothing else reruns.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from aims_core.management_review import reviews
+from aims_core.management_review.registers import DECISION_TYPES
+from aims_core.ui.review_sections import show_section
+from aims_core.ui.session import cached, today
+from aims_core.ui.text import md_escape
+
+REFRESH_SECONDS = 5
+# Only on this view: no toolbar, header, "Deploy" button or sidebar; type for the back row.
+_PRESENTER_CSS = """
+<style>
+[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stSidebar"],
+[data-testid="stSidebarCollapsedControl"], [data-testid="stDecoration"],
+[data-testid="stStatusWidget"], .stAppDeployButton { display: none !important; }
+.block-container { padding-top: 1.2rem !important; max-width: 100% !important; }
+html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
+[data-testid="stMetricLabel"] p { font-size: 1.05rem !important; }
+[data-testid="stMetricValue"] { font-size: 2.6rem !important; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"] { font-size: 1.05rem; }
+[data-testid="stDataFrame"] { font-size: 1rem; }
+h1 { font-size: 2.6rem !important; }
+</style>
+"""
+
+
+def _index(count: int) -> int:
+    raw = st.query_params.get("section", "1")
+    number = int(raw) if raw.isdigit() else 1
+    return min(max(number, 1), count) - 1
+
+
+def _go(number: int) -> None:
+    st.query_params["section"] = str(number)
+
+
+def _navigation(sections: list[dict[str, Any]], index: int, review_id: int) -> None:
+    left, middle, right, out = st.columns([1, 5, 1, 1], vertical_alignment="center")
+    left.button("◀ Previous", key="present_prev", disabled=index == 0, on_click=_go,
+                args=(index,), width="stretch")
+    titles = [f"{n}. {s['clause']} {s['title']}" for n, s in enumerate(sections, 1)]
+    middle.selectbox("Section", range(len(sections)), index=index, format_func=titles.__getitem__,
+                     key=f"present_pick_{index}", label_visibility="collapsed",
+                     on_change=lambda: _go(st.session_state[f"present_pick_{index}"] + 1))
+    right.button("Next ▶", key="present_next", disabled=index == len(sections) - 1,
+                 on_click=_go, args=(index + 2,), width="stretch")
+    out.link_button("Exit", f"?review={review_id}", icon=":material/close:", width="stretch")
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def _recorded(review: dict[str, Any], section: dict[str, Any],
+              pack: dict[str, Any] | None) -> None:
+    """The notes and decisions for this input, as the note-taker records them."""
+    code = section["code"]
+    if pack is not None:
+        notes = section.get("notes")
+        found = [d for d in pack["decisions"] if d.get("section") == code]
+        decided = [(d["type"], d["decision"]) for d in found]
+    else:
+        row = cached(reviews.section_notes, int(review["id"])).get(code) or {}
+        notes = row.get("notes")
+        frame = cached(reviews.decisions, int(review["id"]))
+        decided = [(DECISION_TYPES.get(d.decision_type, d.decision_type), d.decision)
+                   for d in frame.itertuples() if d.section == code]
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Notes**")
+        st.text(notes or "No notes yet.")
+    with right:
+        st.markdown("**Decisions on this input**")
+        if not decided:
+            st.text("None yet.")
+        for kind, text in decided:
+            st.markdown(f"- **{md_escape(kind)}:** {md_escape(text)}")
+
+
+def render(review_id: int) -> None:
+    st.markdown(_PRESENTER_CSS, unsafe_allow_html=True)  # our own CSS, no user text
+    review = cached(reviews.one, review_id)
+    pack = cached(reviews.pack, review_id) if review["status"] == "signed" else None
+    sections = pack["sections"] if pack else cached(reviews.live_sections, review, today())
+    index = _index(len(sections))
+    section = sections[index]
+    organisation = cached(reviews.organisation_name) or "Management review"
+    st.caption(f"{md_escape(organisation)} · management review of "
+               f"{review['review_date']:%d %b %Y} · input {index + 1} of {len(sections)}")
+    _navigation(sections, index, review_id)
+    st.title(f"{section['clause']} {section['title']}", anchor=False)
+    st.markdown(md_escape(section["asks"]))
+    show_section(section, f"present_{index}", large=True)
+    _recorded(review, section, pack)
