@@ -3,6 +3,7 @@ Streamlit: on the review page and, in large type, on the presenter's screen."""
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 import pandas as pd
@@ -57,6 +58,14 @@ def show_chart(chart: dict[str, Any], key: str, font: int = 16) -> None:
     st.plotly_chart(figure, key=key, config={"displayModeBar": False})
 
 
+def fact_tiles(facts: list[list[str]]) -> None:
+    """Large tiles for the shared screen: the figure big, its label under it (escaped)."""
+    tiles = "".join(f'<div class="review-fact"><div class="review-fact-value">{escape(value)}'
+                    f'</div><div class="review-fact-label">{escape(label)}</div></div>'
+                    for label, value in facts)
+    st.markdown(f'<div class="review-facts">{tiles}</div>', unsafe_allow_html=True)
+
+
 def show_facts(facts: list[list[str]], per_row: int = 4) -> None:
     for start in range(0, len(facts), per_row):
         columns = st.columns(per_row)
@@ -64,14 +73,20 @@ def show_facts(facts: list[list[str]], per_row: int = 4) -> None:
             column.metric(md_escape(label), value, border=True)
 
 
-def show_table(table: dict[str, Any], key: str, rows: int | None = None) -> None:
+def show_table(table: dict[str, Any], key: str, rows: int | None = None,
+               large: bool = False) -> None:
+    """A section's table; on the shared screen as a static table in large type (its cells
+    escaped: st.table renders Markdown)."""
     st.markdown(f"**{md_escape(table['title'])}**")
     if not table["rows"]:
         st.caption(md_escape(table["empty"]))
         return
     shown = table["rows"][:rows] if rows else table["rows"]
-    st.dataframe(pd.DataFrame(shown, columns=table["columns"]), hide_index=True,
-                 width="stretch", key=key)
+    frame = pd.DataFrame(shown, columns=table["columns"])
+    if large:
+        st.table(frame.map(md_escape).rename(columns=md_escape), hide_index=True)
+    else:
+        st.dataframe(frame, hide_index=True, width="stretch", key=key)
     more = len(table["rows"]) - len(shown)
     if more > 0:
         st.caption(f"{more} more in the pack and on the register's page.")
@@ -83,14 +98,17 @@ def show_section(section: dict[str, Any], key: str, *, large: bool = False) -> N
     """Facts, charts and tables of one input; on the shared screen only the first rows."""
     if section.get("missing"):
         st.info(md_escape(section["missing"]), icon=":material/inventory_2:")
-    show_facts(section["facts"], per_row=4 if not large else 3)
+    if large:
+        fact_tiles(section["facts"])
+    else:
+        show_facts(section["facts"])
     charts = section["charts"]
     if charts:
-        columns = st.columns(min(len(charts), 2))
+        columns = st.columns(2)
         for i, chart in enumerate(charts):
             with columns[i % len(columns)]:
                 show_chart(chart, f"{key}_chart_{i}", font=22 if large else 16)
-    for i, table in enumerate(section["tables"]):
-        show_table(table, f"{key}_table_{i}", rows=8 if large else None)
+    for i, table in enumerate(section["tables"][:2] if large else section["tables"]):
+        show_table(table, f"{key}_table_{i}", rows=6 if large else None, large=large)
     for note in section["notes"]:
         st.caption(md_escape(note))

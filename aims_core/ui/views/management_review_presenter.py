@@ -25,12 +25,18 @@ _PRESENTER_CSS = """
 [data-testid="stSidebarCollapsedControl"], [data-testid="stDecoration"],
 [data-testid="stStatusWidget"], .stAppDeployButton { display: none !important; }
 .block-container { padding-top: 1.2rem !important; max-width: 100% !important; }
-html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
-[data-testid="stMetricLabel"] p { font-size: 1.05rem !important; }
-[data-testid="stMetricValue"] { font-size: 2.6rem !important; }
-[data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"] { font-size: 1.05rem; }
-[data-testid="stDataFrame"] { font-size: 1rem; }
-h1 { font-size: 2.6rem !important; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
+[data-testid="stText"] { font-size: 1.3rem !important; }
+[data-testid="stCaptionContainer"] p { font-size: 1.15rem !important; }
+[data-testid="stButton"] button p, [data-testid="stLinkButton"] p,
+[data-testid="stSelectbox"] div { font-size: 1.2rem !important; }
+h1 { font-size: 2.5rem !important; padding: .2rem 0 .4rem !important; }
+.review-facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(15rem, 1fr));
+                gap: .8rem; margin: .4rem 0 1rem; }
+.review-fact { border: 2px solid #d0d7de; border-radius: .6rem; padding: .5rem .9rem; }
+.review-fact-value { font-size: 2.6rem; font-weight: 700; line-height: 1.15; }
+.review-fact-label { font-size: 1.25rem; color: #333; }
+[data-testid="stTable"] td, [data-testid="stTable"] th { font-size: 1.15rem !important; }
 </style>
 """
 
@@ -46,7 +52,7 @@ def _go(number: int) -> None:
 
 
 def _navigation(sections: list[dict[str, Any]], index: int, review_id: int) -> None:
-    left, middle, right, out = st.columns([1, 5, 1, 1], vertical_alignment="center")
+    left, middle, right, out = st.columns([1.4, 5, 1.4, 1], vertical_alignment="center")
     left.button("◀ Previous", key="present_prev", disabled=index == 0, on_click=_go,
                 args=(index,), width="stretch")
     titles = [f"{n}. {s['clause']} {s['title']}" for n, s in enumerate(sections, 1)]
@@ -96,7 +102,7 @@ def render(review_id: int) -> None:
     st.caption(f"{md_escape(organisation)} · management review of "
                f"{review['review_date']:%d %b %Y} · input {index + 1} of {len(sections)}")
     _navigation(sections, index, review_id)
-    st.title(f"{section['clause']} {section['title']}", anchor=False)
-    st.markdown(md_escape(section["asks"]))
+    st.title(section["title"], anchor=False)
+    st.markdown(md_escape(f"{section['clause']} · {section['asks']}"))
     show_section(section, f"present_{index}", large=True)
     _recorded(review, section, pack)
