@@ -70,7 +70,8 @@ def _html_section(section: dict[str, Any]) -> str:
         parts.append(f"<p><em>{escape(note)}</em></p>")
     discussed = "Discussed" if section.get("discussed") else "Not marked as discussed"
     parts.append(f"<h3>Discussion notes ({discussed})</h3>")
-    parts.append(f'<p class="notes">{escape(section.get("notes") or "No notes recorded.")}</p>')
+    parts.append(f'<p class="notes">{escape(section.get("discussion") or "No notes recorded.")}'
+                 "</p>")
     return "".join(parts) + "</section>"
 
 
@@ -193,7 +194,7 @@ def to_pdf(pack: dict[str, Any]) -> bytes:
             _pdf_text(pdf, note, 9)
         discussed = "Discussed" if section.get("discussed") else "Not marked as discussed"
         _pdf_text(pdf, f"Discussion notes ({discussed})", 10, bold=True)
-        _pdf_text(pdf, section.get("notes") or "No notes recorded.", 9)
+        _pdf_text(pdf, section.get("discussion") or "No notes recorded.", 9)
     pdf.add_page()
     _pdf_text(pdf, "Results (9.3.3)", 14, bold=True, height=8)
     _pdf_text(pdf, "Decisions and actions", 10, bold=True)
@@ -211,7 +212,7 @@ def to_workbook(pack: dict[str, Any]) -> bytes:
     """Decisions and actions, the notes per input and the conclusion, one sheet each."""
     decisions = pd.DataFrame(decision_rows(pack), columns=DECISION_COLUMNS)
     notes = pd.DataFrame([[f"{s['clause']} {s['title']}", "Yes" if s.get("discussed") else "No",
-                           s.get("notes") or ""] for s in pack["sections"]],
+                           s.get("discussion") or ""] for s in pack["sections"]],
                          columns=["Input", "Discussed", "Notes"])
     summary = pd.DataFrame(_meta_rows(pack) + _conclusion_rows(pack["review"]),
                            columns=["Item", "Value"])

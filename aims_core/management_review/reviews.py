@@ -128,6 +128,15 @@ def decision_actions(db: Database, review_id: int, today: date) -> pd.DataFrame:
         ORDER BY a.id""", {"review": review_id, "today": today})
 
 
+def open_review_actions(db: Database, today: date) -> pd.DataFrame:
+    """Open actions decided at management reviews, overdue first (the Overview lists them)."""
+    return db.query_df(f"""
+        SELECT a.id, a.title, a.owner, a.due_on, a.status, a.due_on < $today AS overdue
+        FROM actions a WHERE a.source = '{DECISION_SOURCE}'
+          AND a.status IN {OPEN_ACTION_STATUSES!r}
+        ORDER BY overdue DESC, a.due_on, a.id""", {"today": today})
+
+
 def attendees(db: Database, review_id: int) -> pd.DataFrame:
     return db.query_df("SELECT * FROM management_review_attendees WHERE review_id = ? "
                        "ORDER BY id", [review_id])
@@ -298,7 +307,8 @@ def build_pack(db: Database, review: dict[str, Any], today: date,
         "period": period.as_json(), "period_label": period.label(),
         "attendees": [{"person": r.person, "capacity": _plain(r.capacity),
                        "attended": _plain(r.attended)} for r in people.itertuples()],
-        "sections": [{**section, "notes": _plain(notes.get(section["code"], {}).get("notes")),
+        "sections": [{**section,
+                      "discussion": _plain(notes.get(section["code"], {}).get("notes")),
                       "discussed": bool(notes.get(section["code"], {}).get("discussed"))}
                      for section in live_sections(db, review, today)],
         "decisions": [{"id": int(d.id), "type": DECISION_TYPES.get(d.decision_type,

@@ -209,7 +209,7 @@ def _inputs_tab(review: dict[str, Any], sections: list[dict[str, Any]], who: Ide
             show_section(section, f"input_{review['id']}_{code}")
             if locked:
                 st.markdown("**Discussion notes**")
-                st.text(section.get("notes") or "No notes recorded.")
+                st.text(section.get("discussion") or "No notes recorded.")
             else:
                 _notes_form(review, code, row, who)
 
@@ -311,12 +311,15 @@ def _sign_off(review: dict[str, Any], who: Identity) -> None:
     st.caption("The chair signs off the minutes: the review, its notes and decisions are "
                "then locked and the pack of every input is frozen as it stands now. "
                + (f"Chair: {md_escape(chair)}." if chair else "No chair is set yet."))
-    if st.button("Sign off as chair", type="primary", icon=":material/draw:",
-                 disabled=not who.can("manage"), key=f"sign_{review['id']}"):
-        result = reviews.sign_off(get_db(), who.actor, int(review["id"]),
-                                  int(review["version"]), today())
-        _remember(result, "Signed off: the minutes are locked and the pack is frozen.")
-        st.rerun()
+    st.button("Sign off as chair", type="primary", icon=":material/draw:",
+              disabled=not who.can("manage"), key=f"sign_{review['id']}",
+              on_click=_signed, args=(review, who))
+
+
+def _signed(review: dict[str, Any], who: Identity) -> None:
+    result = reviews.sign_off(get_db(), who.actor, int(review["id"]), int(review["version"]),
+                              today())
+    _remember(result, "Signed off: the minutes are locked and the pack is frozen.")
 
 
 def _results_tab(review: dict[str, Any], pack: dict[str, Any] | None, who: Identity,

@@ -70,7 +70,7 @@ def _recorded(review: dict[str, Any], section: dict[str, Any],
     """The notes and decisions for this input, as the note-taker records them."""
     code = section["code"]
     if pack is not None:
-        notes = section.get("notes")
+        notes = section.get("discussion")
         found = [d for d in pack["decisions"] if d.get("section") == code]
         decided = [(d["type"], d["decision"]) for d in found]
     else:
