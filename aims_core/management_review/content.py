@@ -68,9 +68,12 @@ def table(title: str, frame: pd.DataFrame, columns: dict[str, str],
             "note": note, "empty": empty}
 
 
-def bars(title: str, labelled: list[tuple[str, int | float]]) -> dict[str, Any]:
-    """A bar chart: each bar with its label and value (drawn with the value as text)."""
-    return {"kind": "bars", "title": title, "bars": [[label, value] for label, value in labelled]}
+def bars(title: str, labelled: list[tuple[str, int | float]],
+         colours: list[str] | None = None) -> dict[str, Any]:
+    """A bar chart: each bar with its label and value (drawn with the value as text);
+    ``colours`` per bar where colour carries meaning (a risk level's band), else one."""
+    return {"kind": "bars", "title": title, "colours": colours,
+            "bars": [[label, value] for label, value in labelled]}
 
 
 def trend(title: str, points: pd.DataFrame, *, unit: str | None, target: float | None,

@@ -18,7 +18,9 @@ from aims_core.compliance.soa import SOA_ROWS_SQL, STANDING_SQL, coverage
 from aims_core.improvement.registers import (
     ACTION_STATUSES,
     FINDING_TYPES,
+    INCIDENT_STATUSES,
     NC_GRADES,
+    NC_STATUSES,
     OPEN_ACTION_STATUSES,
     OPEN_INCIDENT_STATUSES,
     SEVERITIES,
@@ -29,7 +31,14 @@ from aims_core.management_review.content import Period, bars, section, table, tr
 from aims_core.management_system.registers import OPPORTUNITY_STATUSES
 from aims_core.performance.kpi_status import STATUS_LABELS, status_on_sql
 from aims_core.records.history import field_changes
-from aims_core.risk.risk_method import LEVEL_BANDS, RATED_RISKS_SQL, band_rank_sql, load_method
+from aims_core.risk.registers import RISK_STATUSES, TREATMENTS
+from aims_core.risk.risk_method import (
+    BAND_COLOURS,
+    LEVEL_BANDS,
+    RATED_RISKS_SQL,
+    band_rank_sql,
+    load_method,
+)
 from aims_core.storage.database import Database
 
 # Where a self-assessment (issue 12's area) keeps its sessions; input e) reads its gaps once
@@ -155,7 +164,7 @@ def nonconformities_input(db: Database, review: int, day: date,
                 WHERE date_trunc('month', n.raised_on) = m.month
                   AND n.raised_on <= $until) AS raised
         FROM m ORDER BY m.month""", {"until": period.until})
-    _labels(raised, "grade", NC_GRADES)
+    _labels(_labels(raised, "grade", NC_GRADES), "status", NC_STATUSES)
     return section("d1_nonconformities", facts=[
         ("Raised in the period", len(raised)), ("Closed in the period", row[0]),
         ("Open at the review", row[1]), ("Open major", row[2]),
@@ -333,11 +342,13 @@ def risks_input(db: Database, review: int, day: date, period: Period) -> dict[st
         FROM ({RATED_RISKS_SQL}) r LEFT JOIN ai_systems s ON s.id = r.ai_system_id
         WHERE r.is_open AND list_contains($above, r.current_level)
         ORDER BY {band_rank_sql('r.current_level')} DESC, r.id""", {"above": above})
+    _labels(_labels(top, "treatment", TREATMENTS), "status", RISK_STATUSES)
     return section("risks", facts=[
         ("Open risks", row[0]), (f"Above tolerance ({method.tolerance})", row[1]),
         ("Above tolerance with no treatment", row[2]), ("Risk reviews overdue", row[3])],
         charts=[bars("Open risks by current level",
-                     [(band, int(by_level.get(band, 0))) for band in LEVEL_BANDS])],
+                     [(band, int(by_level.get(band, 0))) for band in LEVEL_BANDS],
+                     colours=[BAND_COLOURS[band] for band in LEVEL_BANDS])],
         tables=[table("Open risks above the risk tolerance", top, {
             "title": "Risk", "ai_system": "AI system", "current_level": "Level",
             "treatment": "Treatment", "status": "Status", "owner": "Owner",
@@ -396,7 +407,7 @@ def revalidation_incidents_input(db: Database, review: int, day: date,
         WHERE (i.detected_on <= $until AND ($since IS NULL OR i.detected_on > $since))
            OR (i.closed_on <= $until AND ($since IS NULL OR i.closed_on > $since))
         ORDER BY i.detected_on DESC, i.id DESC""", p)
-    _labels(incidents, "severity", SEVERITIES)
+    _labels(_labels(incidents, "severity", SEVERITIES), "status", INCIDENT_STATUSES)
     return section("revalidation_incidents", facts=[
         ("Re-validations overdue", len(overdue)), ("Validations done in the period", row[0]),
         ("Incidents opened in the period", row[1]), ("Incidents closed in the period", row[2]),

@@ -23,12 +23,13 @@ def bars_svg(chart: dict[str, Any]) -> str:
     height = top + row * len(items) + 10
     biggest = max((float(v) for _, v in items), default=0) or 1
     parts = [_text(0, 18, chart["title"], size=15, weight="bold")]
+    colours = chart.get("colours") or [BLUE] * len(items)
     for i, (label, value) in enumerate(items):
         y = top + i * row
         length = (WIDTH - left - 60) * float(value) / biggest
         parts.append(_text(left - 8, y + 17, label, anchor="end"))
         parts.append(f'<rect x="{left}" y="{y + 4}" width="{length:.1f}" height="{row - 8}" '
-                     f'fill="{BLUE}"/>')
+                     f'fill="{colours[i]}" stroke="#333" stroke-width="0.5"/>')
         parts.append(_text(left + length + 6, y + 17, f"{value:,}" if isinstance(value, int)
                            else value, weight="bold"))
     return _svg(height, parts, chart["title"])

@@ -3,6 +3,7 @@ Streamlit: on the review page and, in large type, on the presenter's screen."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from typing import Any
 
@@ -18,7 +19,8 @@ from aims_core.ui.text import md_escape
 def bars_figure(chart: dict[str, Any], font: int) -> go.Figure:
     labels = [label for label, _ in chart["bars"]]
     values = [value for _, value in chart["bars"]]
-    fig = go.Figure(go.Bar(x=values, y=labels, orientation="h", marker_color=PALETTE[0],
+    fig = go.Figure(go.Bar(x=values, y=labels, orientation="h",
+                           marker_color=chart.get("colours") or PALETTE[0],
                            text=[f"{v:,}" for v in values], textposition="outside",
                            cliponaxis=False, textfont={"size": font},
                            hovertemplate="%{y}: %{x}<extra></extra>"))
@@ -94,14 +96,18 @@ def show_table(table: dict[str, Any], key: str, rows: int | None = None,
         st.caption(md_escape(table["note"]))
 
 
-def show_section(section: dict[str, Any], key: str, *, large: bool = False) -> None:
-    """Facts, charts and tables of one input; on the shared screen only the first rows."""
+def show_section(section: dict[str, Any], key: str, *, large: bool = False,
+                 after_facts: Callable[[], None] | None = None) -> None:
+    """Facts, charts and tables of one input; on the shared screen only the first rows.
+    ``after_facts`` shows something in view right under the figures (the meeting's notes)."""
     if section.get("missing"):
         st.info(md_escape(section["missing"]), icon=":material/inventory_2:")
     if large:
         fact_tiles(section["facts"])
     else:
         show_facts(section["facts"])
+    if after_facts is not None:
+        after_facts()
     charts = section["charts"]
     if charts:
         columns = st.columns(2)

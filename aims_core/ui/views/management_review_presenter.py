@@ -29,7 +29,7 @@ _PRESENTER_CSS = """
 [data-testid="stText"] { font-size: 1.3rem !important; }
 [data-testid="stCaptionContainer"] p { font-size: 1.15rem !important; }
 [data-testid="stButton"] button p, [data-testid="stLinkButton"] p,
-[data-testid="stSelectbox"] div { font-size: 1.2rem !important; }
+[data-testid="stSelectbox"] [data-baseweb="select"] div { font-size: 1.15rem !important; }
 h1 { font-size: 2.5rem !important; padding: .2rem 0 .4rem !important; }
 .review-facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(15rem, 1fr));
                 gap: .8rem; margin: .4rem 0 1rem; }
@@ -79,16 +79,14 @@ def _recorded(review: dict[str, Any], section: dict[str, Any],
         frame = cached(reviews.decisions, int(review["id"]))
         decided = [(DECISION_TYPES.get(d.decision_type, d.decision_type), d.decision)
                    for d in frame.itertuples() if d.section == code]
-    left, right = st.columns(2)
-    with left:
-        st.markdown("**Notes**")
-        st.text(notes or "No notes yet.")
-    with right:
-        st.markdown("**Decisions on this input**")
-        if not decided:
-            st.text("None yet.")
-        for kind, text in decided:
-            st.markdown(f"- **{md_escape(kind)}:** {md_escape(text)}")
+    with st.container(border=True):
+        left, right = st.columns(2)
+        with left:
+            st.markdown("**Notes** · " + (md_escape(notes) if notes else "_none yet_"))
+        with right:
+            st.markdown("**Decisions on this input**" + ("" if decided else " · _none yet_"))
+            for kind, text in decided:
+                st.markdown(f"- **{md_escape(kind)}:** {md_escape(text)}")
 
 
 def render(review_id: int) -> None:
@@ -104,5 +102,5 @@ def render(review_id: int) -> None:
     _navigation(sections, index, review_id)
     st.title(section["title"], anchor=False)
     st.markdown(md_escape(f"{section['clause']} · {section['asks']}"))
-    show_section(section, f"present_{index}", large=True)
-    _recorded(review, section, pack)
+    show_section(section, f"present_{index}", large=True,
+                 after_facts=lambda: _recorded(review, section, pack))
