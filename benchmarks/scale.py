@@ -23,6 +23,8 @@ from aims_core.dashboard import overview, schedule
 from aims_core.improvement import actions, audits, incidents, legal_clocks, nonconformities
 from aims_core.improvement.figures import figures as improvement_figures
 from aims_core.inventory import revalidation
+from aims_core.management_review import pack_export, reviews
+from aims_core.management_review.inputs import INPUTS
 from aims_core.management_system import context, documents, roles, training
 from aims_core.performance import kpis
 from aims_core.risk import risks
@@ -59,6 +61,25 @@ def _improvement(db: Database, today: date) -> None:
           lambda: actions.register(db, today, everything, me="Priya Shah", limit=100))
     timed("improvement figures (Overview tile, KPIs)",
           lambda: improvement_figures(db, today))
+
+
+def _management_review(db: Database, today: date) -> None:
+    """The review page's reads for the planned review, the signed one's pack and exports."""
+    planned = db.scalar("SELECT max(id) FROM management_reviews WHERE status = 'planned'")
+    signed = db.scalar("SELECT max(id) FROM management_reviews WHERE status = 'signed'")
+    if planned is not None:
+        review = reviews.one(db, planned)
+        timed("management review: every input, live", lambda: reviews.live_sections(
+            db, review, today))
+        period = reviews.period_of(db, review, today)
+        for code, compute in INPUTS.items():
+            timed(f"  input {code}", lambda c=compute: c(db, planned, review["review_date"],
+                                                         period), repeat=1)
+        timed("management review: readiness", lambda: reviews.readiness(db, review, today))
+    if signed is not None:
+        pack = timed("management review: frozen pack (read)", lambda: reviews.pack(db, signed))
+        timed("management review: pack as HTML", lambda: pack_export.to_html(pack))
+        timed("management review: pack as PDF", lambda: pack_export.to_pdf(pack), repeat=1)
 
 
 def main() -> None:
@@ -103,6 +124,7 @@ def main() -> None:
         timed("snapshot of the computed KPIs",
               lambda: kpis.take_snapshot(db, today, Actor("bench")))
         _improvement(db, today)
+        _management_review(db, today)
         timed("documents page (50 rows, AI policy first)",
               lambda: documents.register(db, today, limit=50))
         timed("documents: reviews due (count)", lambda: documents.count(

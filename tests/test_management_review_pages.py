@@ -162,3 +162,29 @@ def test_the_empty_organisation_is_guided_to_plan_a_review(empty_path: Path) -> 
     _button(at, "Plan the review").click().run()
     assert get_db().scalar("SELECT count(*) FROM management_reviews WHERE status = "
                            "'planned'") == 1
+
+
+def test_attendance_is_ticked_and_saved(demo_path: Path) -> None:
+    at = open_page(PAGE, "Sarah Klein")
+    db = get_db()
+    review = _planned(db)
+    people = db.query_dicts("SELECT * FROM management_review_attendees WHERE review_id = ? "
+                            "ORDER BY id", [review["id"]])
+    assert people and all(p["attended"] is None for p in people)
+    at.checkbox(key=f"attended_{people[0]['id']}_v{people[0]['version']}").check()
+    _button(at, "Save the attendance").click().run()
+    assert any("Attendance saved" in s.value for s in at.success)
+    assert db.scalar("SELECT attended FROM management_review_attendees WHERE id = ?",
+                     [people[0]["id"]]) is True
+
+
+def test_the_overview_shows_the_last_and_next_review_and_open_actions(
+        demo_path: Path) -> None:
+    at = open_page("pages/overview.py", None)
+    text = " ".join(m.value for m in at.markdown)
+    held = get_db().scalar("SELECT max(review_date) FROM management_reviews "
+                           "WHERE status = 'signed'")
+    assert f"Last management review held on {held:%d %b %Y}" in text
+    assert "next due" in text
+    assert any("open action(s) from management reviews, 1 overdue" in c.value
+               for c in at.caption)

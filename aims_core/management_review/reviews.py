@@ -227,11 +227,13 @@ def add_attendee(db: Database, actor: Actor, review_id: int, person: str | None,
         label="The attendee")])], actor)
 
 
-def set_attended(db: Database, actor: Actor, attendee_id: int, expected_version: int,
-                 attended: bool) -> WriteResult:
-    return apply_batches(db, [("management_review_attendees", [RowChange(
-        "update", {"attended": attended}, row_id=attendee_id,
-        expected_version=expected_version)])], actor)
+def record_attendance(db: Database, actor: Actor,
+                      attended: dict[int, tuple[int, bool]]) -> WriteResult:
+    """Who attended, in one write: attendee id -> (the version read, attended)."""
+    return apply_batches(db, [("management_review_attendees", [
+        RowChange("update", {"attended": present}, row_id=attendee_id,
+                  expected_version=version)
+        for attendee_id, (version, present) in attended.items()])], actor)
 
 
 # --- during the meeting ---------------------------------------------------------------------

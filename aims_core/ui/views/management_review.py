@@ -122,12 +122,14 @@ def _attendees(review: dict[str, Any], who: Identity, locked: bool) -> None:
     people = cached(reviews.attendees, int(review["id"]))
     if people.empty:
         st.caption("No attendee listed one by one yet.")
-    else:
+    elif locked:
         st.dataframe(people.assign(attended=people["attended"].map(
-            {True: "Yes", False: "No"}).fillna("Not yet recorded"))[
+            {True: "Yes", False: "No"}).fillna("Not recorded"))[
             ["person", "capacity", "attended"]], hide_index=True, width="stretch",
             column_config={"person": "Attendee", "capacity": "Capacity",
                            "attended": "Attended"})
+    else:
+        _attendance(review, people, who)
     if locked:
         return
     with st.form(f"attendee_{review['id']}", clear_on_submit=True, enter_to_submit=False):
@@ -139,6 +141,35 @@ def _attendees(review: dict[str, Any], who: Identity, locked: bool) -> None:
         row[2].form_submit_button("Add", icon=":material/person_add:",
                                   disabled=not who.can("manage"), on_click=_add_attendee,
                                   args=(review, who))
+
+
+def _attended(value: Any) -> bool:
+    return False if value is None or pd.isna(value) else bool(value)
+
+
+def _attendance_key(row: Any) -> str:
+    return f"attended_{row.id}_v{row.version}"
+
+
+def _attendance(review: dict[str, Any], people: pd.DataFrame, who: Identity) -> None:
+    with st.form(f"attendance_{review['id']}", enter_to_submit=False):
+        st.caption("Tick who attended the meeting.")
+        columns = st.columns(3)
+        for i, row in enumerate(people.itertuples()):
+            label = row.person + (f" ({row.capacity})" if isinstance(row.capacity, str) else "")
+            columns[i % 3].checkbox(md_escape(label), value=_attended(row.attended),
+                                    key=_attendance_key(row))
+        st.form_submit_button("Save the attendance", icon=":material/how_to_reg:",
+                              disabled=not who.can("manage"), on_click=_save_attendance,
+                              args=(people, who))
+
+
+def _save_attendance(people: pd.DataFrame, who: Identity) -> None:
+    state = st.session_state
+    changed = {int(row.id): (int(row.version), bool(state.get(_attendance_key(row))))
+               for row in people.itertuples()
+               if bool(state.get(_attendance_key(row))) != _attended(row.attended)}
+    _remember(reviews.record_attendance(get_db(), who.actor, changed), "Attendance saved.")
 
 
 def _add_attendee(review: dict[str, Any], who: Identity) -> None:
