@@ -20,8 +20,11 @@ from aims_core.storage.database import Database
 
 
 def states_sql(table_name: str) -> str:
-    """SQL: per row of ``table_name`` ever logged up to ``$until``: ``before`` (its JSON on
-    ``$since``, NULL if it did not exist or was deleted) and ``after`` (on ``$until``)."""
+    """SQL: per row of ``table_name`` changed in the period: ``before`` (its JSON on
+    ``$since``, NULL if it did not exist then or was deleted) and ``after`` (on ``$until``).
+    Only rows logged in the period are read, so a large, quiet register costs little."""
+    in_period = ("CAST(changed_at AS DATE) <= $until AND ($since IS NULL OR "
+                 "CAST(changed_at AS DATE) > $since)")
     return f"""
         SELECT row_id,
                arg_max_null(after_json, id) FILTER (WHERE $since IS NOT NULL
@@ -30,29 +33,39 @@ def states_sql(table_name: str) -> str:
                arg_max_null(after_json, id) AS after
         FROM change_log
         WHERE table_name = '{table_name}' AND CAST(changed_at AS DATE) <= $until
+          AND row_id IN (SELECT row_id FROM change_log
+                         WHERE table_name = '{table_name}' AND {in_period})
         GROUP BY row_id"""
 
 
-def _level_sql(side: str) -> str:
-    """SQL: a risk's current level band (residual once rated, else inherent) in ``side``."""
-    def rating(kind: str, axis: str) -> str:
-        return f"TRY_CAST(json_extract_string({side}, '$.{kind}_{axis}') AS INTEGER)"
+_RATINGS = ["$.residual_likelihood", "$.residual_impact", "$.inherent_likelihood",
+            "$.inherent_impact"]
 
-    def band(kind: str) -> str:
-        return (f"(SELECT level_band FROM risk_level_grid WHERE likelihood = "
-                f"{rating(kind, 'likelihood')} AND impact = {rating(kind, 'impact')})")
 
-    return f"coalesce({band('residual')}, {band('inherent')})"
+def _level_sql(ratings: str, grid: str) -> str:
+    """SQL joins giving a risk's current level band (residual once rated, else inherent)
+    from ``ratings``, the list of its four ratings as text."""
+    def join(alias: str, first: int) -> str:
+        return (f"LEFT JOIN risk_level_grid {alias} ON {alias}.likelihood = "
+                f"TRY_CAST({ratings}[{first}] AS INTEGER) AND {alias}.impact = "
+                f"TRY_CAST({ratings}[{first + 1}] AS INTEGER)")
+
+    return f"{join(grid + '_r', 1)} {join(grid + '_i', 3)}"
 
 
 def risk_level_changes(db: Database, period: Period) -> pd.DataFrame:
     """Risks that existed at both reviews and whose current level differs: from → to."""
     return db.query_df(f"""
         WITH s AS ({states_sql('risks')}),
-        levels AS (
+        rated AS (
             SELECT row_id AS id, json_extract_string(after, '$.title') AS title,
-                   {_level_sql('before')} AS level_from, {_level_sql('after')} AS level_to
-            FROM s WHERE before IS NOT NULL AND after IS NOT NULL)
+                   json_extract_string(before, {_RATINGS!r}) AS b,
+                   json_extract_string(after, {_RATINGS!r}) AS a
+            FROM s WHERE before IS NOT NULL AND after IS NOT NULL AND before <> after),
+        levels AS (
+            SELECT id, title, coalesce(gb_r.level_band, gb_i.level_band) AS level_from,
+                   coalesce(ga_r.level_band, ga_i.level_band) AS level_to
+            FROM rated {_level_sql('b', 'gb')} {_level_sql('a', 'ga')})
         SELECT l.*, CASE WHEN {band_rank_sql('level_to')} > {band_rank_sql('level_from')}
                          THEN 'rose' ELSE 'fell' END AS movement,
                a.name AS ai_system

@@ -206,15 +206,7 @@ def monitoring_input(db: Database, review: int, day: date, period: Period) -> di
                                 red=_number(kpi.red_threshold),
                                 direction=kpi.direction if isinstance(kpi.direction, str)
                                 else None, status=kpi.status))
-    objectives = db.query_df(f"""
-        WITH status AS ({status_on_sql('$until')})
-        SELECT o.title, o.owner, o.target_date, count(s.id) AS kpis,
-               count(s.id) FILTER (WHERE s.status = 'red') AS red,
-               count(s.id) FILTER (WHERE s.status = 'amber') AS amber,
-               count(s.id) FILTER (WHERE s.status = 'green') AS green
-        FROM objectives o LEFT JOIN objective_kpis l ON l.objective_id = o.id
-        LEFT JOIN status s ON s.id = l.kpi_id
-        GROUP BY ALL ORDER BY red DESC, amber DESC, o.title""", {"until": period.until})
+    objectives = _objectives(db, status)
     worst = worst.assign(state=worst["status"].map(STATUS_LABELS))
     return section("d2_monitoring", facts=[
         ("KPIs", len(status)), ("Red: breach", int(counts.get("red", 0))),
@@ -230,6 +222,22 @@ def monitoring_input(db: Database, review: int, day: date, period: Period) -> di
                 "title": "Objective", "owner": "Owner", "target_date": "Target date",
                 "kpis": "KPIs", "red": "Red", "amber": "Amber", "green": "Green"},
                 empty="No objective is recorded yet.")])
+
+
+def _objectives(db: Database, status: pd.DataFrame) -> pd.DataFrame:
+    """Each objective with how many of its KPIs stood red, amber and green (from ``status``,
+    the KPIs as they stood at the review: computed once for the whole input)."""
+    links = db.query_df("""
+        SELECT o.id, o.title, o.owner, o.target_date, l.kpi_id FROM objectives o
+        LEFT JOIN objective_kpis l ON l.objective_id = o.id""")
+    merged = links.merge(status[["id", "status"]].rename(columns={"id": "kpi_id"}),
+                         on="kpi_id", how="left")
+    for colour in ("red", "amber", "green"):
+        merged[colour] = merged["status"] == colour
+    merged["kpis"] = merged["kpi_id"].notna()
+    grouped = merged.groupby(["id", "title", "owner", "target_date"], dropna=False)[
+        ["kpis", "red", "amber", "green"]].sum().reset_index()
+    return grouped.sort_values(["red", "amber", "title"], ascending=[False, False, True])
 
 
 def _number(value: Any) -> float | None:

@@ -21,6 +21,7 @@ from aims_core.management_review.svg import chart_svg
 from aims_core.storage.spreadsheets import to_workbook_bytes
 
 FONTS = Path(__file__).parent / "fonts"
+PDF_MAX_ROWS = 25  # rows per table in the PDF (laying out long tables is slow); HTML has all
 _YES_NO = {True: "Yes", False: "No", None: "Not answered"}
 
 _CSS = """
@@ -185,10 +186,13 @@ def to_pdf(pack: dict[str, Any]) -> bytes:
         for t in section["tables"]:
             _pdf_text(pdf, t["title"], 10, bold=True)
             if t["rows"]:
-                _pdf_table(pdf, t["columns"], t["rows"])
+                _pdf_table(pdf, t["columns"], t["rows"][:PDF_MAX_ROWS])
             else:
                 _pdf_text(pdf, t["empty"], 9)
-            if t.get("note"):
+            if len(t["rows"]) > PDF_MAX_ROWS:
+                _pdf_text(pdf, f"{PDF_MAX_ROWS} of {t['total']:,} shown here; the HTML pack "
+                               f"holds {len(t['rows'])} and the register all of them.", 8)
+            elif t.get("note"):
                 _pdf_text(pdf, t["note"], 8)
         for note in section["notes"]:
             _pdf_text(pdf, note, 9)

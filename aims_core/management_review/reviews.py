@@ -142,6 +142,19 @@ def attendees(db: Database, review_id: int) -> pd.DataFrame:
                        "ORDER BY id", [review_id])
 
 
+# What the meeting records; no input is computed from these rows.
+MEETING_TABLES = ("management_review_sections", "management_review_decisions",
+                  "management_review_attendees", "management_review_packs")
+
+
+def registers_mark(db: Database) -> int:
+    """The latest change to any register but the meeting's records: the live inputs are
+    cached on it, so notes, decisions and attendance saved during the meeting do not
+    recompute them (a decision's action, a review's date or period do)."""
+    return int(db.scalar("SELECT coalesce(max(id), 0) FROM change_log "
+                         "WHERE NOT list_contains(?, table_name)", [list(MEETING_TABLES)]))
+
+
 def live_sections(db: Database, review: dict[str, Any], today: date) -> list[dict[str, Any]]:
     """Every input computed from the registers as they are now, for the review's period."""
     period = period_of(db, review, today)

@@ -15,6 +15,7 @@ from aims_core.management_review.sections import BY_CODE, SECTION_TITLES
 from aims_core.records.writes import WriteResult
 from aims_core.ui.editable_table import show_outcome
 from aims_core.ui.people_picker import person_select
+from aims_core.ui.review_content import content
 from aims_core.ui.review_sections import show_section
 from aims_core.ui.session import Identity, cached, current_identity, get_db, today
 from aims_core.ui.text import md_escape
@@ -392,14 +393,6 @@ def _pack_tab(review: dict[str, Any], pack: dict[str, Any] | None, who: Identity
 
 
 # --- the page -------------------------------------------------------------------------------
-def _content(review: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-    if review["status"] == "signed":
-        pack = cached(reviews.pack, int(review["id"]))
-        if pack is not None:
-            return pack["sections"], pack
-    return cached(reviews.live_sections, review, today()), None
-
-
 def _header(review: dict[str, Any], period_label: str) -> None:
     st.caption(f"Period covered: {period_label}. Chair: "
                f"{md_escape(review.get('chair') or 'not set')}. Scope: "
@@ -448,7 +441,7 @@ def render() -> None:
         st.info(f"Signed off by {md_escape(review.get('signed_by'))} on "
                 f"{review['signed_on']:%d %b %Y}: the minutes are locked and the inputs below "
                 "are the frozen pack.", icon=":material/lock:")
-    sections, pack = _content(review)
+    sections, pack = content(review)
     prepare, inputs, results, pack_tab, plan_tab = st.tabs(
         ["Prepare", "Inputs and notes", "Results and sign-off", "Pack", "Plan a review"])
     with prepare:

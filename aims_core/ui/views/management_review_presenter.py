@@ -13,8 +13,9 @@ import streamlit as st
 
 from aims_core.management_review import reviews
 from aims_core.management_review.registers import DECISION_TYPES
+from aims_core.ui.review_content import content
 from aims_core.ui.review_sections import show_section
-from aims_core.ui.session import cached, today
+from aims_core.ui.session import cached
 from aims_core.ui.text import md_escape
 
 REFRESH_SECONDS = 5
@@ -92,8 +93,7 @@ def _recorded(review: dict[str, Any], section: dict[str, Any],
 def render(review_id: int) -> None:
     st.markdown(_PRESENTER_CSS, unsafe_allow_html=True)  # our own CSS, no user text
     review = cached(reviews.one, review_id)
-    pack = cached(reviews.pack, review_id) if review["status"] == "signed" else None
-    sections = pack["sections"] if pack else cached(reviews.live_sections, review, today())
+    sections, pack = content(review)
     index = _index(len(sections))
     section = sections[index]
     organisation = cached(reviews.organisation_name) or "Management review"
