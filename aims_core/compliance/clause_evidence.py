@@ -110,6 +110,29 @@ CLAUSE_EVIDENCE: tuple[EvidenceSource, ...] = (
     EvidenceSource("KPI values", ("9.1",),
                    "SELECT count(*) AS records, max(measured_on) AS latest "
                    "FROM kpi_measurements", "kpis"),
+    EvidenceSource("Internal audits held", ("9.2.1", "9.2.2"),
+                   "SELECT count(*) AS records, max(held_on) AS latest FROM audits "
+                   "WHERE held_on IS NOT NULL", "audits"),
+    EvidenceSource("Audit programme (planned audits)", ("9.2.2",),
+                   "SELECT count(*) AS records, max(planned_on) AS latest FROM audits "
+                   "WHERE held_on IS NULL AND planned_on >= $today", "audits"),
+    EvidenceSource("Audit findings", ("9.2.1",),
+                   "SELECT count(*) AS records, max(a.held_on) AS latest FROM audit_findings f "
+                   "JOIN audits a ON a.id = f.audit_id", "audits"),
+    # --- improvement ---
+    EvidenceSource("Nonconformities and corrective action", ("10.2",),
+                   "SELECT count(*) AS records, max(raised_on) AS latest FROM nonconformities",
+                   "nonconformities"),
+    EvidenceSource("Effectiveness checks of corrective actions", ("10.2",),
+                   "SELECT count(*) AS records, max(effectiveness_checked_on) AS latest "
+                   "FROM nonconformities WHERE effectiveness_checked_on IS NOT NULL",
+                   "nonconformities"),
+    EvidenceSource("Actions list", ("10.1", "6.1.1"),
+                   "SELECT count(*) AS records, max(coalesce(done_on, created_on)) AS latest "
+                   "FROM actions", "actions"),
+    EvidenceSource("AI incidents", ("10.2",),
+                   "SELECT count(*) AS records, max(detected_on) AS latest FROM incidents",
+                   "incidents"),
     EvidenceSource("Management reviews", ("5.1", "9.3.1", "9.3.2", "9.3.3"),
                    "SELECT count(*) AS records, max(review_date) AS latest "
                    "FROM management_reviews", None),
