@@ -88,17 +88,25 @@ def load_demo(db: Database, *, today: date | None = None, seed_dir: Path = DEMO_
     anchor = db.scalar("SELECT value FROM aims_meta WHERE key = 'data_anchor_date'")
     if anchor:
         demo.shift_dates(db, ((today or date.today()) - date.fromisoformat(anchor)).days)
+    from aims_core.management_review import reviews
+
+    reviews.freeze_missing_packs(db)  # after the shift: the pack holds the dates shown
 
 
-def generate_into(db: Database, systems: int, seed: int = 42,
-                  anchor: date | None = None) -> dict[str, int]:
-    """Replace the registers with a synthetic organisation; returns rows per table."""
+def generate_into(db: Database, systems: int, seed: int = 42, anchor: date | None = None,
+                  *, freeze_packs: bool = True) -> dict[str, int]:
+    """Replace the registers with a synthetic organisation; returns rows per table.
+    Signed reviews get their frozen pack unless ``freeze_packs`` is False (the committed
+    seed: its dates move on load, so the pack is frozen after the move)."""
     from aims_core import demo
+    from aims_core.management_review import reviews
 
     anchor = anchor or date.today()
     frames = demo.generate(systems=systems, seed=seed, anchor=anchor)
     demo.write_frames(db, frames, anchor)
     people.adopt_names(db)
+    if freeze_packs:
+        reviews.freeze_missing_packs(db)
     return {table: len(frame) for table, frame in frames.items()}
 
 
@@ -110,7 +118,8 @@ def write_demo_seed(seed_dir: Path = DEMO_SEED_DIR) -> dict[str, int]:
     with tempfile.TemporaryDirectory() as tmp:
         db = open_database(Path(tmp) / "seed.duckdb")
         try:
-            counts = generate_into(db, systems=len(demo.ARCHETYPES), anchor=demo.DEMO_ANCHOR)
+            counts = generate_into(db, systems=len(demo.ARCHETYPES), anchor=demo.DEMO_ANCHOR,
+                                   freeze_packs=False)
             for stale in seed_dir.glob("*.parquet"):
                 stale.unlink()
             export_database(db, seed_dir)

@@ -84,6 +84,7 @@ def generate(systems: int = 12, seed: int = 42, anchor: date = DEMO_ANCHOR,
     frames["management_reviews"] = management.reviews(anchor, history)
     frames.update(improvement.generate(sys_rows, frames["risks"], frames["soa"], anchor,
                                        history, seed))
+    frames.update(management.review_results(anchor, history, frames["actions"], sys_rows))
     kpis, points = performance.kpis(frames, rng, start, anchor, history, kpi_points_per_system)
     frames["kpis"], frames["kpi_measurements"] = kpis, points
     frames["objectives"], frames["objective_kpis"] = performance.objectives(kpis, start, anchor,

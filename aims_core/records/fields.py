@@ -116,6 +116,10 @@ class Register:
     # The lowest app role that may change every row (Contributors change the rows they own).
     edit_role: str = "aims_manager"
     rules: tuple[RowRule, ...] = ()  # cross-field rules checked on every insert and update
+    # Rules about a change rather than a state (e.g. a signed record is locked): checked on
+    # every insert and update through the write path, never over a stored table (an import
+    # or a restore brings states, in which a locked record is simply there).
+    change_rules: tuple[RowRule, ...] = ()
     # A record of the management system itself, which people bring in (the spreadsheet
     # import offers it) and work on ("My work" lists the rows they own). False for records
     # the app derives (approval snapshots, triage answers) or keeps for its own operation

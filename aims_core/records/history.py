@@ -154,17 +154,19 @@ FIELD_CHANGE_COLUMNS = ["changed_at", "changed_by", "register", "row_id", "item"
                         "fields"]
 
 
-def field_changes(db: Database, tables: tuple[str, ...],
-                  since: date | None = None) -> pd.DataFrame:
-    """Every change to rows of the registers ``tables`` after ``since`` (everything when
-    None), newest first; ``fields`` names the fields an update changed, by their labels."""
+def field_changes(db: Database, tables: tuple[str, ...], since: date | None = None,
+                  until: date | None = None) -> pd.DataFrame:
+    """Every change to rows of the registers ``tables`` after ``since`` and up to ``until``
+    (open-ended when None), newest first; ``fields`` names the fields an update changed, by
+    their labels."""
     by_table = {table: REGISTERS[table] for table in tables}
     log = db.query_df(
         "SELECT changed_at, changed_by, table_name, row_id, operation, before_json, "
         "after_json FROM change_log WHERE list_contains($tables, table_name) "
         "AND ($since IS NULL OR CAST(changed_at AS DATE) > $since) "
+        "AND ($until IS NULL OR CAST(changed_at AS DATE) <= $until) "
         "ORDER BY changed_at DESC, id DESC",
-        {"tables": list(by_table), "since": since})
+        {"tables": list(by_table), "since": since, "until": until})
     rows = []
     for entry in log.itertuples():
         register = by_table[entry.table_name]

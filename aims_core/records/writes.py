@@ -619,7 +619,7 @@ def _apply(db: Database, cur: duckdb.DuckDBPyConnection, register: Register,
         if prepared.merged_with is not None:
             result.merged.append(_merge_notice(register, prepared))
         problems = _dates_out_of_order(register, prepared.merged)
-        for rule in register.rules:
+        for rule in (*register.change_rules, *register.rules):
             problems += rule(cur, prepared.merged)
         result.errors += [RowProblem(prepared.row, register.field(name).label, message)
                           for name, message in problems]

@@ -276,6 +276,12 @@ class Database:
         return self._generation
 
     # --- writing -------------------------------------------------------------------------
+    @property
+    def write_lock(self) -> threading.RLock:
+        """Held by every write; hold it yourself around reading what a write depends on (a
+        next id, a snapshot) and that write, so no other thread writes in between."""
+        return self._write_lock
+
     @contextmanager
     def transaction(self, *, bump: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
         """Serialised, all-or-nothing write block; yields a cursor to write with.

@@ -559,6 +559,54 @@ _V11_CONSTRAINTS = (
     "ALTER TABLE risks ADD CONSTRAINT risks_one_per_impact UNIQUE (impact_id)",
 )
 
+_V13_MANAGEMENT_REVIEW = (
+    # A review from plan to signed minutes: status, scope, the period it covers (after
+    # period_start, up to review_date), the 9.3.3 conclusion and the chair's sign-off.
+    "ALTER TABLE management_reviews ADD COLUMN status VARCHAR",
+    "ALTER TABLE management_reviews ADD COLUMN scope VARCHAR",
+    "ALTER TABLE management_reviews ADD COLUMN period_start DATE",
+    "ALTER TABLE management_reviews ADD COLUMN aims_suitable BOOLEAN",
+    "ALTER TABLE management_reviews ADD COLUMN aims_adequate BOOLEAN",
+    "ALTER TABLE management_reviews ADD COLUMN aims_effective BOOLEAN",
+    "ALTER TABLE management_reviews ADD COLUMN conclusion VARCHAR",
+    "ALTER TABLE management_reviews ADD COLUMN signed_by VARCHAR",
+    "ALTER TABLE management_reviews ADD COLUMN signed_on DATE",
+    # One row per review input (9.3.2 a-e and the AI-specific ones): notes and "discussed".
+    """CREATE TABLE management_review_sections (
+        id BIGINT PRIMARY KEY, review_id BIGINT NOT NULL, section VARCHAR NOT NULL,
+        notes VARCHAR, discussed BOOLEAN, version INTEGER NOT NULL,
+        UNIQUE (review_id, section)
+    )""",
+    # The results (9.3.3): each decision; its actions are in the actions list.
+    """CREATE TABLE management_review_decisions (
+        id BIGINT PRIMARY KEY, review_id BIGINT NOT NULL, decision_type VARCHAR NOT NULL,
+        decision VARCHAR NOT NULL, section VARCHAR, version INTEGER NOT NULL
+    )""",
+    """CREATE TABLE management_review_attendees (
+        id BIGINT PRIMARY KEY, review_id BIGINT NOT NULL, person VARCHAR NOT NULL,
+        capacity VARCHAR, attended BOOLEAN, version INTEGER NOT NULL,
+        UNIQUE (review_id, person)
+    )""",
+    # The frozen pack: every input as it stood at sign-off, as JSON, written once.
+    """CREATE TABLE management_review_packs (
+        id BIGINT PRIMARY KEY, review_id BIGINT NOT NULL UNIQUE, frozen_on DATE NOT NULL,
+        content_json VARCHAR NOT NULL, content_sha256 VARCHAR NOT NULL,
+        version INTEGER NOT NULL
+    )""",
+    # Reviews recorded before this version: held if their date has passed, else planned.
+    """UPDATE management_reviews SET
+        status = CASE WHEN review_date <= current_date THEN 'held' ELSE 'planned' END,
+        version = version + 1""",
+    """INSERT INTO change_log
+        SELECT (SELECT coalesce(max(id), 0) FROM change_log) + row_number() OVER (ORDER BY t.id),
+               'management_reviews', t.id, 'update', 'schema migration 13',
+               date_trunc('second', CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP)),
+               (SELECT arg_max(after_json, id) FROM change_log
+                WHERE table_name = 'management_reviews' AND row_id = t.id),
+               CAST(to_json(t) AS VARCHAR)
+        FROM management_reviews t""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "Catalogue, registers and change log", _V1_CORE),
     Migration(2, "Risk method (scale, level grid, tolerance) and re-validation intervals",
@@ -584,6 +632,9 @@ MIGRATIONS: tuple[Migration, ...] = (
                   "subcategory titles in the catalogue", _V10_TRIAGE),
     Migration(11, "Unique keys where races could repeat a row: one link per risk and control, "
                   "one risk per impact", _V11_UNIQUE_KEYS, _V11_CONSTRAINTS),
+    Migration(13, "Management review: status, scope, period, conclusion and sign-off on "
+                  "reviews; sections with notes, decisions, attendees, the frozen pack",
+              _V13_MANAGEMENT_REVIEW),
     Migration(14, "Operations: API tokens, job runs, remembered import layouts, reminder "
                   "preferences and digests", _V14_OPERATIONS),
 )

@@ -12,6 +12,7 @@ from aims_core.compliance import soa
 from aims_core.dashboard import overview, schedule
 from aims_core.improvement.figures import figures as improvement_figures
 from aims_core.improvement.registers import INCIDENT_STATUSES, OPEN_INCIDENT_STATUSES, SEVERITIES
+from aims_core.management_review import reviews
 from aims_core.management_system import organisation
 from aims_core.performance.kpi_status import STATUS_LABELS
 from aims_core.records.registry import REGISTERS
@@ -151,6 +152,31 @@ def _due_soon(due: schedule.Listing) -> None:
                  query_params={"schedule_horizon": f"Next {DUE_DAYS} days"})
 
 
+def _management_review() -> None:
+    """When the last review was held, when the next is due, and its open actions."""
+    last = cached(reviews.last_review_on, today())
+    due, why = cached(reviews.next_due, today())
+    held = f"Last management review held on {last:%d %b %Y}" if last else \
+        "No management review held yet"
+    upcoming = f"next due {due:%d %b %Y} ({md_escape(why)})" if due else "plan the first one"
+    st.markdown(f"**{held}** · {upcoming}")
+    open_actions = cached(reviews.open_review_actions, today())
+    if open_actions.empty:
+        st.caption("No open action from management reviews.")
+    else:
+        late = int(open_actions["overdue"].sum())
+        st.caption(f"{len(open_actions)} open action(s) from management reviews"
+                   + (f", {late} overdue" if late else "") + ":")
+        st.dataframe(open_actions.head(5).assign(
+            overdue=open_actions["overdue"].map({True: "Overdue", False: ""})),
+            hide_index=True, width="stretch",
+            column_order=["title", "owner", "due_on", "overdue"],
+            column_config={"title": "Action", "owner": "Owner",
+                           "due_on": st.column_config.DateColumn("Due"), "overdue": ""})
+    st.page_link("pages/management_review.py", label="Open the management review",
+                 icon=":material/groups:")
+
+
 def _since_last_review() -> None:
     since = cached(overview.changes_since_last_review, today())
     if since.review_date:
@@ -246,5 +272,6 @@ def render() -> None:
         _due_soon(due)
     with right:
         _since_last_review()
+        _management_review()
     _kpis_in_red(red)
     _systems_and_levels(by_category, by_level)
