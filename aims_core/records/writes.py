@@ -37,6 +37,16 @@ class RowChange:
 
 
 @dataclass(frozen=True)
+class InsertedId:
+    """A value standing for the id of a row inserted earlier in the same
+    :func:`apply_batches` call: the ``insert``-th insert (from 0) of batch ``batch``. It lets
+    a record and its children be added in one transaction (a session and its participants)."""
+
+    batch: int
+    insert: int = 0
+
+
+@dataclass(frozen=True)
 class RowProblem:
     row: str
     field: str | None
@@ -273,10 +283,14 @@ def apply_batches(db: Database, batches: Sequence[tuple[str, Iterable[RowChange]
                 refused.append(permissions.refused_event(actor, batches[0][0] if batches
                                                          else "settings", None, problem))
                 raise _Abort
+            inserted: list[list[int]] = []  # the ids each batch inserted, in order
             for table, changes in batches:
-                _apply(cur, REGISTERS[table], changes, who, when, result, refused)
+                before = len(result.inserted)
+                _apply(cur, REGISTERS[table], [_with_ids(c, inserted) for c in changes], who,
+                       when, result, refused)
                 if not result.ok:
                     raise _Abort
+                inserted.append(result.inserted[before:])
             if also is not None:
                 result.errors.extend(also(cur, ChangeLog(cur, who.name, when)))
                 if not result.ok:
@@ -289,6 +303,16 @@ def apply_batches(db: Database, batches: Sequence[tuple[str, Iterable[RowChange]
         result.inserted.clear(), result.updated.clear(), result.deleted.clear()
         result.errors.append(RowProblem("This batch", None, f"breaks a database rule: {exc}"))
     return result
+
+
+def _with_ids(change: RowChange, inserted: list[list[int]]) -> RowChange:
+    """``change`` with each :class:`InsertedId` replaced by the id that row received."""
+    if not any(isinstance(v, InsertedId) for v in change.values.values()):
+        return change
+    values = {name: inserted[v.batch][v.insert] if isinstance(v, InsertedId) else v
+              for name, v in change.values.items()}
+    return RowChange(change.operation, values, change.row_id, change.expected_version,
+                     change.label)
 
 
 def _apply(cur: duckdb.DuckDBPyConnection, register: Register, changes: list[RowChange],
