@@ -33,7 +33,7 @@ ACTION_SOURCES: dict[str, SourceKind] = {
     # Linked to the review until the management review records its decisions one by one.
     "management_review_decision": SourceKind("Management review decision",
                                              ("management_reviews",)),
-    "self_assessment_gap": SourceKind("Self-assessment gap"),
+    "self_assessment_gap": SourceKind("Self-assessment gap", ("self_assessment_steps",)),
     "other": SourceKind("Other"),
 }
 
@@ -52,6 +52,7 @@ RECORD_PAGES: dict[str, str] = {
     "audit_findings": "audits?finding=",
     "incidents": "incidents?incident=",
     "risks": "risks?risk=",
+    "self_assessment_steps": "self_assessment?step=",
 }
 
 

@@ -11,6 +11,7 @@ from aims_core.management_system import registers as management_system
 from aims_core.performance import registers as performance
 from aims_core.records.fields import Register
 from aims_core.risk import registers as risk
+from aims_core.self_assessment import registers as self_assessment
 
 REGISTERS: dict[str, Register] = {
     r.table: r
@@ -23,5 +24,6 @@ REGISTERS: dict[str, Register] = {
               management_review.MANAGEMENT_REVIEWS, inventory.REVALIDATION_INTERVALS,
               improvement.INCIDENTS, improvement.AUDITS, improvement.AUDIT_SCOPE_ITEMS,
               improvement.AUDIT_FINDINGS, improvement.NONCONFORMITIES, improvement.ACTIONS,
-              auth.PEOPLE)
+              auth.PEOPLE, self_assessment.SESSIONS, self_assessment.PARTICIPANTS,
+              self_assessment.ANSWERS, self_assessment.SCORES, self_assessment.STEPS)
 }
