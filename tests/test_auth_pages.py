@@ -4,6 +4,7 @@ simulated), roles shaping what a page offers, ended sessions, the binding refusa
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,10 @@ from streamlit.testing.v1 import AppTest
 
 from aims_core.auth import accounts, people
 from aims_core.auth.actor import Actor
+from aims_core.auth.sessions import DEFAULT_IDLE, SESSIONS
 from aims_core.bootstrap import open_database
 from aims_core.config import database_path
+from aims_core.storage.database import utc_now
 from aims_core.ui.session import get_db
 from tests.apptest_kit import ROOT
 
@@ -96,12 +99,12 @@ def test_disabled_users_open_session_ends() -> None:
 
 
 @pytest.mark.usefixtures("demo_path")
-def test_idle_session_expires() -> None:
+def test_idle_session_expires(monkeypatch: pytest.MonkeyPatch) -> None:
     _accounts("tom.becker@aldwick-finance.example")
-    quick = {"aims": {"local_accounts": True, "idle_minutes": 0.01}}  # 0.6 s
-    at = _sign_in(_app(quick), "tom.becker@aldwick-finance.example")
+    at = _sign_in(_app(LOCAL), "tom.becker@aldwick-finance.example")
     assert at.title[0].value == "My work"
-    time.sleep(1)
+    later = utc_now() + DEFAULT_IDLE + timedelta(seconds=1)  # an hour without activity
+    monkeypatch.setattr(SESSIONS, "clock", lambda: later)
     at.run()
     assert at.title[0].value == "Sign in"
     assert any("without activity" in w.value for w in at.warning)
