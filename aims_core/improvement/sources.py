@@ -41,7 +41,7 @@ NC_SOURCES: dict[str, SourceKind] = {
     "audit_finding": SourceKind("Audit finding", ("audit_findings",)),
     "incident": SourceKind("Incident", ("incidents",)),
     "management_review": SourceKind("Management review", ("management_reviews",)),
-    "self_assessment": SourceKind("Self-assessment"),
+    "self_assessment": SourceKind("Self-assessment", ("self_assessment_sessions",)),
     "complaint": SourceKind("Complaint"),
     "other": SourceKind("Other"),
 }
@@ -52,6 +52,7 @@ RECORD_PAGES: dict[str, str] = {
     "audit_findings": "audits?finding=",
     "incidents": "incidents?incident=",
     "risks": "risks?risk=",
+    "self_assessment_sessions": "self_assessment?session=",
     "self_assessment_steps": "self_assessment?step=",
 }
 
