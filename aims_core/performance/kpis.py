@@ -21,6 +21,7 @@ from aims_core.improvement.figures import ImprovementFigures
 from aims_core.improvement.figures import figures as improvement_figures
 from aims_core.performance.kpi_status import LATEST_STATUS_SQL, status_sql
 from aims_core.records.writes import RowChange, RowProblem, WriteResult, apply_changes
+from aims_core.self_assessment import results as self_assessment_results
 from aims_core.storage.database import Database
 
 ORGANISATION_WIDE = 0  # filter value for KPIs linked to no AI system
@@ -52,6 +53,7 @@ FIGURES: dict[str, Callable[[RegisterDay], float | None]] = {
     "incidents_open": lambda r: float(r.improvement.incidents_open),
     "actions_overdue": lambda r: float(r.improvement.actions_overdue),
     "nonconformities_open": lambda r: float(r.improvement.nonconformities_open),
+    "self_assessment_overall": lambda r: self_assessment_results.latest_overall(r.db),
 }
 
 

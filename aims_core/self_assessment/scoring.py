@@ -18,7 +18,6 @@ The rules (README, *Self-assessment*):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import pandas as pd
 
@@ -189,68 +188,3 @@ def trend(db: Database) -> pd.DataFrame:
            JOIN self_assessment_requirements r ON r.requirement_id = c.requirement_id
            WHERE s.status = 'finished'
            GROUP BY ALL ORDER BY s.held_on, s.id, area_order""")
-
-
-# --- what other areas read (management review input e, the KPI, the Overview tile) -------
-@dataclass(frozen=True)
-class Summary:
-    session_id: int
-    title: str
-    held_on: date
-    mode: str
-    overall: float | None
-    previous_overall: float | None
-    previous_held_on: date | None
-    answered: int
-    questions: int
-    dont_know: int
-    not_applicable: int
-
-
-def latest_finished(db: Database) -> int | None:
-    return db.scalar("SELECT id FROM self_assessment_sessions WHERE status = 'finished' "
-                     "ORDER BY held_on DESC, id DESC LIMIT 1")
-
-
-def latest_summary(db: Database) -> Summary | None:
-    """The latest finished session in figures, with the overall score of the one before."""
-    row = db.query_rows(
-        """WITH finished AS (
-               SELECT *, lead(overall_score) OVER w AS previous_overall,
-                      lead(held_on) OVER w AS previous_held_on
-               FROM self_assessment_sessions WHERE status = 'finished'
-               WINDOW w AS (ORDER BY held_on DESC, id DESC))
-           SELECT f.id, f.title, f.held_on, f.mode, f.overall_score, f.previous_overall,
-                  f.previous_held_on, sum(c.answered), sum(c.questions), sum(c.dont_know),
-                  sum(c.not_applicable)
-           FROM finished f LEFT JOIN self_assessment_scores c ON c.session_id = f.id
-           GROUP BY ALL ORDER BY f.held_on DESC, f.id DESC LIMIT 1""")
-    if not row:
-        return None
-    (session_id, title, held_on, mode, score, previous, previous_on, answered, questions,
-     dont_know, not_applicable) = row[0]
-    return Summary(int(session_id), title, held_on, mode, score, previous, previous_on,
-                   int(answered or 0), int(questions or 0), int(dont_know or 0),
-                   int(not_applicable or 0))
-
-
-def latest_overall(db: Database) -> float | None:
-    """The overall score of the latest finished session (the computed KPI)."""
-    return db.scalar("SELECT overall_score FROM self_assessment_sessions WHERE status = "
-                     "'finished' ORDER BY held_on DESC, id DESC LIMIT 1")
-
-
-def latest_gaps(db: Database, limit: int = TOP_GAPS) -> pd.DataFrame:
-    """The largest gaps of the latest finished session, largest first (requirement_id, title,
-    kind, score, target, weight, gap, gap_rank, session_id, held_on): the management review's
-    input on opportunities for improvement."""
-    session_id = latest_finished(db)
-    if session_id is None:
-        return pd.DataFrame(columns=["requirement_id", "title", "kind", "score", "target",
-                                     "weight", "gap", "gap_rank", "session_id", "held_on"])
-    frame = top_gaps(frozen_scores(db, session_id), limit)
-    held_on = db.scalar("SELECT held_on FROM self_assessment_sessions WHERE id = ?",
-                        [session_id])
-    return frame.assign(session_id=session_id, held_on=held_on)[
-        ["requirement_id", "title", "kind", "score", "target", "weight", "gap", "gap_rank",
-         "session_id", "held_on"]]
