@@ -163,3 +163,80 @@ def kpi_trend(series: pd.DataFrame, kpi: dict, height: int = 340) -> go.Figure:
     fig = _style(fig, height)
     fig.update_layout(margin={"l": 10, "r": 70, "t": 30, "b": 10})
     return fig
+
+
+def maturity_radar(now: pd.DataFrame, before: pd.DataFrame | None = None,
+                   names: tuple[str, str] = ("This session", "Previous session"),
+                   target: float = 3, height: int = 460) -> go.Figure:
+    """Maturity (0–5) per clause and Annex A objective (``area``, ``score`` columns), with
+    the previous session as a dashed line and the certification target as a dotted ring;
+    each trace has its own line style and legend entry, so colour is never alone."""
+    axes = list(now["area"])
+    fig = go.Figure()
+    fig.add_trace(go.Scatterpolar(r=[target] * (len(axes) + 1), theta=[*axes, axes[0]],
+                                  mode="lines", name=f"Target {target:g}",
+                                  line={"color": "#555555", "dash": "dot", "width": 2},
+                                  hoverinfo="skip"))
+    if before is not None and not before.empty:
+        scores = before.set_index("area")["score"].reindex(axes)
+        fig.add_trace(go.Scatterpolar(
+            r=[*scores, scores.iloc[0]], theta=[*axes, axes[0]], mode="lines+markers",
+            name=names[1], line={"color": PALETTE[1], "dash": "dash", "width": 2},
+            marker={"symbol": "square", "size": 7}, connectgaps=True,
+            hovertemplate="%{theta}: %{r:.1f}<extra>" + names[1] + "</extra>"))
+    scores = now["score"]
+    fig.add_trace(go.Scatterpolar(
+        r=[*scores, scores.iloc[0]], theta=[*axes, axes[0]], mode="lines+markers+text",
+        name=names[0], line={"color": PALETTE[0], "width": 3}, marker={"size": 8},
+        text=[*("" if pd.isna(s) else f"{s:.1f}" for s in scores), ""],
+        textposition="top center", textfont={"size": 13}, connectgaps=True,
+        hovertemplate="%{theta}: %{r:.1f}<extra>" + names[0] + "</extra>"))
+    fig.update_layout(
+        height=height, font={"size": 14}, margin={"l": 40, "r": 40, "t": 30, "b": 30},
+        polar={"radialaxis": {"range": [0, 5], "tickvals": [0, 1, 2, 3, 4, 5],
+                              "angle": 90, "tickfont": {"size": 12}},
+               "angularaxis": {"direction": "clockwise", "rotation": 90}},
+        legend={"orientation": "h", "y": -0.08, "x": 0.5, "xanchor": "center"})
+    return fig
+
+
+def maturity_bars(frame: pd.DataFrame, target: float = 3, height: int | None = None
+                  ) -> go.Figure:
+    """One bar per clause and objective (``label``, ``score``, ``kind``) with its score
+    printed; clauses and objectives differ by colour and by a hatch pattern; a dashed line
+    marks the level certification needs."""
+    kinds = {"clause": (PALETTE[0], ""), "objective": (PALETTE[2], "/")}
+    shown = frame.assign(text=["not scored" if pd.isna(s) else f"{s:.1f}"
+                               for s in frame["score"]])
+    fig = go.Figure(go.Bar(
+        x=shown["score"].fillna(0), y=shown["label"], orientation="h",
+        marker={"color": [kinds[k][0] for k in shown["kind"]],
+                "pattern": {"shape": [kinds[k][1] for k in shown["kind"]]}},
+        text=shown["text"], textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}: %{text}<extra></extra>"))
+    fig.add_vline(x=target, line_dash="dash", line_color="#333", line_width=2,
+                  annotation_text=f"needed for certification: {target:g}",
+                  annotation_position="top", annotation_font={"size": 13})
+    fig.update_yaxes(autorange="reversed", title=None, automargin=True,
+                     tickfont={"size": 13})
+    fig.update_xaxes(range=[0, 5.6], tickvals=[0, 1, 2, 3, 4, 5], title=None, showgrid=True)
+    _style(fig, height or max(300, 26 * len(frame) + 80))
+    fig.update_layout(margin={"l": 10, "r": 40, "t": 40, "b": 10})
+    return fig
+
+
+def score_trend(frame: pd.DataFrame, target: float = 3, height: int = 300) -> go.Figure:
+    """The overall score of each finished session (``held_on``, ``overall_score``,
+    ``title``), value printed at each point."""
+    fig = go.Figure(go.Scatter(
+        x=frame["held_on"], y=frame["overall_score"], mode="lines+markers+text",
+        text=[f"{v:.2f}" for v in frame["overall_score"]], textposition="top center",
+        line={"color": PALETTE[0], "width": 3}, marker={"size": 10},
+        customdata=frame["title"], hovertemplate="%{x|%d %b %Y} %{customdata}: %{y:.2f}"
+                                                 "<extra></extra>"))
+    fig.add_hline(y=target, line_dash="dash", line_color="#333",
+                  annotation_text=f"needed for certification: {target:g}",
+                  annotation_position="bottom right")
+    fig.update_yaxes(range=[0, 5.3], tickvals=[0, 1, 2, 3, 4, 5], title="Overall (0–5)")
+    fig.update_xaxes(title=None)
+    return _style(fig, height)
