@@ -48,8 +48,7 @@ def suggested_owners(db: Database, facilitator: str | None) -> dict[str, str | N
 
 
 def step_title(requirement_id: str, title: str, score: float, target: float) -> str:
-    return (f"Raise {requirement_id} {title} from {score:.1f} to {target:.0f}: "
-            "agree what is missing and put it in place")
+    return f"Raise {requirement_id} {title} from {score:.1f} to {target:.0f}"
 
 
 def due_dates(count: int, horizon_months: int, start: date) -> list[date]:

@@ -195,7 +195,7 @@ def maturity_radar(now: pd.DataFrame, before: pd.DataFrame | None = None,
         height=height, font={"size": 14}, margin={"l": 40, "r": 40, "t": 30, "b": 30},
         polar={"radialaxis": {"range": [0, 5], "tickvals": [0, 1, 2, 3, 4, 5],
                               "angle": 90, "tickfont": {"size": 12}},
-               "angularaxis": {"direction": "clockwise", "rotation": 90}},
+               "angularaxis": {"direction": "clockwise", "rotation": 90, "type": "category"}},
         legend={"orientation": "h", "y": -0.08, "x": 0.5, "xanchor": "center"})
     return fig
 
@@ -214,9 +214,7 @@ def maturity_bars(frame: pd.DataFrame, target: float = 3, height: int | None = N
                 "pattern": {"shape": [kinds[k][1] for k in shown["kind"]]}},
         text=shown["text"], textposition="outside", cliponaxis=False,
         hovertemplate="%{y}: %{text}<extra></extra>"))
-    fig.add_vline(x=target, line_dash="dash", line_color="#333", line_width=2,
-                  annotation_text=f"needed for certification: {target:g}",
-                  annotation_position="top", annotation_font={"size": 13})
+    fig.add_vline(x=target, line_dash="dash", line_color="#333", line_width=2)
     fig.update_yaxes(autorange="reversed", title=None, automargin=True,
                      tickfont={"size": 13})
     fig.update_xaxes(range=[0, 5.6], tickvals=[0, 1, 2, 3, 4, 5], title=None, showgrid=True)
@@ -236,7 +234,7 @@ def score_trend(frame: pd.DataFrame, target: float = 3, height: int = 300) -> go
                                                  "<extra></extra>"))
     fig.add_hline(y=target, line_dash="dash", line_color="#333",
                   annotation_text=f"needed for certification: {target:g}",
-                  annotation_position="bottom right")
+                  annotation_position="top left")
     fig.update_yaxes(range=[0, 5.3], tickvals=[0, 1, 2, 3, 4, 5], title="Overall (0–5)")
     fig.update_xaxes(title=None)
     return _style(fig, height)

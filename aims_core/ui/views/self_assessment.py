@@ -177,28 +177,25 @@ def _history() -> None:
 
 def render() -> None:
     st.title("Self-assessment")
-    st.caption("A guided gap analysis against ISO/IEC 42001 in about 15 minutes: one question "
-               "per leaf subclause of clauses 4–10 and per Annex A objective, each with the "
-               "evidence the registers hold and a suggested level. You decide; every answer "
-               "is saved the moment you give it, so a session can be resumed from any "
-               "browser.")
+    st.caption("A guided gap analysis against ISO/IEC 42001 clauses 4–10 and Annex A in about "
+               "15 minutes, pre-filled from the registers. Every answer is saved the moment "
+               "you give it.")
     who = current_identity()
     if not cached(inventory_systems.names):
         st.info("No AI systems are in the inventory yet. You can assess now, but most "
                 "suggestions come from the registers: add your AI systems first, then risks "
                 "and the SoA, and the questions arrive with evidence.",
                 icon=":material/lightbulb:")
-    has_sessions = cached(sessions.count) > 0
-    if not has_sessions:
+    if cached(sessions.count) == 0:
         st.info("No self-assessment yet. Start the first one below: it gives your baseline "
                 "maturity and the roadmap to certification.", icon=":material/lightbulb:")
-    _start_form(who, expanded=not has_sessions)
-    if not has_sessions:
+        _start_form(who, expanded=True)
         return
     session_id = _chosen_session()
     if session_id is not None:
         _open(session_id, who)
     st.divider()
+    _start_form(who, expanded=False)
     _history()
 
 

@@ -60,19 +60,20 @@ def _headline(session: dict[str, Any], frame: pd.DataFrame, previous: dict | Non
     tiles[3].metric("Not applicable", counts.not_applicable, border=True)
 
 
-def _charts(session_id: int, previous: int | None) -> None:
-    radar, bars = cached(figures, session_id, previous)
-    left, right = st.columns(2, gap="large")
-    with left:
-        st.subheader("Maturity radar")
-        st.plotly_chart(radar, key=f"sa_radar_{session_id}",
-                        config={"displayModeBar": False})
-        st.caption("Solid: this session · dashed: the previous finished session · dotted: "
-                   "level 3, needed for certification.")
-    with right:
-        st.subheader("Per clause and objective")
-        st.plotly_chart(bars, key=f"sa_bars_{session_id}", config={"displayModeBar": False})
-        st.caption("Plain bars: clauses 4–10 · hatched: Annex A objectives.")
+def _radar(session_id: int, previous: int | None) -> None:
+    radar, _ = cached(figures, session_id, previous)
+    st.subheader("Maturity radar")
+    st.plotly_chart(radar, key=f"sa_radar_{session_id}", config={"displayModeBar": False})
+    st.caption("Solid: this session · dashed: the previous finished session · dotted: level "
+               "3, needed for certification.")
+
+
+def _bars(session_id: int, previous: int | None) -> None:
+    _, bars = cached(figures, session_id, previous)
+    st.subheader("Per clause and Annex A objective")
+    st.plotly_chart(bars, key=f"sa_bars_{session_id}", config={"displayModeBar": False})
+    st.caption("Plain bars: clauses 4–10 · hatched: Annex A objectives · dashed line: level 3, "
+               "needed for certification.")
 
 
 def _gaps(frame: pd.DataFrame) -> None:
@@ -129,7 +130,6 @@ def _comparison(session_id: int, previous: dict | None) -> None:
 
 def _build_roadmap(session_id: int, who: Identity) -> None:
     form = FormKeys(f"sa_roadmap_{session_id}")
-    form.show_outcome()
     st.caption("Every gap becomes a step, largest first, with the subclause's owner from the "
                "Clauses page (for an objective, the usual owner of its controls in the SoA) "
                "and due dates spread over the horizon you choose.")
@@ -148,7 +148,7 @@ def _save_roadmap(form: FormKeys, session_id: int, actor: Actor) -> None:
     values = form.values("horizon", "start")
     result = roadmap.build(get_db(), actor, session_id, int(values["horizon"] or 6),
                            values["start"] or today())
-    if form.finish(result, f"Roadmap built: {len(result.inserted)} steps. Edit titles, owners "
+    if form.finish(result, f"Roadmap built: {_count(result.inserted, 'step')}. Edit titles, owners "
                            "and dates in the table, then turn steps into actions."):
         invalidate(f"sa_steps_{session_id}")
 
@@ -156,6 +156,7 @@ def _save_roadmap(form: FormKeys, session_id: int, actor: Actor) -> None:
 def _roadmap(session: dict[str, Any], who: Identity) -> None:
     session_id = int(session["id"])
     st.subheader("Roadmap")
+    FormKeys(f"sa_roadmap_{session_id}").show_outcome()
     steps = cached(roadmap.steps, session_id)
     if steps.empty:
         _build_roadmap(session_id, who)
@@ -204,7 +205,7 @@ def _raise(session_id: int, steps: pd.DataFrame, who: Identity) -> None:
 def _to_actions(form: FormKeys, session_id: int, actor: Actor) -> None:
     chosen = form.values("steps")["steps"] or []
     result = roadmap.to_actions(get_db(), actor, session_id, chosen, today())
-    if form.finish(result, f"{len(result.inserted)} actions created: they are on the Actions "
+    if form.finish(result, f"{_count(result.inserted, 'action')} created: they are on the Actions "
                            "list, the Schedule and their owners' My work."
                    if chosen else "Choose at least one step."):
         invalidate(f"sa_steps_{session_id}")
@@ -214,9 +215,13 @@ def _to_risks(form: FormKeys, session_id: int, actor: Actor) -> None:
     values = form.values("steps", "likelihood", "impact")
     result = roadmap.to_risks(get_db(), actor, session_id, values["steps"] or [],
                               int(values["likelihood"]), int(values["impact"]), today())
-    if form.finish(result, f"{len(result.inserted)} risks raised: find them on the Risks "
+    if form.finish(result, f"{_count(result.inserted, 'risk')} raised: find them on the Risks "
                            "page."):
         invalidate(f"sa_steps_{session_id}")
+
+
+def _count(ids: list[int], noun: str) -> str:
+    return f"{len(ids)} {noun}{'' if len(ids) == 1 else 's'}"
 
 
 def _step_actions(steps: pd.DataFrame) -> None:
@@ -265,15 +270,17 @@ def results(session: dict[str, Any], who: Identity) -> None:
     frame = cached(scoring.scores, session_id)
     previous_id = cached(scoring.previous_finished, session_id)
     previous = None if previous_id is None else cached(sessions.one, int(previous_id))
+    FormKeys(f"sa_finish_{session_id}").show_outcome()
     _headline(session, frame, previous)
     if session["scope_note"] and isinstance(session["scope_note"], str):
         st.caption(f"Scope: {md_escape(session['scope_note'])}")
-    _charts(session_id, previous_id)
     left, right = st.columns(2, gap="large")
     with left:
-        _gaps(frame)
+        _radar(session_id, previous_id)
     with right:
-        _comparison(session_id, previous)
+        _gaps(frame)
+    _bars(session_id, previous_id)
+    _comparison(session_id, previous)
     _roadmap(session, who)
     _downloads(session, previous_id)
     _answers(session)

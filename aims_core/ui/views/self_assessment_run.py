@@ -163,17 +163,18 @@ def _level_buttons(session_id: int, question: bank.Question, answer: dict | None
     chosen = None if answer is None else (answer["level"] if answer["response"] == "level"
                                           else answer["response"])
     args = (session_id, question.id, version)
-    columns = st.columns(len(levels))
+    columns = [*st.columns(3), *st.columns(3)]
     for column, level in zip(columns, levels, strict=True):
         suggested = suggestion.level == level.level
         column.button(f"{level.level} · {level.label}", key=_key(session_id, f"L{level.level}"),
                       type="primary" if chosen == level.level else "secondary",
                       icon=":material/auto_awesome:" if suggested else None,
-                      help=level.meaning + (" (suggested)" if suggested else ""),
+                      help="Suggested from the registers" if suggested else None,
                       shortcut=str(level.level), width="stretch", disabled=not who.can_edit,
                       on_click=_answered,
                       args=(*args, "level", level.level, who.actor, suggestion, next_id))
-    columns = st.columns([2, 2, 1, 1, 1])
+        column.caption(level.meaning)
+    columns = st.columns(3)
     for column, (code, label), shortcut in zip(columns, _ANSWER_LABELS.items(), ("D", "N"),
                                                strict=False):
         column.button(label, key=_key(session_id, code),
@@ -228,7 +229,7 @@ def question_runner(session_id: int, mode: str, version: int, who: Identity) -> 
                f"{md_escape(titles.get(question.requirement_id, ''))}"
                + (f" · thorough question {question.id}" if question.id != question.requirement_id
                   else ""))
-    st.markdown(f"#### {md_escape(question.text)}")
+    st.markdown(f"##### {md_escape(question.text)}")
     st.markdown(f"**Good evidence:** {md_escape(question.good_evidence)}")
     suggestion = cached(suggestions.suggest, question.requirement_id, today())
     _evidence(suggestion)
@@ -247,9 +248,8 @@ def question_runner(session_id: int, mode: str, version: int, who: Identity) -> 
              **({"height": 80} if widget == "area" else {}))
     next_open = next((q.id for q in questions[index + 1:] if q.id not in given),
                      questions[index + 1].id if index + 1 < len(questions) else None)
-    st.caption("Your answer (keys 0–5, D, N); it is saved at once and the next open question "
-               "follows. " + " · ".join(f"{x.level} {x.label}: {x.meaning}"
-                                        for x in the_bank.levels))
+    st.markdown("**Your answer** — saved at once, then the next open question follows "
+                "(keys 0–5, D, N; ← → to move)")
     _level_buttons(session_id, question, answer, the_bank.levels, suggestion, next_open, who)
     if answer is not None and answer.get("response"):
         st.caption(f"Saved: {md_escape(sessions.describe(answer))}"
