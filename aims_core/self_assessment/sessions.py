@@ -185,9 +185,10 @@ def give_answer(db: Database, actor: Actor, session_id: int, question_id: str,
                       suggested_level=suggested_level, suggestion_reason=suggestion_reason)
     if stored is None:
         question = _question_of(db, session_id, question_id)
+        # an unknown question keeps its own id as requirement, so the refusal names it
         change = RowChange("insert", {"session_id": session_id, "question_id": question_id,
                                       "requirement_id": question.requirement_id
-                                      if question else None, **values},
+                                      if question else question_id, **values},
                            label=f"Question {question_id}")
     else:
         change = RowChange("update", values, row_id=int(stored["id"]),
