@@ -7,6 +7,7 @@ import streamlit as st
 from aims_core.ui import identity
 from aims_core.ui.navigation import SIGN_IN, PageSpec, sections_for
 from aims_core.ui.session import get_db
+from aims_core.ui.views.organisation import in_sidebar
 
 HERE = Path(__file__).parent
 
@@ -33,8 +34,8 @@ if who.mode == "team" and not who.name:
     st.stop()
 if who.mode == "team":
     identity.team_sidebar(who)
-# every section listed: collapsed, the menu hid pages behind "View more"
+in_sidebar()
 navigation = st.navigation({section: [_page(spec) for spec in pages]
                             for section, pages in sections_for(who.role).items()},
-                           expanded=True)
+                           expanded=True)  # every page in view: no "View more" fold
 navigation.run()

@@ -18,11 +18,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aims_core import bootstrap
 from aims_core.auth.actor import Actor
-from aims_core.compliance import soa
+from aims_core.compliance import clause_evidence, soa
 from aims_core.dashboard import overview, schedule
 from aims_core.improvement import actions, audits, incidents, legal_clocks, nonconformities
 from aims_core.improvement.figures import figures as improvement_figures
 from aims_core.inventory import revalidation
+from aims_core.management_system import context, documents, roles, training
 from aims_core.performance import kpis
 from aims_core.risk import risks
 from aims_core.storage.database import Database
@@ -73,6 +74,7 @@ def main() -> None:
               f"{(time.perf_counter() - started) * 1000:9.1f} ms (once)")
         for table in ("ai_systems", "risks", "risk_controls", "risk_acceptances", "impacts",
                       "kpi_measurements", "incidents", "nonconformities", "actions", "audits",
+                      "documents", "aims_roles", "training_records",
                       "change_log"):
             print(f"  {table:<46} {counts[table]:>9,} rows")
         timed("overview headline", lambda: overview.headline(db, today))
@@ -101,6 +103,20 @@ def main() -> None:
         timed("snapshot of the computed KPIs",
               lambda: kpis.take_snapshot(db, today, Actor("bench")))
         _improvement(db, today)
+        timed("documents page (50 rows, AI policy first)",
+              lambda: documents.register(db, today, limit=50))
+        timed("documents: reviews due (count)", lambda: documents.count(
+            db, today, documents.DocumentFilter(review_due_only=True)))
+        timed("evidence document choices (SoA picker)", lambda: documents.choices(db))
+        timed("roles page (50 rows, required competences)",
+              lambda: roles.register(db, today, limit=50))
+        timed("competence gap counts", lambda: training.gap_counts(db, today))
+        timed("gaps by person (50 rows)", lambda: training.gaps_by_person(db, today, 50))
+        timed("training records page (50 rows)", lambda: training.records(db, today, limit=50))
+        timed("AI literacy coverage", lambda: training.ai_literacy(db, today))
+        timed("context changes since the last review",
+              lambda: context.changes_since(db, today.replace(year=today.year - 1)))
+        timed("clause evidence per subclause", lambda: clause_evidence.backing(db, today))
         timed("export every table to Parquet", lambda: export_database(db, Path(tmp) / "x"),
               repeat=1)
         db.close()

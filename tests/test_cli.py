@@ -119,7 +119,7 @@ def test_generate_at_scale(tmp_path: Path) -> None:
     # 25 per system, 4 organisation-wide, one raised from each high-risk impact assessment
     assert con.execute("SELECT count(*) FROM risks").fetchone()[0] == 60 * 25 + 4 + high_risk
     # 250 daily points for each system beyond the twelve curated ones, plus their monthly KPIs
-    assert con.execute("SELECT count(*) FROM kpi_measurements").fetchone()[0] == 48 * 250 + 183
+    assert con.execute("SELECT count(*) FROM kpi_measurements").fetchone()[0] == 48 * 250 + 184
     con.close()
 
 
@@ -134,12 +134,12 @@ def test_snapshot_twice_a_day_keeps_one_value_per_kpi(tmp_path: Path) -> None:
     runs = [cli("snapshot", "--db", str(path), "--date", "2026-11-20", "--as", "Sarah Klein")
             for _ in range(2)]
     assert [r.returncode for r in runs] == [0, 0], runs[0].stderr
-    assert runs[0].stdout.startswith("Snapshot of 2026-11-20: 3 computed KPIs (3 added")
-    assert runs[1].stdout.startswith("Snapshot of 2026-11-20: 3 computed KPIs (0 added, 0 "
-                                     "replaced, 3 unchanged)")
+    assert runs[0].stdout.startswith("Snapshot of 2026-11-20: 4 computed KPIs (4 added")
+    assert runs[1].stdout.startswith("Snapshot of 2026-11-20: 4 computed KPIs (0 added, 0 "
+                                     "replaced, 4 unchanged)")
     con = duckdb.connect(str(path), read_only=True)
     assert con.execute("SELECT count(*) FROM kpi_measurements WHERE measured_on = "
-                       "'2026-11-20'").fetchone()[0] == 3
+                       "'2026-11-20'").fetchone()[0] == 4
     assert con.execute("SELECT DISTINCT changed_by FROM change_log WHERE table_name = "
                        "'kpi_measurements' AND row_id IN (SELECT id FROM kpi_measurements "
                        "WHERE measured_on = '2026-11-20')").fetchall() == [("Sarah Klein",)]

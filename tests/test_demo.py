@@ -75,7 +75,7 @@ def test_scale_generation_counts() -> None:
     assert len(frames["risks"]) == 100 * 25 + len(demo.ORG_RISKS) + high_risk
     assert len(frames["impact_assessments"]) == high_risk
     assert frames["ai_systems"]["name"].is_unique
-    assert len(frames["kpi_measurements"]) == (100 - 12) * 250 + 183
+    assert len(frames["kpi_measurements"]) == (100 - 12) * 250 + 184
 
 
 def test_demo_soa_has_two_approved_versions_with_a_meaningful_diff(demo_db: Database) -> None:

@@ -81,7 +81,7 @@ def test_snapshot_button_twice_keeps_one_value_a_day() -> None:
     for _ in range(2):
         at.button(key="kpis_snapshot").click().run()
         assert not at.exception, at.exception
-        assert any(": 3 computed KPIs (" in s.value for s in at.success)
+        assert any(": 4 computed KPIs (" in s.value for s in at.success)
     assert get_db().scalar("SELECT max(n) FROM (SELECT count(*) AS n FROM kpi_measurements "
                            "GROUP BY kpi_id, measured_on)") == 1
 

@@ -10,6 +10,7 @@ import pytest
 from aims_core.auth.actor import Actor
 from aims_core.dashboard.overview import headline
 from aims_core.inventory.revalidation import revalidation_schedule
+from aims_core.management_system.training import ai_literacy
 from aims_core.performance.kpi_status import status_sql
 from aims_core.performance.kpis import kpi_status, kpis_in_red, record_measurements, take_snapshot
 from aims_core.records.writes import RowChange, apply_changes
@@ -81,14 +82,15 @@ def computed_kpis(db: Database) -> dict[str, int]:
 def test_snapshot_twice_a_day_replaces_and_never_duplicates(demo_db: Database) -> None:
     day = TODAY
     first = take_snapshot(demo_db, day, Actor("job"), today=TODAY)
-    assert first.write.ok and first.recorded == 3
+    assert first.write.ok and first.recorded == 4
     rows = demo_db.query_df("SELECT k.code, m.value, m.source, m.version FROM kpi_measurements m "
                             "JOIN kpis k ON k.id = m.kpi_id WHERE m.measured_on = ?", [day])
     figures = headline(demo_db, day)
     assert dict(zip(rows["code"], rows["value"], strict=True)) == {
         "soa_implemented_pct": figures.soa_implemented_pct,
         "high_critical_risks_open": figures.high_critical_open,
-        "revalidations_overdue": figures.overdue_validations}
+        "revalidations_overdue": figures.overdue_validations,
+        "ai_literacy_coverage_pct": ai_literacy(demo_db, day).pct}
     logged = demo_db.scalar("SELECT count(*) FROM change_log WHERE table_name = "
                             "'kpi_measurements'")
     again = take_snapshot(demo_db, day, Actor("job"), today=TODAY)

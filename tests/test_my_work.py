@@ -72,7 +72,9 @@ def test_my_work_page_for_two_people(demo_path: Path, person: str) -> None:
         ("ai_systems", "owner"), ("suppliers", "owner"), ("risks", "owner"),
         ("impact_assessments", "reviewer"), ("soa", "owner"), ("clause_status", "owner"),
         ("objectives", "owner"), ("kpis", "owner"), ("incidents", "owner"),
-        ("audits", "lead_auditor"), ("nonconformities", "owner"), ("actions", "owner")))
+        ("audits", "lead_auditor"), ("nonconformities", "owner"), ("actions", "owner"),
+        ("context_issues", "owner"), ("interested_parties", "owner"), ("opportunities", "owner"),
+        ("documents", "owner"), ("aims_roles", "holder"), ("training_records", "person")))
     assert tiles["Rows you own"] == str(owned)
     shown = at.dataframe[0].value
     assert list(shown["item"]) == list(expected["item"].head(len(shown)))

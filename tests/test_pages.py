@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from aims_core.bootstrap import generate_into, init_database
+from aims_core.compliance.soa import SOA_ROWS_SQL
 from aims_core.dashboard.schedule import due_dates
 from aims_core.risk.risk_method import RATED_RISKS_SQL
 from aims_core.ui.navigation import all_pages
@@ -67,7 +68,7 @@ def test_overview_tiles_equal_sql(demo_path: Path) -> None:
         "AND NOT coalesce(evidence_expiry < $today OR last_reviewed < $today - INTERVAL 12 "
         "MONTH, FALSE) AND control_id NOT IN (SELECT requirement_id FROM nonconformities "
         "WHERE grade = 'major' AND status NOT IN ('closed', 'closed_not_effective'))) "
-        "/ count(*)) FROM soa WHERE applicable", {"today": session_today()})
+        f"/ count(*)) FROM ({SOA_ROWS_SQL}) WHERE applicable", {"today": session_today()})
     assert tiles["SoA implemented"] == f"{implemented:.0f} %"
     high = con.scalar(
         "SELECT count(*) FROM risks r JOIN risk_level_grid g ON "

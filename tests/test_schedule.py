@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from aims_core.auth.actor import Actor
+from aims_core.compliance.soa import SOA_ROWS_SQL
 from aims_core.dashboard.schedule import KINDS, due_dates
 from aims_core.inventory.revalidation import revalidation_schedule
 from aims_core.records.writes import RowChange, apply_changes
@@ -39,7 +40,7 @@ def test_rows_equal_the_source_registers_dates(demo_db: Database) -> None:
     part = items[items["kind"] == "Supplier review"]
     assert set(zip(part["item"], part["due_on"], strict=True)) == set(suppliers)
     controls = {
-        "Evidence expiry": "SELECT control_id, evidence_expiry FROM soa "
+        "Evidence expiry": f"SELECT control_id, evidence_expiry FROM ({SOA_ROWS_SQL}) "
                            "WHERE applicable AND evidence_expiry IS NOT NULL",
         "Control review": "SELECT control_id, CAST(last_reviewed + INTERVAL 12 MONTH AS DATE) "
                           "FROM soa WHERE applicable AND last_reviewed IS NOT NULL",

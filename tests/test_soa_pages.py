@@ -85,7 +85,8 @@ def test_coverage_chart_equals_the_table() -> None:
         assert counts == coverage[code].tolist()
     sql = get_db().scalar(  # implemented with current evidence and a review within a year,
         # no open major nonconformity against it
-        "SELECT count(*) FROM soa WHERE applicable AND implementation_status = 'implemented' "
+        f"SELECT count(*) FROM ({soa.SOA_ROWS_SQL}) WHERE applicable "
+        "AND implementation_status = 'implemented' "
         "AND NOT coalesce(evidence_expiry < $today OR last_reviewed < $today - INTERVAL 12 "
         "MONTH, FALSE) AND control_id NOT IN (SELECT requirement_id FROM nonconformities "
         "WHERE grade = 'major' AND status NOT IN ('closed', 'closed_not_effective'))",

@@ -7,11 +7,12 @@ Overview and "My work" read every area's sources (aims_core/dashboard/schedule.p
 
 from __future__ import annotations
 
-from aims_core.compliance.soa import REVIEW_MONTHS
+from aims_core.compliance.soa import REVIEW_MONTHS, SOA_ROWS_SQL
 
-# SoA items open the SoA page filtered to the control's objective (a URL-bound filter).
-_SOA_ROWS = """'soa?soa_objective=' || url_encode(o.objective_id || ' ' || o.title) AS link
-        FROM soa s JOIN controls c USING (control_id)
+# SoA items open the SoA page filtered to the control's objective (a URL-bound filter). The
+# evidence's expiry is a linked evidence document's next review (SOA_ROWS_SQL).
+_SOA_ROWS = f"""'soa?soa_objective=' || url_encode(o.objective_id || ' ' || o.title) AS link
+        FROM ({SOA_ROWS_SQL}) s JOIN controls c USING (control_id)
         JOIN control_objectives o USING (objective_id)"""
 
 

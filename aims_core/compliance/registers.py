@@ -16,6 +16,10 @@ IMPLEMENTATION_STATUSES = {
 }
 
 
+# SoA and clause evidence may point to an entry of the documents register (7.5).
+DOCUMENT_REF = Reference("documents", "id", "title")
+
+
 def _justified_applicability(_: Cursor,
                              row: dict[str, Any]) -> list[tuple[str, str]]:
     if row.get("applicable") is not None and is_blank(row.get("justification")):
@@ -23,11 +27,18 @@ def _justified_applicability(_: Cursor,
     return []
 
 
+def _expiry_from_document(_: Cursor, row: dict[str, Any]) -> list[tuple[str, str]]:
+    if row.get("evidence_document_id") is not None and row.get("evidence_expiry") is not None:
+        return [("evidence_expiry", "comes from the linked evidence document's next review: "
+                 "change it there, or remove the document link to set a date by hand")]
+    return []
+
+
 SOA = Register(
     table="soa",
     label="SoA entry",
     title_field="control_id",
-    rules=(_justified_applicability,),
+    rules=(_justified_applicability, _expiry_from_document),
     owner_field="owner",
     fields=(
         Field("control_id", "Control", required=True, reference=CONTROL_REF, editable=False),
@@ -38,9 +49,11 @@ SOA = Register(
               choices=IMPLEMENTATION_STATUSES),
         person_field("owner", "Owner"),
         Field("evidence", "Evidence", help="Link or note: where an auditor finds the proof"),
-        Field("evidence_expiry", "Evidence expires", "date"),
+        Field("evidence_expiry", "Evidence expires", "date",
+              help="Set by hand, or the linked document's next review"),
         Field("last_reviewed", "Last reviewed", "date"),
         Field("target_date", "Target date", "date"),
+        Field("evidence_document_id", "Evidence document", "int", reference=DOCUMENT_REF),
     ),
 )
 
@@ -84,5 +97,6 @@ CLAUSE_STATUS = Register(
         Field("evidence", "Evidence", help="Link or note: where an auditor finds the proof"),
         Field("notes", "Notes"),
         Field("last_reviewed", "Last reviewed", "date"),
+        Field("evidence_document_id", "Evidence document", "int", reference=DOCUMENT_REF),
     ),
 )

@@ -7,6 +7,7 @@ the auditor's export. Streamlit-free; aggregation happens in DuckDB.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,6 +16,8 @@ import pandas as pd
 from aims_core.auth.actor import Actor
 from aims_core.compliance.registers import IMPLEMENTATION_STATUSES, SOA, SOA_VERSION_ITEMS
 from aims_core.improvement.registers import OPEN_NC_STATUSES
+from aims_core.management_system import organisation
+from aims_core.management_system.documents import label_sql
 from aims_core.records.writes import (
     RowChange,
     RowProblem,
@@ -33,6 +36,12 @@ UNDECIDED = "Not decided"
 
 
 REVIEW_MONTHS = 12  # an applicable control not reviewed for this long is overdue for review
+# The SoA as it stands, one row per ``soa`` row with its columns: a linked evidence document's
+# next review is the evidence's expiry (the date typed on the row counts only without one).
+SOA_ROWS_SQL = """SELECT s.* REPLACE (CASE WHEN s.evidence_document_id IS NULL
+                                       THEN s.evidence_expiry ELSE d.next_review END
+                                  AS evidence_expiry)
+    FROM soa s LEFT JOIN documents d ON d.id = s.evidence_document_id"""
 # Evidence and reviews must stay current for a control to count as implemented
 # (PRODUCT.md "Dates act"): an implemented control whose evidence has expired or whose
 # review is overdue stands as partial in coverage and on the Overview.
@@ -43,7 +52,14 @@ _STALE_SQL = f"(s.evidence_expiry < $today OR {_REVIEW_OVERDUE_SQL})"
 _OPEN_MAJOR_NC_SQL = (
     "s.control_id IN (SELECT requirement_id FROM nonconformities WHERE grade = 'major' "
     f"AND status IN {OPEN_NC_STATUSES!r})")
-_LOWERED_SQL = f"({_STALE_SQL} OR {_OPEN_MAJOR_NC_SQL})"
+# An AI policy (documents register) past its next review lowers A.2.2, the AI policy
+# control, to partial: the policy in force is overdue for its planned review (A.2.4).
+AI_POLICY_CONTROL = "A.2.2"
+AI_POLICY_EXPIRED_SQL = """EXISTS (SELECT 1 FROM documents p WHERE p.doc_type = 'ai_policy'
+                                AND p.status <> 'withdrawn' AND p.next_review < $today)"""
+_AI_POLICY_LOWERS_SQL = f"(s.control_id = '{AI_POLICY_CONTROL}' AND {AI_POLICY_EXPIRED_SQL})"
+# What makes an implemented control stand as partial; each condition is named above.
+_LOWERED_SQL = f"({_STALE_SQL} OR {_OPEN_MAJOR_NC_SQL} OR {_AI_POLICY_LOWERS_SQL})"
 STANDING_SQL = (f"CASE WHEN s.implementation_status = 'implemented' AND {_LOWERED_SQL} "
                 "THEN 'partial' ELSE s.implementation_status END")
 
@@ -54,7 +70,10 @@ def _status_counts(status: str, where: str = "TRUE") -> str:
                      for code in STATUS_ORDER)
 
 
-# --- starting the registers ----------------------------------------------------------------
+DOCUMENT_LABEL_SQL = label_sql("d")
+
+
+# --- starting the registers ------------------------------------------------------------------
 _MISSING_SQL = {
     "soa": "SELECT control_id AS key FROM controls WHERE control_id NOT IN "
            "(SELECT control_id FROM soa) ORDER BY sort_order",
@@ -118,16 +137,22 @@ _SOA_SQL = f"""
 WITH {_PER_CONTROL_CTES}
 SELECT s.*, o.objective_id || ' ' || o.title AS objective, c.title AS control_title,
        coalesce(t.risks, 0) AS risks, t.risk_titles, n.nist, e.eu_articles,
+       {DOCUMENT_LABEL_SQL} AS evidence_document,
        concat_ws('; ',
            CASE WHEN s.applicable IS NULL THEN 'Not decided' END,
            CASE WHEN s.applicable AND s.owner IS NULL THEN 'No owner' END,
            CASE WHEN s.applicable AND s.evidence_expiry < $today THEN 'Evidence expired' END,
+           CASE WHEN s.applicable AND d.status = 'withdrawn'
+                THEN 'Evidence document withdrawn' END,
+           CASE WHEN s.applicable AND {_AI_POLICY_LOWERS_SQL}
+                THEN 'AI policy past its review' END,
            CASE WHEN s.applicable AND {_REVIEW_OVERDUE_SQL} THEN 'Review overdue' END,
            CASE WHEN s.applicable AND s.implementation_status <> 'implemented'
                 AND s.target_date < $today THEN 'Target date passed' END,
            CASE WHEN s.applicable AND mnc.ids IS NOT NULL
                 THEN 'Open major nonconformity ' || mnc.ids END) AS flags
-FROM soa s
+FROM ({SOA_ROWS_SQL}) s
+LEFT JOIN documents d ON d.id = s.evidence_document_id
 JOIN controls c USING (control_id)
 JOIN control_objectives o USING (objective_id)
 LEFT JOIN treated t USING (control_id)
@@ -146,8 +171,9 @@ ORDER BY c.sort_order
 
 
 def soa_table(db: Database, today: date, filters: SoaFilter = SoaFilter()) -> pd.DataFrame:
-    """The SoA rows (every register field, id and version) with objective, control title,
-    the risks each treats, NIST AI RMF subcategories, EU AI Act articles and flags."""
+    """The SoA rows (every register field, id and version; the evidence expiry as it
+    stands) with objective, control title, the risks each treats, NIST AI RMF
+    subcategories, EU AI Act articles, the evidence document's label and flags."""
     frame = db.query_df(_SOA_SQL, {
         "today": today, "objectives": list(filters.objectives),
         "statuses": list(filters.statuses), "owner": filters.owner,
@@ -155,6 +181,12 @@ def soa_table(db: Database, today: date, filters: SoaFilter = SoaFilter()) -> pd
     if filters.flagged_only:
         frame = frame[frame["flags"] != ""]
     return frame.reset_index(drop=True)
+
+
+def objective_choices(db: Database) -> dict[str, str]:
+    """The Annex A objectives for the filter: {"A.2": "A.2 Policies related to AI", …}."""
+    return dict(db.query_rows("SELECT objective_id, objective_id || ' ' || title "
+                              "FROM control_objectives ORDER BY sort_order"))
 
 
 def crosswalk_choices(db: Database) -> tuple[dict[str, str], dict[str, str]]:
@@ -176,11 +208,17 @@ def crosswalk_choices(db: Database) -> tuple[dict[str, str], dict[str, str]]:
 # --- suggested applicability -----------------------------------------------------------------
 @dataclass(frozen=True)
 class SuggestionRule:
-    """Controls to include when ``sql`` finds anything; ``reason`` names what it found."""
+    """Controls to include when ``source`` finds anything; ``reason`` names what it found."""
 
     controls: str  # a control-id prefix ("A.10.") or a comma-separated list
-    sql: str  # returns one column of names
+    source: str | Callable[[Database], list[str]]  # SQL returning one column of names, or
+    # a function of the database returning the names
     reason: str  # formatted with {names}
+
+    def names(self, db: Database) -> list[str]:
+        found = self.source(db) if callable(self.source) else \
+            [r[0] for r in db.query_rows(self.source)]
+        return sorted({name for name in found if name})
 
     def control_ids(self, all_ids: list[str]) -> list[str]:
         wanted = [c.strip() for c in self.controls.split(",")]
@@ -190,6 +228,14 @@ class SuggestionRule:
 
 _ACTIVE = "lifecycle_stage IS DISTINCT FROM 'retired'"
 
+
+def _declared_provider(db: Database) -> list[str]:
+    """The organisation, when its profile declares the provider role."""
+    if "provider" not in organisation.ai_roles(db):
+        return []
+    return [organisation.name(db) or "this organisation"]
+
+
 SUGGESTION_RULES: tuple[SuggestionRule, ...] = (
     SuggestionRule(
         "A.10.2, A.10.3",
@@ -197,8 +243,7 @@ SUGGESTION_RULES: tuple[SuggestionRule, ...] = (
         "('bought', 'api', 'saas_embedded') UNION SELECT name FROM suppliers",
         "Third-party AI (bought, API or embedded in SaaS; suppliers): {names}"),
     SuggestionRule(
-        "A.10.4",
-        "SELECT name FROM organisation WHERE ai_roles ILIKE '%provider%'",
+        "A.10.4", _declared_provider,
         "The organisation profile names the provider role, so customers receive AI from "
         "it: {names}"),
     SuggestionRule(
@@ -235,7 +280,7 @@ def suggestions(db: Database) -> pd.DataFrame:
     all_ids = [r[0] for r in db.query_rows("SELECT control_id FROM controls ORDER BY sort_order")]
     reasons: dict[str, list[str]] = {}
     for rule in SUGGESTION_RULES:
-        found = sorted({r[0] for r in db.query_rows(rule.sql) if r[0]})
+        found = rule.names(db)
         if found:
             for control in rule.control_ids(all_ids):
                 reasons.setdefault(control, []).append(rule.reason.format(names=_names(found)))
@@ -285,8 +330,8 @@ def approve(db: Database, approved_by: str, approved_on: date, note: str | None,
     if problems:
         return WriteResult(errors=problems)
     number = db.scalar("SELECT coalesce(max(version_no), 0) + 1 FROM soa_versions")
-    rows = db.query_df(f"SELECT control_id, {', '.join(SNAPSHOT_FIELDS)} FROM soa "
-                       "ORDER BY control_id")
+    rows = db.query_df(f"SELECT control_id, {', '.join(SNAPSHOT_FIELDS)} "
+                       f"FROM ({SOA_ROWS_SQL}) ORDER BY control_id")
     items = [RowChange("insert", {"version_no": number, **_plain_row(row)},
                        label=f"SoA entry {row['control_id']}")
              for row in rows.to_dict("records")]
@@ -316,7 +361,7 @@ def _plain_row(row: dict) -> dict:
 def _snapshot_sql(version_no: int | None) -> str:
     """The SoA rows of an approved version, or the current SoA for ``None``."""
     columns = ", ".join(f"CAST({f} AS VARCHAR) AS {f}" for f in SNAPSHOT_FIELDS)
-    source = "soa" if version_no is None else \
+    source = f"({SOA_ROWS_SQL})" if version_no is None else \
         f"soa_version_items WHERE version_no = {int(version_no)}"
     return f"SELECT control_id, {columns} FROM {source}"
 
@@ -372,7 +417,7 @@ def coverage(db: Database, today: date) -> pd.DataFrame:
                count(*) FILTER (WHERE s.applicable AND s.implementation_status = 'implemented'
                                 AND {_LOWERED_SQL}) AS lowered
         FROM control_objectives o JOIN controls c USING (objective_id)
-        LEFT JOIN soa s USING (control_id)
+        LEFT JOIN ({SOA_ROWS_SQL}) s USING (control_id)
         GROUP BY ALL ORDER BY any_value(o.sort_order)""", {"today": today})
     frame["lowered"] = frame["lowered"].astype("int64")
     return _with_shares(frame, "applicable")
@@ -415,10 +460,30 @@ def untreated_risks(db: Database) -> pd.DataFrame:
 
 # --- clause 4-10 status ----------------------------------------------------------------------
 def clause_table(db: Database) -> pd.DataFrame:
-    """The clause_status rows in clause order, with each subclause's title."""
-    return db.query_df("""
-        SELECT s.*, c.title AS clause_title
-        FROM clause_status s JOIN clauses c USING (clause_id) ORDER BY c.sort_order""")
+    """The clause_status rows in clause order, with each subclause's title and the label of
+    its evidence document."""
+    return db.query_df(f"""
+        SELECT s.*, c.title AS clause_title, {DOCUMENT_LABEL_SQL} AS evidence_document
+        FROM clause_status s JOIN clauses c USING (clause_id)
+        LEFT JOIN documents d ON d.id = s.evidence_document_id ORDER BY c.sort_order""")
+
+
+# --- evidence documents ----------------------------------------------------------------------
+EVIDENCE_TABLES = ("soa", "clause_status")
+
+
+def link_evidence_document(db: Database, table: str, row_id: int, expected_version: int,
+                           document_id: int | None, actor: Actor) -> WriteResult:
+    """Point an SoA entry's or a clause's evidence to a documents-register entry (None
+    removes the link). On the SoA the document's next review then is the evidence's
+    expiry, so a date set by hand on the row is cleared with the link."""
+    if table not in EVIDENCE_TABLES:
+        raise ValueError(f"{table} holds no evidence documents")
+    values: dict[str, object] = {"evidence_document_id": document_id}
+    if table == "soa" and document_id is not None:
+        values["evidence_expiry"] = None
+    return apply_changes(db, table, [RowChange("update", values, row_id=row_id,
+                                               expected_version=expected_version)], actor)
 
 
 # --- the auditor's export --------------------------------------------------------------------
@@ -457,7 +522,8 @@ def export_frame(db: Database, version_no: int | None = None) -> pd.DataFrame:
     frame = db.query_df(f"""
         WITH shown AS ({source}), approved AS ({latest}), {_PER_CONTROL_CTES}
         SELECT c.control_id, o.objective_id || ' ' || o.title AS objective, c.title,
-               s.applicable, s.justification, s.implementation_status, s.owner, s.evidence,
+               s.applicable, s.justification, s.implementation_status, s.owner,
+               nullif(concat_ws(' · ', {DOCUMENT_LABEL_SQL}, s.evidence), '') AS evidence,
                s.evidence_expiry, s.last_reviewed, s.target_date, coalesce(t.risks, 0) AS risks,
                n.nist, e.eu_articles,
                a.control_id IS NOT NULL AND
@@ -465,6 +531,7 @@ def export_frame(db: Database, version_no: int | None = None) -> pd.DataFrame:
                    AS as_approved
         FROM controls c JOIN control_objectives o USING (objective_id)
         LEFT JOIN shown s USING (control_id) LEFT JOIN approved a USING (control_id)
+        LEFT JOIN documents d ON d.id = TRY_CAST(s.evidence_document_id AS BIGINT)
         LEFT JOIN treated t USING (control_id) LEFT JOIN nist n USING (control_id)
         LEFT JOIN eu e USING (control_id)
         ORDER BY c.sort_order""")

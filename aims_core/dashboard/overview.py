@@ -7,9 +7,10 @@ from datetime import date
 
 import pandas as pd
 
-from aims_core.compliance.soa import STANDING_SQL
+from aims_core.compliance.soa import SOA_ROWS_SQL, STANDING_SQL
 from aims_core.inventory.registers import EU_AI_ACT_CATEGORIES
 from aims_core.inventory.revalidation import overdue_count
+from aims_core.management_review.reviews import last_review_on
 from aims_core.performance.kpi_status import LATEST_STATUS_SQL
 from aims_core.risk.risk_method import LEVEL_BANDS, RATED_RISKS_SQL
 from aims_core.storage.database import Database
@@ -33,7 +34,8 @@ def headline(db: Database, today: date) -> Headline:
     )
     applicable, implemented = db.query_rows(
         "SELECT count(*) FILTER (WHERE applicable), "
-        f"count(*) FILTER (WHERE applicable AND {STANDING_SQL} = 'implemented') FROM soa s",
+        f"count(*) FILTER (WHERE applicable AND {STANDING_SQL} = 'implemented') "
+        f"FROM ({SOA_ROWS_SQL}) s",
         {"today": today})[0]
     pct = round(100.0 * implemented / applicable, 1) if applicable else None
     red = db.scalar(f"SELECT count(*) FROM ({LATEST_STATUS_SQL}) WHERE status = 'red'")
@@ -74,8 +76,7 @@ class SinceReview:
 def changes_since_last_review(db: Database, today: date) -> SinceReview:
     """What changed in each register since the last management review (clause 9.3 asks the
     review to consider changes), counted from the change log."""
-    last = db.scalar("SELECT max(review_date) FROM management_reviews WHERE review_date <= ?",
-                     [today])
+    last = last_review_on(db, today)
     changes = db.query_df(
         """SELECT table_name AS register,
                   count(*) FILTER (WHERE operation = 'insert') AS added,

@@ -12,6 +12,7 @@ from aims_core.compliance import due_dates as compliance_due
 from aims_core.improvement import due_dates as improvement_due
 from aims_core.inventory import due_dates as inventory_due
 from aims_core.inventory.revalidation import revalidation_schedule
+from aims_core.management_system import due_dates as management_due
 from aims_core.performance import due_dates as performance_due
 from aims_core.risk import due_dates as risk_due
 from aims_core.self_assessment import due_dates as self_assessment_due
@@ -22,7 +23,8 @@ COLUMNS = ["kind", "item", "owner", "due_on", "overdue", "reason", "link"]
 # Every area's sources, in the order the Schedule's kind filter lists them.
 _SOURCES: dict[str, str] = {**risk_due.DUE_DATES, **inventory_due.DUE_DATES,
                             **compliance_due.DUE_DATES, **performance_due.DUE_DATES,
-                            **improvement_due.DUE_DATES, **self_assessment_due.DUE_DATES}
+                            **improvement_due.DUE_DATES, **management_due.DUE_DATES,
+                            **self_assessment_due.DUE_DATES}
 # Sources computed in Python (each returns the COLUMNS for a database and today).
 _COMPUTED = {**improvement_due.COMPUTED_DUE_DATES}
 KINDS = ("Re-validation", *_COMPUTED, *_SOURCES)

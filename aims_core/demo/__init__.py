@@ -42,7 +42,7 @@ def generate(systems: int = 12, seed: int = 42, anchor: date = DEMO_ANCHOR,
     scale = systems > len(ARCHETYPES)
     frames: dict[str, pd.DataFrame] = {}
 
-    frames["organisation"] = management.organisation(start, history)
+    frames["organisation"] = management.organisation(start, anchor, history)
     frames["suppliers"] = inventory.suppliers(start, anchor, history)
     supplier_ids = dict(zip(frames["suppliers"]["name"], frames["suppliers"]["id"], strict=True))
     sys_rows = inventory.systems(systems, rng, start, anchor, history, supplier_ids)
@@ -57,10 +57,22 @@ def generate(systems: int = 12, seed: int = 42, anchor: date = DEMO_ANCHOR,
     frames["risk_controls"] = links
     frames["risk_acceptances"] = risk.acceptances(frames["risks"], rng, anchor, history)
     frames["impact_assessments"], frames["impacts"] = assessments, impacts
-    frames["soa"], timelines = compliance.soa(rng, start, anchor, history)
+    frames["context_issues"], frames["interested_parties"], frames["opportunities"] = \
+        management.context(anchor, sys_rows, history)
+    docs = management.documents(anchor, sys_rows, sorted(set(assessments["ai_system_id"])),
+                                history)
+    frames["documents"], frames["document_versions"] = docs.documents, docs.versions
+    frames["document_links"] = docs.links
+    frames["soa"], timelines = compliance.soa(rng, start, anchor, history, {
+        control: docs.ids[key] for control, key in management.SOA_EVIDENCE.items()})
     frames["soa_versions"], frames["soa_version_items"] = compliance.soa_versions(
         timelines, anchor, history)
-    frames["clause_status"] = compliance.clause_status(start, anchor, history)
+    frames["clause_status"] = compliance.clause_status(start, anchor, history, {
+        clause: docs.ids[key] for clause, key in management.CLAUSE_EVIDENCE.items()})
+    staff = management.staffing(anchor, sys_rows, history)
+    frames["aims_roles"], frames["competences"] = staff.roles, staff.competences
+    frames["role_competences"] = staff.role_competences
+    frames["training_records"] = staff.training_records
     frames["validations"] = inventory.validations(sys_rows, rng, anchor, history)
     frames["management_reviews"] = management.reviews(anchor, history)
     frames.update(improvement.generate(sys_rows, frames["risks"], frames["soa"], anchor,

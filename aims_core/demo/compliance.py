@@ -69,9 +69,12 @@ CLAUSE_NOTES = {
 
 
 
-def soa(rng: np.random.Generator, start: date, anchor: date,
-         history: History) -> tuple[pd.DataFrame, dict[str, list[tuple[datetime, str, dict]]]]:
-    """The SoA rows and, per control, its dated states (for the approved versions)."""
+def soa(rng: np.random.Generator, start: date, anchor: date, history: History,
+        evidence_documents: dict[str, int],
+        ) -> tuple[pd.DataFrame, dict[str, list[tuple[datetime, str, dict]]]]:
+    """The SoA rows and, per control, its dated states (for the approved versions).
+    Controls of ``evidence_documents`` point to that document as their evidence once under
+    way; its next review is then their evidence's expiry."""
     from aims_core.catalogue import read_catalogue_csv
 
     controls = read_catalogue_csv("controls")[["control_id", "objective_id"]]
@@ -88,6 +91,7 @@ def soa(rng: np.random.Generator, start: date, anchor: date,
             "implementation_status": "not_started", "owner": owner if i % 9 else None,
             "evidence": None, "evidence_expiry": None, "last_reviewed": None,
             "target_date": months_before(anchor, -int(rng.integers(1, 9))),
+            "evidence_document_id": None,
         }
         # Dated changes: each step up the ladder, then the revisions of SOA_REVISIONS.
         events: list[tuple[date, dict]] = []
@@ -98,6 +102,9 @@ def soa(rng: np.random.Generator, start: date, anchor: date,
             if ladder[step] == "implemented":
                 patch["evidence"] = f"AIMS-DOC-{100 + i}: procedure and records"
                 patch["evidence_expiry"] = when + timedelta(days=int(rng.integers(200, 500)))
+            if ladder[step] in ("partial", "implemented") and control in evidence_documents:
+                patch.update(evidence_document_id=evidence_documents[control],
+                             evidence=None, evidence_expiry=None)
             events.append((min(when, anchor), patch))
         if control in SOA_REVISIONS:
             months, values = SOA_REVISIONS[control]
@@ -134,7 +141,8 @@ def soa_versions(timelines: dict[str, list[tuple[datetime, str, dict]]], anchor:
     return pd.DataFrame(versions), pd.DataFrame(items)
 
 
-def clause_status(start: date, anchor: date, history: History) -> pd.DataFrame:
+def clause_status(start: date, anchor: date, history: History,
+                  evidence_documents: dict[str, int]) -> pd.DataFrame:
     from aims_core.catalogue import read_catalogue_csv
 
     clauses = read_catalogue_csv("clauses")
@@ -151,9 +159,10 @@ def clause_status(start: date, anchor: date, history: History) -> pd.DataFrame:
                "owner": CLAUSE_OWNERS.get(main, AIMS_OWNER),
                "evidence": None if status == "not_started" else f"AIMS-MAN-{i:02d}: manual "
                f"section {clause}", "notes": CLAUSE_NOTES.get(clause),
-               "last_reviewed": None if status == "not_started" else reviewed}
+               "last_reviewed": None if status == "not_started" else reviewed,
+               "evidence_document_id": evidence_documents.get(clause)}
         first = {**row, "status": "not_started", "evidence": None, "notes": None,
-                 "last_reviewed": None}
+                 "last_reviewed": None, "evidence_document_id": None}
         states = [(at(start + timedelta(days=10)), AIMS_OWNER, first)]
         if row != first:
             states.append((at(reviewed, 11), row["owner"], dict(row)))

@@ -27,12 +27,13 @@ KPI_TEMPLATES = (
     ("FraudGuard precision", "%", "higher", 85, 80, 75, "measured", 3, "A.6.2.6", 87, 1.5),
     ("Complaints about AI-supported decisions", "count", "lower", 3, 6, 10, "measured", None, "A.3.3",
      4, 1.5),
-    ("Staff with AI awareness training", "%", "higher", 95, 85, 70, "measured", None, "A.4.6", 70, 2),
+    ("AI literacy coverage", "%", "higher", 95, 85, 70, "computed", None, "A.4.6", 55, 0),
 )
 # The register figure each computed KPI template records (aims_core/kpis.py).
 COMPUTED_CODES = {"SoA controls implemented": "soa_implemented_pct",
                   "Open high and critical risks": "high_critical_risks_open",
-                  "Overdue re-validations": "revalidations_overdue"}
+                  "Overdue re-validations": "revalidations_overdue",
+                  "AI literacy coverage": "ai_literacy_coverage_pct"}
 
 # (title, description, owner, months to target date, status, names of the KPIs that measure it)
 OBJECTIVES = (
@@ -50,8 +51,9 @@ OBJECTIVES = (
      "re-validated on time before the stage 1 audit.", AIMS_OWNER, 8, "at_risk",
      ("SoA controls implemented", "Open high and critical risks", "Overdue re-validations")),
     ("Everyone who uses AI knows its risks",
-     "Staff who build, buy or use AI complete the awareness training every year.",
-     AIMS_OWNER, 12, "on_track", ("Staff with AI awareness training",)),
+     "Everyone who operates or uses an AI system holds a current AI literacy training (EU AI "
+     "Act Art. 4).",
+     AIMS_OWNER, 12, "on_track", ("AI literacy coverage",)),
 )
 # fmt: on
 

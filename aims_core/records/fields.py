@@ -13,7 +13,10 @@ from typing import Any, Literal
 
 import duckdb
 
-FieldKind = Literal["text", "int", "float", "bool", "date", "choice"]
+# "multi": a set of codes of ``choices``, stored as one text of codes in the order of
+# ``choices`` joined by MULTI_SEPARATOR ("developer, provider"), so plain SQL can read it.
+FieldKind = Literal["text", "int", "float", "bool", "date", "choice", "multi"]
+MULTI_SEPARATOR = ", "
 PERSON_NAME_LENGTH = 200
 
 Cursor = duckdb.DuckDBPyConnection
@@ -46,6 +49,11 @@ class Field:
     help: str | None = None
     person: bool = False  # names a person (owner, approver, reviewer …): see person_field
     not_before: str | None = None  # a date field of the same row this date cannot precede
+
+
+def split_codes(stored: str | None) -> list[str]:
+    """The codes of a stored ``multi`` value (empty for None)."""
+    return [part.strip() for part in (stored or "").split(",") if part.strip()]
 
 
 # Person fields hold a name from the people directory (``people.name``); the write path

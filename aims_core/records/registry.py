@@ -15,7 +15,12 @@ from aims_core.self_assessment import registers as self_assessment
 
 REGISTERS: dict[str, Register] = {
     r.table: r
-    for r in (management_system.ORGANISATION, inventory.AI_SYSTEMS, inventory.SUPPLIERS,
+    for r in (management_system.ORGANISATION, management_system.CONTEXT_ISSUES,
+              management_system.INTERESTED_PARTIES, management_system.OPPORTUNITIES,
+              management_system.DOCUMENTS, management_system.DOCUMENT_VERSIONS,
+              management_system.DOCUMENT_LINKS, management_system.AIMS_ROLES,
+              management_system.COMPETENCES, management_system.ROLE_COMPETENCES,
+              management_system.TRAINING_RECORDS, inventory.AI_SYSTEMS, inventory.SUPPLIERS,
               inventory.AI_DATA_SOURCES, inventory.TRIAGE_ASSESSMENTS, risk.RISKS,
               risk.RISK_CONTROLS, risk.RISK_ACCEPTANCES, risk.IMPACT_ASSESSMENTS, risk.IMPACTS,
               compliance.SOA, compliance.SOA_VERSIONS, compliance.SOA_VERSION_ITEMS,

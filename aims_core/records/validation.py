@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from aims_core.records.fields import Field
+from aims_core.records.fields import MULTI_SEPARATOR, Field
 
 _TRUE = {"true", "yes", "y", "1", "x"}
 _FALSE = {"false", "no", "n", "0", ""}
@@ -81,6 +81,8 @@ def _to_date(value: Any) -> date:
 
 def coerce(field: Field, value: Any) -> Any:
     """The typed value for ``field``, or :class:`InvalidValue` saying what is wrong."""
+    if field.kind == "multi":
+        return _codes(field, value)
     if is_blank(value):
         if field.required:
             raise InvalidValue("is required")
@@ -115,6 +117,27 @@ def _choice(field: Field, text: str) -> str:
         return by_label[text.lower()]
     allowed = ", ".join(choices)
     raise InvalidValue(f"{text!r} is not one of: {allowed}")
+
+
+def _codes(field: Field, value: Any) -> str | None:
+    """A ``multi`` value: codes or labels as a list or as text separated by commas or
+    semicolons, each one of the field's choices; stored in the order of the choices."""
+    if isinstance(value, str):
+        items = value.replace(";", ",").split(",")
+    elif is_blank(value):
+        items = []
+    elif isinstance(value, list | tuple | set | frozenset) or hasattr(value, "tolist"):
+        items = list(value.tolist() if hasattr(value, "tolist") else value)
+    else:
+        raise InvalidValue(f"expected a list of: {', '.join(field.choices or {})}")
+    codes = {code.casefold(): code for code in field.choices or {}}
+    picked = {_choice(field, codes.get(str(item).strip().casefold(), str(item).strip()))
+              for item in items if not is_blank(item)}
+    if not picked:
+        if field.required:
+            raise InvalidValue("is required")
+        return None
+    return MULTI_SEPARATOR.join(code for code in field.choices or {} if code in picked)
 
 
 def _fmt(number: float) -> str:

@@ -26,6 +26,8 @@ from aims_core.improvement import legal_clocks
 from aims_core.improvement.audits import INDEPENDENCE_SQL
 from aims_core.improvement.registers import OPEN_ACTION_STATUSES, OPEN_NC_STATUSES
 from aims_core.inventory.revalidation import revalidation_schedule
+from aims_core.management_system import documents, organisation, roles, training
+from aims_core.management_system.registers import AI_ROLE_SHORT
 from aims_core.risk.risk_method import RATED_RISKS_SQL
 from aims_core.storage.database import Database
 
@@ -156,38 +158,179 @@ def soa_objective(objective_id: str) -> Rule:
     return rule
 
 
-# --- clause 4 and 5: the organisation profile, owners, policy ------------------------------
-def _organisation(db: Database) -> tuple:
-    found = db.query_rows("SELECT scope_statement, ai_roles, interested_parties FROM "
-                          "organisation ORDER BY id LIMIT 1")
-    return found[0] if found else (None, None, None)
+# --- clause 4 and 5: the organisation profile, context, policy, roles ------------------------
+_CURRENT = "(closed_on IS NULL OR closed_on > $today)"
 
 
-def ai_roles(db: Database, today: date) -> Hint:
-    roles = _organisation(db)[1]
-    if not roles:
-        return Hint((Fact("The organisation profile does not say which AI roles you play "
-                          "(developer, provider, deployer …)."),), at_most=1,
-                    reason="your AI roles are not recorded")
-    return Hint((Fact(f"The organisation profile records your AI roles: {roles}."),))
+def _reviewed_within_a_year(reviewed: date | None, today: date) -> bool:
+    return reviewed is not None and reviewed >= today - timedelta(days=YEAR)
+
+
+def context_issues(db: Database, today: date) -> Hint:
+    """4.1: the AI roles on the profile and the context issues register."""
+    roles = sorted(organisation.ai_roles(db))
+    external, internal, reviewed = _row(db, f"""
+        SELECT count(*) FILTER (WHERE issue_type = 'external'),
+               count(*) FILTER (WHERE issue_type = 'internal'), max(last_reviewed)
+        FROM context_issues WHERE {_CURRENT}""", {"today": today})
+    link = ("context", (("context_tab", "Issues"),))
+    facts = (Fact("AI roles on the organisation profile: "
+                  + (", ".join(AI_ROLE_SHORT.get(r, r) for r in roles) if roles
+                     else "none recorded") + ".", "organisation"),
+             Fact(f"Context issues: {external} external, {internal} internal"
+                  + (f", last reviewed {reviewed:%d %b %Y}" if reviewed else ", never reviewed")
+                  + ".", *link))
+    if not roles and not external + internal:
+        return Hint(facts, at_most=1, reason="neither your AI roles nor any context issue "
+                    "is recorded")
+    if roles and external and internal and _reviewed_within_a_year(reviewed, today):
+        return Hint(facts, at_least=3, reason="your AI roles and both external and internal "
+                    "issues are recorded and reviewed within 12 months")
+    return Hint(facts, at_most=2, reason="the context is only partly recorded (AI roles, "
+                "external and internal issues, a review within 12 months)")
 
 
 def interested_parties(db: Database, today: date) -> Hint:
-    parties = _organisation(db)[2]
-    if not parties:
-        return Hint((Fact("No interested parties are recorded on the organisation profile."),),
-                    at_most=1, reason="no interested party is recorded")
-    return Hint((Fact(f"Interested parties recorded: {parties}"),), at_least=2,
-                reason="the interested parties are listed on the organisation profile")
+    """4.2: the interested parties register and whether each need is decided."""
+    parties, decided, reviewed = _row(db, f"""
+        SELECT count(*), count(addressed), max(last_reviewed)
+        FROM interested_parties WHERE {_CURRENT}""", {"today": today})
+    link = ("context", (("context_tab", "Interested parties"),))
+    if parties == 0:
+        return Hint((Fact("No interested party is recorded.", *link),), at_most=1,
+                    reason="no interested party is recorded")
+    fact = Fact(f"{parties} interested parties recorded; for {_share(decided, parties)} it is "
+                "decided whether the AIMS addresses their needs"
+                + (f"; last reviewed {reviewed:%d %b %Y}" if reviewed else "; never reviewed"),
+                *link)
+    if decided == parties and _reviewed_within_a_year(reviewed, today):
+        return Hint((fact,), at_least=3, reason="every party's needs are recorded and decided, "
+                    "reviewed within 12 months")
+    return Hint((fact,), at_most=2, reason=f"{parties - decided} parties' needs are not "
+                "decided yet" if decided < parties else "the parties are not reviewed within "
+                "12 months")
 
 
 def scope_statement(db: Database, today: date) -> Hint:
-    scope = _organisation(db)[0]
+    """4.3: the scope on the organisation profile."""
+    found = db.query_rows("SELECT scope_statement, out_of_scope, exclusion_reasons, "
+                          "scope_reviewed_on FROM organisation ORDER BY id LIMIT 1")
+    scope, out, reasons, reviewed = found[0] if found else (None, None, None, None)
     if not scope:
-        return Hint((Fact("No AIMS scope statement is recorded."),), at_most=1,
-                    reason="the scope is not written down")
-    return Hint((Fact(f"Scope statement: {scope}"),), at_least=3,
-                reason="a scope statement is documented")
+        return Hint((Fact("No AIMS scope statement is recorded.", "organisation"),),
+                    at_most=1, reason="the scope is not written down")
+    fact = Fact(f"Scope statement: {scope}"
+                + (f" Out of scope: {out}." if out else "")
+                + (f" Reviewed {reviewed:%d %b %Y}." if reviewed else " Never reviewed."),
+                "organisation")
+    if out and not reasons:
+        return Hint((fact,), at_most=2, reason="exclusions from the scope have no reason")
+    return Hint((fact,), at_least=3, reason="a scope statement is documented"
+                + (" and reviewed within 12 months" if _reviewed_within_a_year(reviewed, today)
+                   else ""))
+
+
+def ai_policy_document(db: Database, today: date) -> Hint:
+    """5.2: the AI policy in the documents register and its 5.2 checklist."""
+    policies = documents.ai_policies(db, today)
+    link = ("documents", (("documents_type", "ai_policy"),))
+    if not policies:
+        return Hint((Fact("The documents register holds no AI policy.", *link),), at_most=1,
+                    reason="no AI policy is recorded")
+    best = max(policies, key=lambda p: (p.status == "approved", not p.expired,
+                                        -len(p.missing)))
+    fact = Fact(f"AI policy {best.label}: {best.status}"
+                + (", past its review date" if best.expired else "")
+                + (f"; the 5.2 checklist misses {len(best.missing)} items" if best.missing
+                   else "; every 5.2 checklist item confirmed"), *link)
+    if best.status == "approved" and not best.expired and not best.missing:
+        return Hint((fact,), at_least=3, reason="an approved, current AI policy meets every "
+                    "item of the 5.2 checklist")
+    return Hint((fact,), at_most=2, reason="the AI policy is not approved, is past its review "
+                "or misses checklist items")
+
+
+def ai_policy(db: Database, today: date) -> Hint | None:
+    """5.2: how the SoA stands for A.2.2 (AI policy)."""
+    found = db.query_rows(f"SELECT s.applicable, {STANDING_SQL} FROM soa s WHERE "
+                          "s.control_id = 'A.2.2'", {"today": today})
+    link = _soa_link(db, "A.2")
+    if not found or found[0][0] is None:
+        return Hint((Fact("The SoA has not decided A.2.2 AI policy yet.", *link),))
+    standing = found[0][1]
+    fact = Fact(f"SoA: A.2.2 AI policy stands {IMPLEMENTATION_STATUSES[standing].lower()}.",
+                *link)
+    if standing == "implemented":
+        return Hint((fact,), at_least=3, reason="A.2.2 AI policy stands implemented in the "
+                    "SoA")
+    if standing in ("not_started", "planned"):
+        return Hint((fact,), at_most=1, reason="the AI policy (A.2.2) is not in place yet")
+    return Hint((fact,), at_most=2, reason="the AI policy (A.2.2) is only partly in place")
+
+
+def aims_roles(db: Database, today: date) -> Hint:
+    """5.3: the roles register and the roles an AIMS usually needs."""
+    held = roles.count(db, today)
+    missing = roles.unheld_standard_roles(db, today)
+    if held == 0:
+        return Hint((Fact("No AIMS role is recorded.", "roles"),), at_most=1,
+                    reason="no role or responsibility is assigned")
+    fact = Fact(f"{held} current AIMS roles"
+                + (f"; no holder yet for: {_names(missing)}" if missing else
+                   "; every usual AIMS role has a holder") + ".", "roles")
+    if missing:
+        return Hint((fact,), at_most=2, reason=f"{len(missing)} usual AIMS roles have no "
+                    "holder")
+    return Hint((fact,))
+
+
+def competence(db: Database, today: date) -> Hint:
+    """7.2: who lacks a competence their role requires, or holds an expired one."""
+    gaps = training.gap_counts(db, today)
+    records = db.scalar("SELECT count(*) FROM training_records")
+    if not records:
+        return Hint((Fact("No training record is recorded.", "training"),), at_most=1,
+                    reason="no competence or training is recorded")
+    fact = Fact(f"{records} training records; {gaps.people_with_gaps} people lack a required "
+                f"competence ({gaps.missing} missing, {gaps.expired} expired).", "training")
+    if gaps.people_with_gaps:
+        return Hint((fact,), at_most=2, reason=f"{gaps.people_with_gaps} people lack a "
+                    "competence their role requires")
+    return Hint((fact,), at_least=3, reason="everyone holds the competences their role "
+                "requires")
+
+
+def awareness(db: Database, today: date) -> Hint:
+    """7.3 and A.4: AI literacy of the people who operate or use AI (EU AI Act Art. 4)."""
+    coverage = training.ai_literacy(db, today)
+    if not coverage.people:
+        return Hint((Fact("Nobody is recorded as operating or using AI yet.", "training"),))
+    fact = Fact(f"AI literacy: {_share(coverage.literate, coverage.people)} people who operate "
+                f"or use AI hold a current AI literacy competence ({coverage.pct:g} %).",
+                "training")
+    if coverage.pct >= 95:
+        return Hint((fact,), at_least=3, reason="AI literacy covers the people who work with "
+                    "AI")
+    return Hint((fact,), at_most=2, reason=f"only {coverage.pct:g} % of the people who work "
+                "with AI hold a current AI literacy competence")
+
+
+def documents_controlled(db: Database, today: date) -> Hint:
+    """7.5.1 and 7.5.2: documents approved and within their review date."""
+    total, approved, overdue = _row(db, """
+        SELECT count(*), count(*) FILTER (WHERE status = 'approved'),
+               count(*) FILTER (WHERE next_review < $today)
+        FROM documents WHERE status <> 'withdrawn'""", {"today": today})
+    if total == 0:
+        return Hint((Fact("The documents register is empty.", "documents"),), at_most=1,
+                    reason="no document is under control")
+    fact = Fact(f"Documents: {_share(approved, total)} approved, {overdue} past their review "
+                "date.", "documents")
+    if approved == total and not overdue:
+        return Hint((fact,), at_least=3, reason="every document is approved and within its "
+                    "review date")
+    return Hint((fact,), at_most=2, reason=f"{total - approved} documents are not approved "
+                f"and {overdue} are past their review date")
 
 
 def processes_in_use(db: Database, today: date) -> Hint:
@@ -230,23 +373,6 @@ def leadership(db: Database, today: date) -> Hint:
     held, chair = found[0]
     return Hint((Fact(f"Last management review {held:%d %b %Y}"
                       + (f", chaired by {chair}" if chair else "") + "."),))
-
-
-def ai_policy(db: Database, today: date) -> Hint | None:
-    found = db.query_rows(f"SELECT s.applicable, {STANDING_SQL} FROM soa s WHERE "
-                          "s.control_id = 'A.2.2'", {"today": today})
-    link = _soa_link(db, "A.2")
-    if not found or found[0][0] is None:
-        return Hint((Fact("The SoA has not decided A.2.2 AI policy yet.", *link),))
-    standing = found[0][1]
-    fact = Fact(f"SoA: A.2.2 AI policy stands {IMPLEMENTATION_STATUSES[standing].lower()}.",
-                *link)
-    if standing == "implemented":
-        return Hint((fact,), at_least=3, reason="A.2.2 AI policy stands implemented in the "
-                    "SoA")
-    if standing in ("not_started", "planned"):
-        return Hint((fact,), at_most=1, reason="the AI policy (A.2.2) is not in place yet")
-    return Hint((fact,), at_most=2, reason="the AI policy (A.2.2) is only partly in place")
 
 
 def owners(db: Database, today: date) -> Hint:
@@ -684,19 +810,22 @@ def change_history(db: Database, today: date) -> Hint:
 # Requirement -> the rules that read its evidence, besides the generic ones (the Clauses page
 # for a subclause, the SoA for an objective).
 RULES: dict[str, tuple[Rule, ...]] = {
-    "4.1": (ai_roles,),
+    "4.1": (context_issues,),
     "4.2": (interested_parties,),
     "4.3": (scope_statement,),
     "4.4": (processes_in_use,),
     "5.1": (leadership,),
-    "5.2": (ai_policy,),
-    "5.3": (owners,),
+    "5.2": (ai_policy_document, ai_policy),
+    "5.3": (aims_roles, owners),
     "6.1.1": (risk_criteria,),
     "6.1.2": (risks_per_system,),
     "6.1.3": (soa_approved,),
     "6.1.4": (impact_coverage,),
     "6.2": (objectives_measured,),
-    "7.5.2": (change_history,),
+    "7.2": (competence,),
+    "7.3": (awareness,),
+    "7.5.1": (documents_controlled,),
+    "7.5.2": (documents_controlled, change_history),
     "7.5.3": (change_history,),
     "8.1": (life_cycle, revalidations_high_risk),
     "8.2": (risk_reviews,),
@@ -710,7 +839,8 @@ RULES: dict[str, tuple[Rule, ...]] = {
     "9.3.3": (review_decisions,),
     "10.1": (actions_followed,),
     "10.2": (nonconformities,),
-    "A.3": (concerns,),
+    "A.3": (concerns, aims_roles),
+    "A.4": (awareness,),
     "A.5": (impact_coverage,),
     "A.6": (revalidations_high_risk,),
     "A.7": (data_sources,),

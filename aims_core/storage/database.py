@@ -153,6 +153,13 @@ class Database:
     def query_rows(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> list[tuple]:
         return self.cursor().execute(sql, params or []).fetchall()
 
+    def query_dicts(self, sql: str, params: list[Any] | dict[str, Any] | None = None
+                    ) -> list[dict[str, Any]]:
+        """Rows as dicts of plain Python values (None, date, str …), column names as keys."""
+        result = self.cursor().execute(sql, params or [])
+        names = [d[0] for d in result.description]
+        return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+
     def scalar(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> Any:
         # fetchall, not fetchone: an unfinished result would block this thread's cursor
         rows = self.cursor().execute(sql, params or []).fetchall()

@@ -298,6 +298,127 @@ _V7_IMPROVEMENT = (
     )""",
 )
 
+# Words a profile's free-text AI roles (schema 1-7) may hold, and the role code each means.
+_LEGACY_ROLE_WORDS = """(VALUES ('developer', 'developer', 1), ('producer', 'developer', 1),
+        ('ai producer', 'developer', 1), ('ai developer', 'developer', 1),
+        ('provider', 'provider', 2), ('ai provider', 'provider', 2),
+        ('deployer', 'deployer', 3), ('user', 'deployer', 3), ('ai user', 'deployer', 3),
+        ('importer', 'importer', 4), ('distributor', 'distributor', 5),
+        ('customer', 'customer', 6), ('ai customer', 'customer', 6),
+        ('data provider', 'data_provider', 7)) AS w(word, code, rank)"""
+_MIGRATION_8_AUTHOR = "'schema migration 8'"
+_NOW_UTC = "date_trunc('second', CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP))"
+
+_V8_CONTEXT_POLICY_PEOPLE = (
+    # --- the organisation profile grows: who it is, where it works, the AIMS scope (4.3) ---
+    "ALTER TABLE organisation ADD COLUMN sector VARCHAR",
+    "ALTER TABLE organisation ADD COLUMN size_band VARCHAR",
+    "ALTER TABLE organisation ADD COLUMN countries VARCHAR",
+    "ALTER TABLE organisation ADD COLUMN established_in_eu BOOLEAN",
+    "ALTER TABLE organisation ADD COLUMN eu_market BOOLEAN",
+    "ALTER TABLE organisation ADD COLUMN in_scope VARCHAR",
+    "ALTER TABLE organisation ADD COLUMN out_of_scope VARCHAR",
+    "ALTER TABLE organisation ADD COLUMN exclusion_reasons VARCHAR",
+    "ALTER TABLE organisation ADD COLUMN scope_reviewed_on DATE",
+    "ALTER TABLE organisation ADD COLUMN next_review DATE",
+    # AI roles become codes. Free text whose every word is a known role is rewritten as
+    # codes (logged); any other text is left as typed, and the profile page asks for the
+    # roles to be picked again.
+    f"""CREATE TEMP TABLE migrated_roles AS
+        WITH words AS (
+            SELECT o.id, trim(p.word) AS word
+            FROM organisation o,
+                 unnest(string_split(regexp_replace(lower(o.ai_roles), '[;/&]| and ', ',', 'g'),
+                                     ',')) AS p(word)
+            WHERE trim(p.word) <> ''
+        ), mapped AS (SELECT words.id, w.code, w.rank FROM words LEFT JOIN {_LEGACY_ROLE_WORDS}
+                      USING (word))
+        SELECT id, string_agg(code, ', ' ORDER BY rank) AS codes
+        FROM (SELECT id, code, min(rank) AS rank FROM mapped GROUP BY ALL)
+        GROUP BY id HAVING count(*) = count(code)""",
+    f"""INSERT INTO change_log
+        SELECT (SELECT coalesce(max(id), 0) FROM change_log) + row_number() OVER (ORDER BY o.id),
+               'organisation', o.id, 'update', {_MIGRATION_8_AUTHOR}, {_NOW_UTC},
+               CAST(to_json(o) AS VARCHAR),
+               CAST(json_merge_patch(to_json(o), json_object('ai_roles', m.codes,
+                                                             'version', o.version + 1))
+                    AS VARCHAR)
+        FROM organisation o JOIN migrated_roles m USING (id)
+        WHERE o.ai_roles IS DISTINCT FROM m.codes""",
+    """UPDATE organisation SET ai_roles = m.codes, version = organisation.version + 1
+        FROM migrated_roles m WHERE organisation.id = m.id
+          AND organisation.ai_roles IS DISTINCT FROM m.codes""",
+    "DROP TABLE migrated_roles",
+    # --- context (4.1, 4.2) and opportunities (6.1.1) ---
+    """CREATE TABLE context_issues (
+        id BIGINT PRIMARY KEY, issue_type VARCHAR NOT NULL, topic VARCHAR,
+        description VARCHAR NOT NULL, effect_on_aims VARCHAR, source VARCHAR, owner VARCHAR,
+        last_reviewed DATE, next_review DATE, closed_on DATE, version INTEGER NOT NULL
+    )""",
+    """CREATE TABLE interested_parties (
+        id BIGINT PRIMARY KEY, party VARCHAR NOT NULL, party_type VARCHAR,
+        needs VARCHAR NOT NULL, addressed BOOLEAN, response VARCHAR, owner VARCHAR,
+        last_reviewed DATE, next_review DATE, closed_on DATE, version INTEGER NOT NULL
+    )""",
+    # The profile's free-text note on interested parties (schema 1-7) becomes one register
+    # row, word for word, to be split into parties by whoever wrote it.
+    """INSERT INTO interested_parties (id, party, needs, version)
+        SELECT row_number() OVER (ORDER BY id),
+               'Interested parties (from the earlier profile note)', interested_parties, 1
+        FROM organisation WHERE nullif(trim(interested_parties), '') IS NOT NULL""",
+    f"""INSERT INTO change_log
+        SELECT (SELECT coalesce(max(id), 0) FROM change_log) + row_number() OVER (ORDER BY p.id),
+               'interested_parties', p.id, 'insert', {_MIGRATION_8_AUTHOR}, {_NOW_UTC}, NULL,
+               CAST(to_json(p) AS VARCHAR)
+        FROM interested_parties p""",
+    """CREATE TABLE opportunities (
+        id BIGINT PRIMARY KEY, title VARCHAR NOT NULL, description VARCHAR, benefit VARCHAR,
+        ai_system_id BIGINT, owner VARCHAR, status VARCHAR NOT NULL, last_reviewed DATE,
+        next_review DATE, version INTEGER NOT NULL
+    )""",
+    # --- documented information (7.5): documents, their earlier versions, what they evidence
+    """CREATE TABLE documents (
+        id BIGINT PRIMARY KEY, reference VARCHAR, title VARCHAR NOT NULL,
+        doc_type VARCHAR NOT NULL, doc_version VARCHAR NOT NULL, owner VARCHAR,
+        status VARCHAR NOT NULL, approved_by VARCHAR, approved_on DATE, next_review DATE,
+        location VARCHAR, change_note VARCHAR, policy_checks VARCHAR, version INTEGER NOT NULL
+    )""",
+    """CREATE TABLE document_versions (
+        id BIGINT PRIMARY KEY, document_id BIGINT NOT NULL, reference VARCHAR,
+        title VARCHAR NOT NULL, doc_type VARCHAR NOT NULL, doc_version VARCHAR NOT NULL,
+        owner VARCHAR, status VARCHAR NOT NULL, approved_by VARCHAR, approved_on DATE,
+        next_review DATE, location VARCHAR, change_note VARCHAR, policy_checks VARCHAR,
+        superseded_on DATE NOT NULL, version INTEGER NOT NULL, UNIQUE (document_id, doc_version)
+    )""",
+    """CREATE TABLE document_links (
+        id BIGINT PRIMARY KEY, document_id BIGINT NOT NULL, clause_id VARCHAR,
+        control_id VARCHAR, ai_system_id BIGINT, version INTEGER NOT NULL
+    )""",
+    "ALTER TABLE soa ADD COLUMN evidence_document_id BIGINT",
+    "ALTER TABLE soa_version_items ADD COLUMN evidence_document_id BIGINT",
+    "ALTER TABLE clause_status ADD COLUMN evidence_document_id BIGINT",
+    # --- roles (5.3, A.3.2), competences and training (7.2, 7.3, A.4.6) ---
+    """CREATE TABLE aims_roles (
+        id BIGINT PRIMARY KEY, role VARCHAR NOT NULL, responsibilities VARCHAR,
+        holder VARCHAR NOT NULL, deputy VARCHAR, ai_system_id BIGINT, works_with_ai BOOLEAN,
+        assigned_on DATE, ended_on DATE, version INTEGER NOT NULL
+    )""",
+    """CREATE TABLE competences (
+        id BIGINT PRIMARY KEY, name VARCHAR NOT NULL UNIQUE, kind VARCHAR NOT NULL,
+        validity_months INTEGER, provider VARCHAR, description VARCHAR,
+        version INTEGER NOT NULL
+    )""",
+    """CREATE TABLE role_competences (
+        id BIGINT PRIMARY KEY, role_id BIGINT NOT NULL, competence_id BIGINT NOT NULL,
+        version INTEGER NOT NULL, UNIQUE (role_id, competence_id)
+    )""",
+    """CREATE TABLE training_records (
+        id BIGINT PRIMARY KEY, person VARCHAR NOT NULL, competence_id BIGINT NOT NULL,
+        completed_on DATE NOT NULL, evidence_link VARCHAR, notes VARCHAR,
+        version INTEGER NOT NULL
+    )""",
+)
+
 _V9_PEOPLE_AND_SIGN_IN = (
     # Everyone a person field can name; app role and sign-in method for team mode.
     """CREATE TABLE people (
@@ -429,6 +550,10 @@ MIGRATIONS: tuple[Migration, ...] = (
               _V6_OBJECTIVES_KPIS),
     Migration(7, "Improvement: incidents, internal audits with scope and findings, "
                  "nonconformities, the actions list", _V7_IMPROVEMENT),
+    Migration(8, "Organisation profile and scope, AI roles as codes, context issues, "
+                 "interested parties, opportunities, documents with versions and links, "
+                 "evidence documents on SoA and clauses, AIMS roles, competences, training",
+              _V8_CONTEXT_POLICY_PEOPLE),
     Migration(9, "People directory (person fields pick from it), local accounts, audit events "
                  "of sign-ins and refusals", _V9_PEOPLE_AND_SIGN_IN),
     Migration(10, "EU AI Act triage by role and Annex III point: questionnaire version, roles, "

@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from aims_core.auth import people, roles
-from aims_core.records.fields import Field, Register
+from aims_core.records.fields import Field, Register, split_codes
 from aims_core.records.writes import RowChange, WriteResult, apply_changes
 from aims_core.ui.session import Identity, cached, get_db
 
@@ -41,13 +41,26 @@ def prepare_frame(register: Register, frame: pd.DataFrame,
             # data editor refuses for a date column
             out[spec.name] = pd.Series([None if pd.isna(v) else pd.Timestamp(v).date()
                                         for v in column], dtype="object", index=out.index)
+        elif spec.kind == "multi":  # a list of codes per cell, for the multiselect column
+            out[spec.name] = pd.Series([split_codes(v) if isinstance(v, str) else []
+                                        for v in column], dtype="object", index=out.index)
         else:
             out[spec.name] = column.astype(_DTYPES[spec.kind])
     out["version"] = frame["version"].astype("Int64")
     for name in extra:
         if name not in out:
-            out[name] = frame[name].to_numpy()
+            out[name] = _nullable(frame[name].reset_index(drop=True))
     return out.reset_index(drop=True)
+
+
+def _nullable(column: pd.Series) -> pd.Series:
+    """A read-only context column that an added row (all empty) can extend: whole numbers
+    as nullable integers, timestamps as plain dates."""
+    if pd.api.types.is_integer_dtype(column) or pd.api.types.is_bool_dtype(column):
+        return column.astype("Int64" if pd.api.types.is_integer_dtype(column) else "boolean")
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return pd.Series([None if pd.isna(v) else v.date() for v in column], dtype="object")
+    return column
 
 
 def table_height(rows: int) -> int:
@@ -85,6 +98,9 @@ def _column(spec: Field, options: dict[Any, str] | None, read_only: bool) -> Any
     if spec.kind == "choice" and spec.choices:
         return st.column_config.SelectboxColumn(spec.label, options=list(spec.choices),
                                                 format_func=spec.choices.get, **common)
+    if spec.kind == "multi" and spec.choices:
+        return st.column_config.MultiselectColumn(spec.label, options=list(spec.choices),
+                                                  format_func=spec.choices.get, **common)
     if options is not None:
         return st.column_config.SelectboxColumn(spec.label, options=list(options),
                                                 format_func=lambda v: options.get(v, str(v)),

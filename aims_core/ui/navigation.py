@@ -29,6 +29,11 @@ class PageSpec:
 SECTIONS: dict[str, tuple[PageSpec, ...]] = {
     "Dashboard": (PageSpec("overview.py", "Overview", "dashboard", default=True),
                   PageSpec("my_work.py", "My work", "assignment_ind")),
+    "Management system": (PageSpec("organisation.py", "Organisation", "domain"),
+                          PageSpec("context.py", "Context", "public"),
+                          PageSpec("documents.py", "Documents", "description"),
+                          PageSpec("roles.py", "Roles & responsibilities", "badge"),
+                          PageSpec("training.py", "Training & competence", "school")),
     "Inventory": (PageSpec("ai_systems.py", "AI systems", "smart_toy"),
                   PageSpec("schedule.py", "Schedule", "event")),
     "Risk": (PageSpec("risks.py", "Risks", "warning"),

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
 import streamlit as st
 
 from aims_core.ui.editable_table import table_height
+from aims_core.ui.session import cached
 
 
 def page_offset(total: int, page_size: int, key: str, note: str = "") -> int:
@@ -39,3 +44,14 @@ def page_height(total: int, offset: int, page_size: int, *, add_row: bool,
     scrolls), plus the empty row for adding one when the table takes new rows."""
     rows = max(0, min(page_size, total - offset))
     return table_height(max(1, min(rows, most)) + (1 if add_row else 0))
+def paged_rows(count: Callable[..., int], rows: Callable[..., pd.DataFrame],
+               args: tuple[Any, ...], *, key: str, page_size: int, noun: tuple[str, str],
+               register_empty: bool, first_steps: str) -> tuple[pd.DataFrame, int]:
+    """One page of a filtered register: ``count(db, *args)`` rows match, ``rows(db, *args,
+    limit, offset)`` reads the page (both cached); the page picker and the count line are
+    shown. Returns the page and its offset."""
+    total = cached(count, *args)
+    offset = page_offset(total, page_size, key)
+    show_count(total, offset, page_size, noun, register_empty=register_empty,
+               first_steps=first_steps)
+    return cached(rows, *args, page_size, offset), offset

@@ -243,6 +243,9 @@ def render() -> None:
     if org_name:
         st.caption(f"AI management system of **{md_escape(org_name)}** · as of "
                    f"{today():%d %b %Y}")
+    else:
+        st.page_link("pages/organisation.py", icon=":material/domain:",
+                     label="Set up the organisation profile: its name, AIMS scope and AI roles")
     head = cached(overview.headline, today())
     if head.systems_in_scope == 0:
         _empty_state()

@@ -14,9 +14,10 @@ from aims_core.compliance.registers import IMPLEMENTATION_STATUSES, SOA
 from aims_core.records.writes import WriteResult
 from aims_core.storage import spreadsheets
 from aims_core.ui.charts import status_bars
-from aims_core.ui.editable_table import editable_table, show_outcome, table_height
+from aims_core.ui.editable_table import editable_table, show_outcome, shown_rows, table_height
+from aims_core.ui.evidence import evidence_document_picker
 from aims_core.ui.people_picker import person_select
-from aims_core.ui.session import Identity, cached, current_identity, get_db, query, today
+from aims_core.ui.session import Identity, cached, current_identity, get_db, today
 from aims_core.ui.text import md_escape
 
 CURRENT = 0  # version selector value for the current, not yet approved SoA
@@ -88,10 +89,8 @@ def _coverage() -> None:
 
 
 def _filters(who: Identity) -> tuple[soa.SoaFilter, str]:
-    objectives = query("SELECT objective_id, objective_id || ' ' || title AS label "
-                       "FROM control_objectives ORDER BY sort_order")
+    labels = cached(soa.objective_choices)
     articles, nist = cached(soa.crosswalk_choices)
-    labels = dict(zip(objectives["objective_id"], objectives["label"], strict=True))
     top = st.columns([3, 2, 3, 2])
     chosen_objectives = top[0].multiselect("Objective", list(labels), format_func=labels.get,
                                            key="soa_objective", bind="query-params")
@@ -125,10 +124,14 @@ _CONTEXT = {
                                         help="Official NIST crosswalk; subcategory titles "
                                              "shortened from NIST AI 100-1"),
     "objective": st.column_config.TextColumn("Objective"),
+    "evidence_document": st.column_config.TextColumn(
+        "Evidence document", help="From the documents register: pick it below the table; "
+        "its next review is the evidence's expiry"),
 }
 _ORDER = ["control_id", "control_title", "applicable", "justification",
-          "implementation_status", "owner", "evidence", "evidence_expiry", "last_reviewed",
-          "target_date", "flags", "risks", "risk_titles", "eu_articles", "nist", "objective"]
+          "implementation_status", "owner", "evidence", "evidence_document", "evidence_expiry",
+          "last_reviewed", "target_date", "flags", "risks", "risk_titles", "eu_articles",
+          "nist", "objective"]
 
 
 def _statement(who: Identity) -> None:
@@ -144,6 +147,8 @@ def _statement(who: Identity) -> None:
         SOA, lambda: cached(soa.soa_table, today(), filters), key="soa", who=who,
         signature=signature, allow_add=False, context=_CONTEXT, column_order=_ORDER,
         height=table_height(len(shown)), show_id=False)
+    evidence_document_picker("soa", shown_rows("soa"), "control_id", "control_title",
+                             "control_id", "soa", who)
     _exports()
 
 
