@@ -15,6 +15,8 @@ import pytest
 from aims_core.auth.actor import Actor
 from aims_core.compliance import soa
 from aims_core.dashboard import schedule
+from aims_core.management_system import documents
+from aims_core.management_system.registers import POLICY_CHECKS
 from aims_core.performance.kpis import FIGURES, RegisterDay
 from aims_core.records.writes import RowChange, apply_changes
 from aims_core.self_assessment import (
@@ -314,7 +316,17 @@ def test_5_2_from_the_ai_policy_control(db: Database) -> None:
     ok(apply_changes(db, "soa", [RowChange("update", {
         "implementation_status": "implemented", "evidence": "POL-1", "owner": "Ana",
         "last_reviewed": TODAY}, row_id=row_id, expected_version=version)], ANA))
-    assert suggestions.suggest(db, "5.2", TODAY).level == 3
+    # the SoA says implemented, but the documents register holds no AI policy yet
+    assert suggestions.suggest(db, "5.2", TODAY).level == 1
+    approved = date.today() - timedelta(days=10)
+    policy = insert(db, "documents", title="AI policy", doc_type="ai_policy", doc_version="1.0",
+                    owner="Ana", status="approved", approved_by="Ana", approved_on=approved,
+                    next_review=date.today() + timedelta(days=300),
+                    policy_checks=list(POLICY_CHECKS)[:-1])
+    assert suggestions.suggest(db, "5.2", date.today()).level == 2  # one checklist item missing
+    ok(documents.save_policy_checks(db, policy, 1, list(POLICY_CHECKS), ANA))
+    suggestion = suggestions.suggest(db, "5.2", date.today())
+    assert suggestion.level == 3 and "every item of the 5.2 checklist" in suggestion.text
 
 
 def test_an_objective_whose_controls_are_all_excluded_is_suggested_not_applicable(
@@ -328,13 +340,28 @@ def test_a_rule_whose_register_does_not_exist_is_skipped(db: Database,
                                                          monkeypatch: pytest.MonkeyPatch
                                                          ) -> None:
     def missing_register(database: Database, today: date) -> suggestions.Hint:
-        database.scalar("SELECT count(*) FROM training_records")  # not in this schema
+        database.scalar("SELECT count(*) FROM a_register_of_a_later_issue")
         return suggestions.Hint(at_least=5)
 
     monkeypatch.setitem(suggestions.RULES, "7.2", (missing_register,))
     suggestion = suggestions.suggest(db, "7.2", TODAY)
     assert suggestion.level is None  # skipped; the Clauses page hint still ran
     assert suggestion.facts
+
+
+def test_7_2_and_7_3_from_training_records(demo_db: Database) -> None:
+    competence = suggestions.suggest(demo_db, "7.2", TODAY)
+    assert competence.level == 2 and "lack a competence their role requires" in competence.text
+    literacy = suggestions.suggest(demo_db, "7.3", TODAY)
+    assert "AI literacy" in literacy.facts[0].text
+
+
+def test_4_1_and_4_2_from_the_context_registers(db: Database) -> None:
+    assert suggestions.suggest(db, "4.1", TODAY).level == 1
+    assert suggestions.suggest(db, "4.2", TODAY).level == 1
+    insert(db, "interested_parties", party="Applicants", needs="Fair decisions",
+           addressed=True, response="Fairness tests", last_reviewed=TODAY - timedelta(days=20))
+    assert suggestions.suggest(db, "4.2", TODAY).level == 3
 
 
 def test_a_ceiling_wins_over_a_floor() -> None:
