@@ -1,6 +1,6 @@
 """Self-assessment dates that fall due: a session left in progress (finish it within two
 weeks of starting, so its answers still describe the same management system) and the next
-yearly self-assessment, twelve months after the latest finished one.
+yearly self-assessment, twelve months after the latest one held (finished or under way).
 
 Each source is one SELECT with the columns kind, item, owner, due_on, reason, link, read by
 the Schedule, the Overview and "My work" (aims_core/dashboard/schedule.py).
@@ -25,9 +25,6 @@ DUE_DATES: dict[str, str] = {
                CAST(held_on + INTERVAL {REPEAT_MONTHS} MONTH AS DATE) AS due_on,
                'Assess the management system again against clauses 4–10 and Annex A' AS reason,
                'self_assessment' AS link
-        FROM self_assessment_sessions
-        WHERE status = 'finished' AND NOT EXISTS (
-            SELECT 1 FROM self_assessment_sessions s
-            WHERE s.status = 'in_progress')
+        FROM self_assessment_sessions WHERE status <> 'cancelled'
         QUALIFY row_number() OVER (ORDER BY held_on DESC, id DESC) = 1""",
 }

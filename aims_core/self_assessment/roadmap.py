@@ -40,9 +40,13 @@ def suggested_owners(db: Database, facilitator: str | None) -> dict[str, str | N
     """Requirement -> the person suggested to own its step."""
     clause_owners = dict(db.query_rows(
         "SELECT clause_id, owner FROM clause_status WHERE owner IS NOT NULL"))
-    control_owners = dict(db.query_rows(
-        """SELECT c.objective_id, mode(s.owner) FROM controls c JOIN soa s USING (control_id)
-           WHERE s.applicable AND s.owner IS NOT NULL GROUP BY ALL"""))
+    control_owners = dict(db.query_rows(  # the most frequent owner; a tie by name
+        """SELECT objective_id, owner FROM (
+               SELECT c.objective_id, s.owner, count(*) AS controls
+               FROM controls c JOIN soa s USING (control_id)
+               WHERE s.applicable AND s.owner IS NOT NULL GROUP BY ALL)
+           QUALIFY row_number() OVER (PARTITION BY objective_id
+                                      ORDER BY controls DESC, owner) = 1"""))
     return {r: clause_owners.get(r) or control_owners.get(r) or facilitator
             for r in [*clause_owners, *control_owners]}
 
