@@ -113,7 +113,8 @@ def test_start_a_session_on_an_empty_organisation(empty_path: Path) -> None:
 
 def test_roadmap_becomes_actions_on_the_page(demo_path: Path) -> None:
     at = open_page(PAGE, FACILITATOR)
-    at.selectbox(key="sa_session_choice").set_value(1).run()  # the baseline: no roadmap yet
+    picker = next(b for b in at.selectbox if b.key.startswith("sa_session_choice"))
+    picker.set_value(1).run()  # the baseline: no roadmap yet
     at.button(key="sa_roadmap_1_go").click().run()
     assert any("Roadmap built" in s.value for s in at.success)
     at.button(key="sa_to_actions_1").click().run()

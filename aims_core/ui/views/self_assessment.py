@@ -5,6 +5,7 @@ with the previous session and turn its roadmap into actions or risks."""
 
 from __future__ import annotations
 
+import zlib
 from datetime import date
 from typing import Any
 
@@ -72,7 +73,6 @@ def _start(form: FormKeys, actor: Actor) -> None:
                            "saved the moment you give it."):
         st.query_params["session"] = str(result.inserted[0])
         st.query_params.pop("question", None)
-        st.session_state.pop(PICKER, None)
 
 
 def _chosen_session() -> int | None:
@@ -88,7 +88,9 @@ def _chosen_session() -> int | None:
         listing = cached(sessions.listing, 1)
         st.query_params["session"] = str(int(listing["id"].iloc[0]))
     previous = st.session_state.get("_sa_open")
-    chosen = record_picker("Session", titles, param="session", key=PICKER,
+    # keyed by its labels: a new or finished session redraws it with the URL's session
+    chosen = record_picker("Session", titles, param="session",
+                           key=f"{PICKER}_{zlib.crc32(repr(titles).encode())}",
                            placeholder="Choose a session")
     if previous is not None and chosen != previous:  # another session: its own resume point
         st.query_params.pop("question", None)
