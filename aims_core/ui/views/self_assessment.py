@@ -100,17 +100,12 @@ def _chosen_session() -> int | None:
 
 def _finish_controls(session: dict[str, Any], who: Identity) -> None:
     session_id = int(session["id"])
-    frame = cached(scoring.scores, session_id)
-    counts = scoring.counts(frame)
     st.divider()
-    left, right = st.columns([3, 2])
+    left, right = st.columns([3, 2], vertical_alignment="bottom")
     with left:
-        st.markdown(f"**Finish the session** · {counts.given} of {counts.questions} "
-                    f"answered ({counts.answered} with a level, {counts.dont_know} don't "
-                    f"know, {counts.not_applicable} not applicable)")
-        if counts.given < counts.questions:
-            st.caption(f"{counts.questions - counts.given} questions are still open: they "
-                       "count as not answered (no score), never as 0.")
+        st.markdown("**Finish the session** when every question you can answer is answered: "
+                    "the scores are frozen and the answers locked. Questions left open count "
+                    "as not answered (no score), never as 0.")
         form = FormKeys(f"sa_finish_{session_id}")
         form.show_outcome()
         confirm = st.checkbox("I understand that finishing locks the answers",
@@ -120,15 +115,11 @@ def _finish_controls(session: dict[str, Any], who: Identity) -> None:
                   icon=":material/lock:", disabled=reason is not None or not confirm,
                   on_click=_finish, args=(form, session_id, int(session["version"]),
                                           who.actor), help=reason)
-    with right:
-        overall = scoring.overall(frame)
-        st.metric("Overall so far", "–" if overall is None else f"{overall:.2f}",
-                  border=True, help="The mean of the requirements scored so far")
-        with st.popover("Cancel this session", icon=":material/cancel:"):
-            st.caption("A cancelled session stays in the history, locked, and counts nowhere.")
-            st.button("Cancel the session", key=f"sa_cancel_{session_id}",
-                      disabled=not who.can_edit, on_click=_cancel,
-                      args=(form, session_id, int(session["version"]), who.actor))
+    with right, st.popover("Cancel this session", icon=":material/cancel:"):
+        st.caption("A cancelled session stays in the history, locked, and counts nowhere.")
+        st.button("Cancel the session", key=f"sa_cancel_{session_id}",
+                  disabled=not who.can_edit, on_click=_cancel,
+                  args=(form, session_id, int(session["version"]), who.actor))
 
 
 def _finish(form: FormKeys, session_id: int, version: int, actor: Actor) -> None:

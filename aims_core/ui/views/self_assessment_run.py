@@ -219,8 +219,11 @@ def question_runner(session_id: int, mode: str, version: int, who: Identity) -> 
     st.session_state[_key(session_id, f"seen_{question.id}")] = \
         None if answer is None else int(answer["version"])
     titles = cached(_titles)
+    said = pd.Series([a.get("response") for a in answers.values()]).value_counts()
     st.progress(len(given) / len(questions),
-                text=f"Question {index + 1} of {len(questions)} · {len(given)} answered")
+                text=f"Question {index + 1} of {len(questions)} · {len(given)} answered "
+                     f"({said.get('level', 0)} with a level, {said.get('dont_know', 0)} don't "
+                     f"know, {said.get('not_applicable', 0)} not applicable)")
     outcome = st.session_state.pop(_key(session_id, "outcome"), None)
     show_outcome(outcome)
     _conflict(session_id, question.id, who.actor, who.can_edit)
