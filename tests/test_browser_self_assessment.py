@@ -78,7 +78,7 @@ def test_a_quick_session_end_to_end_resumed_compared_and_turned_into_actions(
     press(page, "Create actions", "actions created")
     page.goto(f"{server.url}/")
     settle(page)
-    tile = page.locator("[data-testid='stMetric']", has_text="Maturity (self-assessment)")
+    tile = page.locator("[data-testid='stMetric']", has_text="Maturity score")
     tile.wait_for(timeout=30_000)
     value = tile.locator("[data-testid='stMetricValue']").inner_text()
     # 6 answers at 4, 30 at 3 and 5 at 2 over 41 requirements: (24 + 90 + 10) / 41

@@ -127,7 +127,7 @@ def test_roadmap_becomes_actions_on_the_page(demo_path: Path) -> None:
 
 def test_overview_shows_the_latest_maturity(demo_path: Path) -> None:
     at = open_page("pages/overview.py", None)
-    tile = next(m for m in at.metric if m.label == "Maturity (self-assessment)")
+    tile = next(m for m in at.metric if m.label == "Maturity score")
     latest = results.latest_summary(get_db())
     assert tile.value == f"{latest.overall:.2f} of 5"
     assert tile.delta.startswith(f"{latest.overall - latest.previous_overall:+.2f}")

@@ -63,18 +63,19 @@ def _maturity_tile() -> None:
     """The latest finished self-assessment's overall score, against the one before."""
     latest = cached(self_assessment_results.latest_summary)
     if latest is None or latest.overall is None:
-        st.metric("Maturity (self-assessment)", "–", border=True, height=TILE_HEIGHT,
-                  help="No self-assessment is finished yet")
+        st.metric("Maturity score", "–", border=True, height=TILE_HEIGHT,
+                  help="Overall maturity (0–5) of the latest self-assessment: none is "
+                       "finished yet")
         st.page_link("pages/self_assessment.py", label="Run a self-assessment",
                      icon=":material/speed:")
         return
     change = None if latest.previous_overall is None else latest.overall - latest.previous_overall
-    st.metric("Maturity (self-assessment)", f"{latest.overall:.2f} of 5", border=True,
+    st.metric("Maturity score", f"{latest.overall:.2f} of 5", border=True,
               height=TILE_HEIGHT,
               delta=None if change is None else f"{change:+.2f} since "
                                                 f"{latest.previous_held_on:%b %Y}",
-              help=f"Overall score of the self-assessment of {latest.held_on:%d %b %Y}; "
-                   "3 is the level certification needs")
+              help=f"Overall maturity (0–5) of the self-assessment of "
+                   f"{latest.held_on:%d %b %Y}; 3 is the level certification needs")
     st.page_link("pages/self_assessment.py", label="Results and gaps", icon=":material/speed:",
                  query_params={"session": str(latest.session_id)})
 
