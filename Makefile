@@ -35,5 +35,5 @@ lint: setup-dev
 test: setup-dev chromium lint
 	$(PY) -m pytest
 
-benchmark: setup
+benchmark: setup-dev chromium
 	$(PY) benchmarks/scale.py

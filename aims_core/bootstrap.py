@@ -1,4 +1,9 @@
-"""Creating and opening databases: empty, demo, or synthetic at scale."""
+"""Creating and opening databases: empty, demo, or synthetic at scale.
+
+Opening is what every start does; the demo generator and the Parquet transfer are imported
+only by the functions that create a database, so the app's first page does not wait for
+them.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,10 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from aims_core import demo
 from aims_core.auth import people
 from aims_core.catalogue import ensure_catalogue
 from aims_core.config import DEMO_SEED_DIR
 from aims_core.storage.database import Database, DatabaseError
-from aims_core.storage.transfer import export_database, import_database
 
 InitMode = Literal["demo", "empty"]
 
@@ -52,6 +55,9 @@ def init_database(path: str | Path, mode: InitMode = "demo", *, force: bool = Fa
 
 def load_demo(db: Database, *, today: date | None = None, seed_dir: Path = DEMO_SEED_DIR) -> None:
     """Load the committed demo seed and move its dates so that it ends today."""
+    from aims_core import demo
+    from aims_core.storage.transfer import import_database
+
     import_database(db, seed_dir)
     ensure_catalogue(db)
     people.adopt_names(db)
@@ -63,6 +69,8 @@ def load_demo(db: Database, *, today: date | None = None, seed_dir: Path = DEMO_
 def generate_into(db: Database, systems: int, seed: int = 42,
                   anchor: date | None = None) -> dict[str, int]:
     """Replace the registers with a synthetic organisation; returns rows per table."""
+    from aims_core import demo
+
     anchor = anchor or date.today()
     frames = demo.generate(systems=systems, seed=seed, anchor=anchor)
     demo.write_frames(db, frames, anchor)
@@ -72,6 +80,9 @@ def generate_into(db: Database, systems: int, seed: int = 42,
 
 def write_demo_seed(seed_dir: Path = DEMO_SEED_DIR) -> dict[str, int]:
     """Regenerate the committed demo seed files (deterministic: same files every time)."""
+    from aims_core import demo
+    from aims_core.storage.transfer import export_database
+
     with tempfile.TemporaryDirectory() as tmp:
         db = open_database(Path(tmp) / "seed.duckdb")
         try:

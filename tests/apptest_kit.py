@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
+
+from aims_core.bootstrap import generate_into, init_database
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -16,6 +19,17 @@ ROOT = Path(__file__).resolve().parents[1]
 def fresh_caches() -> None:
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+def point_at_generated(path: Path, systems: int, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Generate an organisation of ``systems`` AI systems at ``path`` and point the app at
+    it (fresh caches)."""
+    db = init_database(path, "empty")
+    generate_into(db, systems)
+    db.close()
+    monkeypatch.setenv("AIMS_DB", str(path))
+    fresh_caches()
+    return path
 
 
 def run_app() -> AppTest:

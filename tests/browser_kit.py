@@ -45,12 +45,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(db_path: Path, log: Path, *, secrets: Path | None = None) -> Server:
-    """``secrets``: a secrets.toml of the test's own (e.g. team mode with local accounts)."""
+def start_server(db_path: Path, log: Path, *, secrets: Path | None = None,
+                 script: Path = ROOT / "app.py", poll: float = 0.3) -> Server:
+    """``streamlit run <script>`` on a free port with ``AIMS_DB`` set; returns once the
+    server answers its health check (asked every ``poll`` seconds). ``secrets``: a
+    secrets.toml of the test's own (e.g. team mode with local accounts)."""
     port = free_port()
     env = {**os.environ, "AIMS_DB": str(db_path)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
+        [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless=true",
          f"--server.port={port}", "--server.address=127.0.0.1",
          "--browser.gatherUsageStats=false", "--server.fileWatcherType=none",
          *([f"--secrets.files={secrets}"] if secrets else [])],
@@ -64,7 +67,7 @@ def start_server(db_path: Path, log: Path, *, secrets: Path | None = None) -> Se
                 if reply.read().decode().strip() == "ok":
                     return Server(url, db_path, process)
         except OSError:
-            time.sleep(0.3)
+            time.sleep(poll)
     process.kill()
     raise RuntimeError(f"streamlit did not start: {log.read_text()[-2000:]}")
 

@@ -11,7 +11,7 @@ import pandas as pd
 from aims_core.auth.actor import Actor
 from aims_core.compliance import soa
 from aims_core.compliance.clause_evidence import CLAUSE_EVIDENCE, backing, evidence
-from aims_core.dashboard.schedule import due_dates
+from aims_core.dashboard.schedule import page
 from aims_core.management_system import documents
 from aims_core.management_system.registers import POLICY_CHECKS
 from aims_core.records.writes import RowChange, apply_changes
@@ -168,7 +168,7 @@ def test_linked_document_sets_the_evidence_expiry(db: Database) -> None:
     assert table.loc["A.2.2", "evidence_expiry"].date() == TODAY - timedelta(days=1)
     assert table.loc["A.2.2", "evidence_document"] == "PRO-1 AI policy v1.0"
     assert _a22(db)[:2] == (0, 1)  # expired evidence: stands partial
-    due = due_dates(db, TODAY)
+    due = page(db, TODAY, limit=None)
     assert due.loc[due["kind"] == "Evidence expiry", "due_on"].tolist() == \
         [TODAY - timedelta(days=1)]
     _update(db, "documents", doc, next_review=TODAY + timedelta(days=200))

@@ -13,7 +13,7 @@ import pytest
 
 from aims_core import demo
 from aims_core.compliance import soa
-from aims_core.dashboard.schedule import due_dates
+from aims_core.dashboard.schedule import page
 from aims_core.improvement import actions, audits, nonconformities
 from aims_core.inventory.revalidation import revalidation_schedule
 from aims_core.performance.kpis import FIGURES, RegisterDay
@@ -310,7 +310,7 @@ def test_an_incident_makes_its_system_due_for_revalidation_now(db: Database) -> 
                                f"opened on {TODAY - timedelta(days=2)}, after the last "
                                "passing validation")
     assert not bool(row(other)["overdue"])
-    items = due_dates(db, TODAY)
+    items = page(db, TODAY, limit=None)
     revalidation = items[(items["kind"] == "Re-validation") & (items["item"] == "Scorer")]
     assert revalidation["overdue"].all() and "Declines doubled" in revalidation["reason"].iloc[0]
 
@@ -343,7 +343,7 @@ def _due(frame: pd.DataFrame, kind: str) -> set[tuple[str, date]]:
 
 
 def test_schedule_rows_of_each_improvement_kind_equal_their_source(demo_db: Database) -> None:
-    items = due_dates(demo_db, TODAY)
+    items = page(demo_db, TODAY, limit=None)
     rows = demo_db.query_rows
     assert _due(items, "Internal audit") == {
         (f"audits?audit={i}", d) for i, d in rows(

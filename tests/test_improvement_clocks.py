@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from aims_core.dashboard.schedule import due_dates
+from aims_core.dashboard.schedule import page
 from aims_core.improvement import legal_clocks
 from aims_core.inventory import triage
 from aims_core.storage.database import Database
@@ -137,7 +137,7 @@ def test_the_schedule_lists_running_clocks_with_the_incident_owner(db: Database)
     system_id = system(db, PROVIDER_HIGH_RISK)
     incident_id = incident(db, system_id, detected_on=TODAY - timedelta(days=16),
                            serious_incident="serious", title="Declines doubled")
-    items = due_dates(db, TODAY)
+    items = page(db, TODAY, limit=None)
     report = items[items["kind"] == "Incident report"].iloc[0]
     assert (report["item"], report["owner"], report["due_on"], bool(report["overdue"]),
             report["link"]) == (f"#{incident_id} Declines doubled", "Ben",

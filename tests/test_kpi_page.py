@@ -28,18 +28,42 @@ def tile_names(at: AppTest) -> list[str]:
     return sorted(m.label.replace("\\", "") for m in at.metric[4:])
 
 
+def trends(at: AppTest) -> dict | None:
+    """The one trend chart's spec (its panels are the KPIs of the page), if drawn."""
+    charts = at.get("plotly_chart")
+    return json.loads(charts[0].proto.spec) if charts else None
+
+
+def panels(spec: dict | None) -> list[str]:
+    """Each panel's title (the KPI's name, escaped for Plotly), in order."""
+    if spec is None:
+        return []
+    return [a["text"].split("</b>")[0].removeprefix("<b>") for a in spec["layout"]["annotations"]
+            if a["text"].startswith("<b>")]
+
+
+def open_tab(at: AppTest, label: str) -> AppTest:
+    """Switch the KPI page's tabs (each tab runs only while it is open)."""
+    at.session_state["kpis_tab"] = label
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 @on_demo
 def test_demo_trends_cover_18_months_against_thresholds() -> None:
     at = open_kpis()
     assert at.selectbox(key="kpis_period").value == "Last 18 months"
-    charts = at.get("plotly_chart")
-    assert len(charts) == 8  # one page of trends, red first
-    spec = json.loads(charts[0].proto.spec)
-    line = spec["data"][0]
+    assert len(at.get("plotly_chart")) == 1  # one chart: a panel per KPI of the page
+    spec = trends(at)
+    assert len(panels(spec)) == 8  # one page of trends, red first
+    line = next(t for t in spec["data"] if t["xaxis"] == "x" and t["mode"] == "lines")
     assert len(line["x"]) >= 18
-    bands = [s for s in spec["layout"]["shapes"] if s["type"] == "rect"]
-    assert len(bands) == 3  # red, amber and green bands
-    labels = {a["text"] for a in spec["layout"]["annotations"]}
+    markers = [t for t in spec["data"] if t["xaxis"] == "x" and t["mode"] == "markers"]
+    assert sum(len(t["x"]) for t in markers) == len(line["x"])  # every point, its status
+    first = [s for s in spec["layout"]["shapes"] if s["xref"] == "x domain"]
+    assert len([s for s in first if s["type"] == "rect"]) == 3  # red, amber, green bands
+    labels = {a["text"] for a in spec["layout"]["annotations"] if a.get("yref") == "y"}
     assert {"red", "amber", "green"} <= labels and any(t.startswith("target ") for t in labels)
     red = get_db().scalar("SELECT count(*) FROM kpis k WHERE (SELECT arg_max(value, "
                           "measured_on) FROM kpi_measurements WHERE kpi_id = k.id) "
@@ -60,7 +84,7 @@ def test_filter_by_ai_system_and_objective() -> None:
     at.multiselect(key="kpis_system").set_value([system]).run()
     expected = sorted(r[0] for r in db.query_rows(
         "SELECT name FROM kpis WHERE ai_system_id = ?", [system]))
-    assert tile_names(at) == expected and len(at.get("plotly_chart")) == len(expected)
+    assert tile_names(at) == expected and sorted(panels(trends(at))) == expected
 
     at.multiselect(key="kpis_system").set_value([]).run()
     objective = int(db.scalar("SELECT id FROM objectives WHERE title LIKE 'Fair outcomes%'"))
@@ -71,7 +95,7 @@ def test_filter_by_ai_system_and_objective() -> None:
     assert tile_names(at) == expected
 
     at.multiselect(key="kpis_system").set_value([system]).run()  # both: no KPI matches
-    assert not at.get("plotly_chart")
+    assert trends(at) is None
     assert any("No KPI matches" in i.value for i in at.info)
 
 
@@ -91,7 +115,7 @@ def test_entered_red_value_makes_system_due_and_shows_on_overview() -> None:
     db = get_db()
     kpi_id, system = db.query_rows("SELECT id, ai_system_id FROM kpis "
                                    "WHERE name = 'CreditLens AUC'")[0]
-    at = open_kpis("Priya Shah")
+    at = open_tab(open_kpis("Priya Shah"), "Enter values")
     at.selectbox(key="kpi_values_kpi").set_value(kpi_id).run()
     epoch = at.session_state["_table_kpi_values"]["epoch"]
     at.session_state[f"kpi_values_editor_{epoch}"] = {
@@ -143,7 +167,7 @@ def test_first_kpi_objective_and_link_on_an_empty_organisation() -> None:
     with open_database(database_path()) as db:
         assert apply_changes(db, "organisation", [RowChange("insert", {
             "name": "New Co"})], Actor("Ana")).ok
-    at = open_kpis("Ana")
+    at = open_tab(open_kpis("Ana"), "KPI definitions & objectives")
     assert any("No KPIs yet" in i.value for i in at.info)
     _add_row(at, "kpi_definitions", {"name": "Model accuracy", "kind": "measured",
                                      "direction": "higher", "target": 0.9,
@@ -152,5 +176,6 @@ def test_first_kpi_objective_and_link_on_an_empty_organisation() -> None:
                                 "status": "planned"})
     _add_row(at, "objective_kpis", {"objective_id": 1, "kpi_id": 1})
     at.multiselect(key="kpis_objective").set_value([1]).run()
+    at = open_tab(at, "Trends")
     assert tile_names(at) == ["Model accuracy"]
     assert at.metric[3].value == "1"  # no data yet

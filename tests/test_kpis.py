@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 
 from aims_core.auth.actor import Actor
-from aims_core.dashboard.overview import headline
+from aims_core.dashboard.overview import headline, kpis_in_red
 from aims_core.inventory.revalidation import revalidation_schedule
 from aims_core.management_system.training import ai_literacy
 from aims_core.performance.kpi_status import status_sql
-from aims_core.performance.kpis import kpi_status, kpis_in_red, record_measurements, take_snapshot
+from aims_core.performance.kpis import kpi_status, record_measurements, take_snapshot
 from aims_core.records.writes import RowChange, apply_changes
 from aims_core.storage.database import Database
 from tests.conftest import ANA, TODAY
@@ -173,9 +173,10 @@ def test_red_measurement_makes_the_linked_system_due_and_shows_in_red(db: Databa
 
     measure(db, kid, date(2026, 9, 1), 0.74)  # amber: watch, no trigger
     assert kpi_status(db)["status"].tolist() == ["amber"]
-    assert not bool(schedule_row()["due_now"]) and kpis_in_red(db).empty
+    assert not bool(schedule_row()["due_now"]) and kpis_in_red(db).total == 0
     measure(db, kid, date(2026, 10, 1), 0.70)
-    assert kpis_in_red(db)["name"].tolist() == ["Scorer AUC"]
+    red = kpis_in_red(db)
+    assert red.first["name"].tolist() == ["Scorer AUC"] and red.total == 1
     row = schedule_row()
     assert bool(row["due_now"]) and bool(row["overdue"])
     assert 'KPI "Scorer AUC" is beyond its red threshold (0.7 vs 0.72)' in row["reason"]

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from aims_core.dashboard import my_work
-from aims_core.dashboard.schedule import due_dates
 from aims_core.storage.database import Database
 from aims_core.ui.session import get_db
 from aims_core.ui.session import today as session_today
 from tests.apptest_kit import open_page
 from tests.conftest import TODAY
+from tests.schedule_truth import every_due_date as due_dates
 
 PEOPLE = ("Priya Shah", "Tom Becker")
 

@@ -9,14 +9,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from aims_core.bootstrap import generate_into, init_database
 from aims_core.compliance.soa import SOA_ROWS_SQL
-from aims_core.dashboard.schedule import due_dates
 from aims_core.risk.risk_method import RATED_RISKS_SQL
 from aims_core.ui.navigation import all_pages
 from aims_core.ui.session import get_db
 from aims_core.ui.session import today as session_today
-from tests.apptest_kit import ROOT, fresh_caches, open_page, run_app
+from tests.apptest_kit import ROOT, fresh_caches, open_page, point_at_generated, run_app
+from tests.schedule_truth import every_due_date
 
 PAGES = [spec.path for spec in all_pages()]
 
@@ -97,7 +96,7 @@ def test_overview_heatmap_due_list_and_changes_equal_sql(demo_path: Path) -> Non
         "WHERE status <> 'closed' AND residual_likelihood IS NOT NULL GROUP BY ALL")}
     assert shown == stored
     by_kind = at.dataframe[0].value.set_index("kind")
-    items = due_dates(con, session_today())
+    items = every_due_date(con, session_today())
     soon = items[items["overdue"] | (items["due_on"] <= session_today() + timedelta(days=30))]
     assert by_kind["items"].sum() == len(soon) and by_kind["overdue"].sum() == \
         items["overdue"].sum()
@@ -318,17 +317,19 @@ def test_risk_method_page_shrinks_the_matrix(demo_path: Path) -> None:
 
 
 def test_schedule_filters_by_horizon_kind_and_owner(demo_path: Path) -> None:
-    from aims_core.dashboard.schedule import due_dates
     from aims_core.ui.session import today
 
     at = run_app()
     at.switch_page("pages/schedule.py").run()
     at.sidebar.selectbox(key="identity_name").set_value("Tom Becker").run()
-    items = due_dates(get_db(), today())
+    items = every_due_date(get_db(), today())
     assert at.metric[0].value == str(int(items["overdue"].sum()))
     at.selectbox(key="schedule_horizon").set_value("Overdue only").run()
-    shown = at.dataframe[0].value
-    assert len(shown) == int(items["overdue"].sum()) and set(shown["status"]) == {"Overdue"}
+    shown, overdue = at.dataframe[0].value, items[items["overdue"]]
+    assert list(shown["item"]) == list(overdue["item"][:50])  # the first page of 50
+    assert set(shown["status"]) == {"Overdue"}
+    assert f"Showing 1–{len(shown)} of {len(overdue)}, overdue first" in \
+        [c.value for c in at.caption]
     at.selectbox(key="schedule_horizon").set_value("Everything").run()
     at.multiselect(key="schedule_kinds").set_value(["Risk review"]).run()
     at.toggle(key="schedule_mine").set_value(True).run()
@@ -338,12 +339,7 @@ def test_schedule_filters_by_horizon_kind_and_owner(demo_path: Path) -> None:
 
 
 def test_long_registers_are_paged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = tmp_path / "scale.duckdb"
-    db = init_database(path, "empty")
-    generate_into(db, 250)
-    db.close()
-    monkeypatch.setenv("AIMS_DB", str(path))
-    fresh_caches()
+    point_at_generated(tmp_path / "scale.duckdb", 250, monkeypatch)
     at = run_app()
     at.switch_page("pages/ai_systems.py").run()
     picker = at.number_input(key="systems_page_of_3")

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from aims_core.dashboard.overview import headline
-from aims_core.dashboard.schedule import due_dates
+from aims_core.dashboard.schedule import page
 from aims_core.inventory.revalidation import overdue_count, revalidation_schedule
 from aims_core.records.writes import RowChange, apply_changes
 from aims_core.storage.database import Database
@@ -68,7 +68,7 @@ def test_schedule_overview_tile_and_kpi_count_it(db: Database) -> None:
     validate(db, sid, date(2026, 11, 10), "fail")
     assert overdue_count(db, TODAY) == 1
     assert headline(db, TODAY).overdue_validations == 1  # tile and revalidations_overdue KPI
-    items = due_dates(db, TODAY)
+    items = page(db, TODAY, limit=None)
     due = items[items["kind"] == "Re-validation"].iloc[0]
     assert bool(due["overdue"]) and "Validation failed" in due["reason"]
 

@@ -1,23 +1,38 @@
-"""The schedule lists every due date of every register that has one, and nothing else."""
+"""The schedule lists every due date of every register that has one, and nothing else; its
+counts, pages and timeline, computed in DuckDB, equal the unpaged truth."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pandas as pd
+import pytest
 
 from aims_core.auth.actor import Actor
+from aims_core.bootstrap import generate_into, open_database
 from aims_core.compliance.soa import SOA_ROWS_SQL
-from aims_core.dashboard.schedule import KINDS, due_dates
+from aims_core.dashboard.schedule import KINDS, DueCounts, DueFilter, listing, page
 from aims_core.inventory.revalidation import revalidation_schedule
 from aims_core.records.writes import RowChange, apply_changes
 from aims_core.storage.database import Database
 from tests.conftest import ANA, TODAY
+from tests.schedule_truth import every_due_date, filtered
+
+
+def due_dates(db: Database, today: date) -> pd.DataFrame:
+    """Every listed row as the module pages them (no limit)."""
+    return page(db, today, DueFilter(), limit=None)
 
 
 def _rows(frame: pd.DataFrame, kind: str) -> set[tuple[str, date]]:
     part = frame[frame["kind"] == kind]
     return set(zip(part["link"], part["due_on"], strict=True))
+
+
+def test_every_row_of_every_source_in_order(demo_db: Database) -> None:
+    assert due_dates(demo_db, TODAY).equals(every_due_date(demo_db, TODAY))
 
 
 def test_rows_equal_the_source_registers_dates(demo_db: Database) -> None:
@@ -70,6 +85,8 @@ def test_overdue_first_then_by_date(demo_db: Database) -> None:
         assert dates == sorted(dates)
     assert (items["overdue"] == (items["due_on"] < TODAY)).loc[
         items["kind"] != "Re-validation"].all()
+    revalidations = items[items["kind"] == "Re-validation"]  # due now from their due day
+    assert (revalidations["overdue"] == (revalidations["due_on"] <= TODAY)).all()
 
 
 def test_closed_risk_leaves_the_schedule(demo_db: Database) -> None:
@@ -98,3 +115,73 @@ def test_a_kpi_is_due_one_period_after_its_latest_value(db: Database) -> None:
 
 def test_empty_organisation_has_nothing_due(db: Database) -> None:
     assert due_dates(db, TODAY + timedelta(days=1)).empty
+
+
+# --- counts, pages and timeline against the unpaged truth, on a generated organisation ----
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    database = open_database(tmp_path_factory.mktemp("schedule") / "generated.duckdb")
+    generate_into(database, 150, anchor=TODAY)
+    yield database
+    database.close()
+
+
+def _owner(db: Database) -> str:
+    return db.scalar("SELECT owner FROM risks GROUP BY owner ORDER BY count(*) DESC LIMIT 1")
+
+
+FILTERS = [DueFilter(), DueFilter(horizon=0), DueFilter(horizon=30),
+           DueFilter(kinds=("Risk review", "Re-validation"), horizon=90),
+           DueFilter(kinds=("Risk acceptance",)), DueFilter(kinds=("No such kind",))]
+
+
+def test_generated_organisation_has_thousands_of_due_dates(generated: Database) -> None:
+    truth = every_due_date(generated, TODAY)
+    assert len(truth) > 3000 and truth["overdue"].any() and not truth["overdue"].all()
+    assert set(truth["kind"]) >= {"Re-validation", "Risk review", "KPI measurement"}
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=repr)
+def test_counts_and_kinds_equal_the_truth(generated: Database, filters: DueFilter) -> None:
+    truth = every_due_date(generated, TODAY)
+    for chosen in (filters, replace(filters, owner=_owner(generated))):
+        every = filtered(truth, TODAY, chosen, listed=False)
+        listed = filtered(truth, TODAY, chosen)
+        shown = listing(generated, TODAY, chosen, limit=0)
+        upcoming = every[~every["overdue"]]
+        assert shown.counts == DueCounts(
+            total=len(every), listed=len(listed), overdue=int(every["overdue"].sum()),
+            next_7_days=int((upcoming["due_on"] <= TODAY + timedelta(days=7)).sum()),
+            next_30_days=int((upcoming["due_on"] <= TODAY + timedelta(days=30)).sum()))
+        expected = listed.groupby("kind", sort=False).agg(
+            overdue=("overdue", "sum"), items=("item", "size"))
+        assert dict(zip(shown.by_kind["kind"], zip(shown.by_kind["overdue"],
+                                                    shown.by_kind["items"], strict=True),
+                        strict=True)) == {k: (int(r["overdue"]), int(r["items"]))
+                                          for k, r in expected.iterrows()}
+        assert list(shown.by_kind["kind"]) == [k for k in KINDS if k in set(listed["kind"])]
+
+
+@pytest.mark.parametrize("filters", FILTERS[:4], ids=repr)
+def test_pages_put_together_equal_the_truth(generated: Database, filters: DueFilter) -> None:
+    expected = filtered(every_due_date(generated, TODAY), TODAY, filters)
+    size, pages = 500, []
+    for offset in range(0, len(expected), size):
+        part = listing(generated, TODAY, filters, offset, size)
+        assert part.offset == offset and part.counts.listed == len(expected)
+        pages.append(part.rows)
+    assert pd.concat(pages, ignore_index=True).equals(expected)
+    assert listing(generated, TODAY, filters, len(expected), size).rows.empty  # past the end
+    assert page(generated, TODAY, filters, limit=None).equals(expected)
+
+
+def test_timeline_keeps_the_most_overdue_and_the_next_due(generated: Database) -> None:
+    filters = DueFilter(horizon=90)
+    expected = filtered(every_due_date(generated, TODAY), TODAY, filters)
+    timeline = listing(generated, TODAY, filters, timeline_rows=40).timeline
+    late, soon = expected[expected["overdue"]], expected[~expected["overdue"]]
+    assert len(late) > 40 and len(soon) > 20  # a backlog: half the rows for each
+    assert timeline.equals(pd.concat([late.head(20), soon.head(20)], ignore_index=True))
+    few = listing(generated, TODAY, DueFilter(kinds=("Control review",)), timeline_rows=40)
+    assert len(few.timeline) == few.counts.listed <= 40  # every row when they fit

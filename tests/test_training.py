@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from aims_core.dashboard.schedule import due_dates
+from aims_core.dashboard.schedule import page
 from aims_core.management_system import roles, training
 from aims_core.performance.kpis import FIGURES, RegisterDay, take_snapshot
 from aims_core.records.writes import RowChange, apply_changes
@@ -183,7 +183,7 @@ def _kind(items: object, kind: str) -> set[tuple[str, date]]:
 
 
 def test_schedule_lists_every_management_date(demo_db: Database) -> None:
-    items = due_dates(demo_db, TODAY)
+    items = page(demo_db, TODAY, limit=None)
     scope = demo_db.query_rows("SELECT 'AIMS scope of ' || name, next_review FROM organisation")
     issues = demo_db.query_rows("SELECT 'Issue: ' || description, next_review FROM "
                                 "context_issues WHERE next_review IS NOT NULL AND closed_on "

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from aims_core.bootstrap import open_database
-from aims_core.dashboard.schedule import due_dates
+from aims_core.dashboard.schedule import page
 from aims_core.demo.risk import LEGAL_DUTIES
 from aims_core.inventory import systems, triage
 from aims_core.inventory.triage_records import latest, record_triage, regulatory_dates
@@ -58,7 +58,7 @@ def test_migration_marks_earlier_triages_for_a_recheck_and_logs_it(tmp_path: Pat
     stored = latest(db, 1)
     assert stored.result.category == "high_risk" and stored.questionnaire_version == 1
     assert systems.count(db, systems.SystemFilter(recheck_only=True)) == 1
-    recheck = due_dates(db, TODAY).query("kind == 'EU AI Act re-check'")
+    recheck = page(db, TODAY, limit=None).query("kind == 'EU AI Act re-check'")
     assert recheck[["item", "due_on", "overdue"]].values.tolist() == [["CreditLens", TODAY,
                                                                        False]]
     assert "1 Mar 2026" in recheck["reason"].iloc[0]
@@ -100,7 +100,7 @@ def test_regulatory_dates_per_system_and_their_schedule_rows(db: Database) -> No
     assert annex_iii["reason"].startswith("Annex III high-risk duties from 2 Dec 2027 "
                                           "(High-risk, Annex III 4(a)) — as provider: Arts. 8–15")
     assert "as deployer: Art. 26, Art. 26(11), Art. 86" in annex_iii["reason"]
-    upcoming = due_dates(db, TODAY).query("kind == 'EU AI Act date'")
+    upcoming = page(db, TODAY, limit=None).query("kind == 'EU AI Act date'")
     assert upcoming[["item", "due_on", "overdue", "link"]].values.tolist() == [
         ["TalentSift", date(2027, 12, 2), False, f"ai_systems?system={sid}"]]
 
@@ -164,7 +164,7 @@ def test_demo_says_where_personal_data_is_processed(demo_db: Database) -> None:
 
 
 def test_demo_schedule_shows_its_regulatory_dates(demo_db: Database) -> None:
-    items = due_dates(demo_db, TODAY)
+    items = page(demo_db, TODAY, limit=None)
     dates = items[items["kind"] == "EU AI Act date"]
     by_system = {item: set(part["due_on"]) for item, part in dates.groupby("item")}
     assert by_system["TalentSift CV screening"] == {date(2027, 12, 2)}

@@ -69,6 +69,11 @@ def active_names(db: Database) -> list[str]:
     return [r[0] for r in db.query_rows("SELECT name FROM active_people ORDER BY lower(name)")]
 
 
+def active_count(db: Database) -> int:
+    """How many names a person field may take."""
+    return int(db.scalar("SELECT count(*) FROM active_people"))
+
+
 def count(db: Database) -> int:
     return int(db.scalar("SELECT count(*) FROM people"))
 

@@ -109,12 +109,20 @@ class SoaFilter:
 
 
 # The risks each control treats (risks not closed) and its crosswalks, one row per control.
+TITLES_SHOWN = 10  # risk titles listed per control; the count says how many in all
 _PER_CONTROL_CTES = f"""
 treated AS (
     SELECT rc.control_id, count(DISTINCT r.id) AS risks,
-           string_agg(DISTINCT r.title, '; ' ORDER BY r.title) AS risk_titles
+           list(DISTINCT r.title ORDER BY r.title) AS titles
     FROM risk_controls rc JOIN risks r ON r.id = rc.risk_id
     WHERE r.status <> 'closed' GROUP BY ALL
+), titled AS (  -- the first titles of the risks each control treats, and how many more
+    SELECT control_id, risks,
+           array_to_string(titles[:{TITLES_SHOWN}], '; ')
+               || CASE WHEN len(titles) > {TITLES_SHOWN}
+                       THEN '; and ' || (len(titles) - {TITLES_SHOWN}) || ' more' ELSE '' END
+               AS risk_titles
+    FROM treated
 ), nist AS (  -- each subcategory with its short title (NIST AI 100-1)
     SELECT x.iso_id AS control_id,
            string_agg(x.nist_subcategory || coalesce(' ' || t.title, ''), '; '
@@ -155,7 +163,7 @@ FROM ({SOA_ROWS_SQL}) s
 LEFT JOIN documents d ON d.id = s.evidence_document_id
 JOIN controls c USING (control_id)
 JOIN control_objectives o USING (objective_id)
-LEFT JOIN treated t USING (control_id)
+LEFT JOIN titled t USING (control_id)
 LEFT JOIN nist n USING (control_id)
 LEFT JOIN eu e USING (control_id)
 LEFT JOIN major_nc mnc USING (control_id)
@@ -181,6 +189,12 @@ def soa_table(db: Database, today: date, filters: SoaFilter = SoaFilter()) -> pd
     if filters.flagged_only:
         frame = frame[frame["flags"] != ""]
     return frame.reset_index(drop=True)
+
+
+def control_labels(db: Database) -> dict[str, str]:
+    """{control id: "A.2.2 AI policy"} in catalogue order."""
+    return dict(db.query_rows("SELECT control_id, control_id || ' ' || title FROM controls "
+                              "ORDER BY sort_order"))
 
 
 def objective_choices(db: Database) -> dict[str, str]:
@@ -442,20 +456,34 @@ def _with_shares(frame: pd.DataFrame, total: str) -> pd.DataFrame:
     return frame
 
 
-def untreated_risks(db: Database) -> pd.DataFrame:
-    """Risks not closed that no applicable control treats, with the reason."""
-    return db.query_df("""
-        SELECT r.id, r.title, s.name AS ai_system, r.owner, r.status,
+# Risks not closed that no applicable control treats: those without an applicable link
+# are found first, so the reasons are worded for them alone.
+_UNTREATED_SQL = """
+    SELECT r.id, r.title, r.ai_system_id, r.owner, r.status FROM risks r
+    WHERE r.status <> 'closed' AND r.id NOT IN (
+        SELECT rc.risk_id FROM risk_controls rc JOIN soa s ON s.control_id = rc.control_id
+        WHERE s.applicable)
+"""
+
+
+def untreated_count(db: Database) -> int:
+    """How many risks not closed no applicable control treats."""
+    return int(db.scalar(f"SELECT count(*) FROM ({_UNTREATED_SQL})"))
+
+
+def untreated_risks(db: Database, limit: int | None = None) -> pd.DataFrame:
+    """Risks not closed that no applicable control treats, with the reason; the first
+    ``limit`` by id (None: all)."""
+    rows = "" if limit is None else f"LIMIT {int(limit)}"
+    return db.query_df(f"""
+        SELECT u.id, u.title, s.name AS ai_system, u.owner, u.status,
                CASE WHEN count(rc.id) = 0 THEN 'No treating control listed'
                     ELSE 'Only controls marked not applicable or undecided: '
                          || string_agg(rc.control_id, ', ' ORDER BY rc.control_id) END AS reason
-        FROM risks r
-        LEFT JOIN ai_systems s ON s.id = r.ai_system_id
-        LEFT JOIN risk_controls rc ON rc.risk_id = r.id
-        LEFT JOIN soa ON soa.control_id = rc.control_id
-        WHERE r.status <> 'closed'
-        GROUP BY ALL HAVING count(*) FILTER (WHERE soa.applicable) = 0
-        ORDER BY r.id""")
+        FROM (SELECT * FROM ({_UNTREATED_SQL}) ORDER BY id {rows}) u
+        LEFT JOIN ai_systems s ON s.id = u.ai_system_id
+        LEFT JOIN risk_controls rc ON rc.risk_id = u.id
+        GROUP BY ALL ORDER BY u.id""")
 
 
 # --- clause 4-10 status ----------------------------------------------------------------------

@@ -12,7 +12,7 @@ metadata:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 
@@ -30,18 +30,33 @@ class DueCounts:
     due_soon: dict[int, int]  # days -> items due within that many days (not overdue)
     total: int
 
+    @classmethod
+    def of(cls, counts: schedule.DueCounts) -> DueCounts:
+        return cls(counts.overdue, {7: counts.next_7_days, 30: counts.next_30_days},
+                   counts.total)
 
-def due(db: Database, today: date, owner: str) -> pd.DataFrame:
-    """The person's due items, overdue first, then by date (the Schedule's columns)."""
-    return schedule.due_dates(db, today, owner)
+
+def mine(owner: str) -> schedule.DueFilter:
+    """The Schedule's filter of one person's items, every horizon."""
+    return schedule.DueFilter(owner=owner)
+
+
+def listing(db: Database, today: date, owner: str, offset: int,
+            limit: int) -> schedule.Listing:
+    """The person's counts and one page of their due items, from one reading of the
+    Schedule's sources (counted, sorted and paged in DuckDB)."""
+    return schedule.listing(db, today, mine(owner), offset, limit)
+
+
+def due(db: Database, today: date, owner: str, offset: int = 0,
+        limit: int | None = None) -> pd.DataFrame:
+    """The person's due items from ``offset`` (at most ``limit``; None: all), overdue first,
+    then by date (the Schedule's columns)."""
+    return schedule.page(db, today, mine(owner), offset, limit)
 
 
 def counts(db: Database, today: date, owner: str) -> DueCounts:
-    items = due(db, today, owner)
-    late = items["overdue"]
-    soon = {days: int((~late & (items["due_on"] <= today + timedelta(days=days))).sum())
-            for days in HORIZONS}
-    return DueCounts(int(late.sum()), soon, len(items))
+    return DueCounts.of(schedule.counts(db, today, mine(owner)))
 
 
 # --- rows owned ------------------------------------------------------------------------
@@ -76,15 +91,21 @@ def owned_rows(db: Database, table: str, owner: str, limit: int, offset: int = 0
         f"LIMIT {int(limit)} OFFSET {int(offset)}", {"owner": owner})
 
 
-def reference_labels(db: Database, table: str) -> dict[str, dict[object, str]]:
+def reference_labels(db: Database, table: str,
+                     only: dict[str, tuple] | None = None) -> dict[str, dict[object, str]]:
     """{field: {stored value: label}} for the register's references to other registers and
-    the catalogue (people are picked from the directory by the table itself)."""
+    the catalogue (people are picked from the directory by the table itself). ``only``
+    limits a field's choices to these values (a large organisation's rows listed, not its
+    thousands of AI systems)."""
     labels = {}
     for spec in REGISTERS[table].fields:
         ref = spec.reference
         if ref is None or ref.label_column is None or spec.person:
             continue
+        kept = "TRUE" if only is None or spec.name not in only else \
+            f'list_contains($only, "{ref.column}")'
         rows = db.query_rows(f'SELECT "{ref.column}", "{ref.label_column}" FROM "{ref.table}" '
-                             f'ORDER BY "{ref.label_column}"')
+                             f'WHERE {kept} ORDER BY "{ref.label_column}"',
+                             {} if kept == "TRUE" else {"only": list(only[spec.name])})
         labels[spec.name] = {key: str(label) for key, label in rows}
     return labels

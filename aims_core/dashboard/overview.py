@@ -7,7 +7,7 @@ from datetime import date
 
 import pandas as pd
 
-from aims_core.compliance.soa import SOA_ROWS_SQL, STANDING_SQL
+from aims_core.compliance.soa import coverage
 from aims_core.inventory.registers import EU_AI_ACT_CATEGORIES
 from aims_core.inventory.revalidation import overdue_count
 from aims_core.management_review.reviews import last_review_on
@@ -25,21 +25,45 @@ class Headline:
     overdue_validations: int
     kpis_red: int  # KPIs whose latest value is beyond the red threshold
 
+    @classmethod
+    def of(cls, by_category: pd.DataFrame, by_level: pd.DataFrame, coverage: pd.DataFrame,
+           overdue_validations: int, kpis_red: int) -> Headline:
+        """The tiles from the figures the Overview's sections show (computed once per run):
+        systems per EU AI Act category, open risks per level, SoA coverage per objective."""
+        applicable = int(coverage["applicable"].sum())
+        implemented = int(coverage["implemented"].sum())
+        pct = round(100.0 * implemented / applicable, 1) if applicable else None
+        high = int(by_level.loc[by_level["level"].isin(HIGH_LEVELS), "risks"].sum())
+        return cls(int(by_category["systems"].sum()), high, pct, applicable,
+                   overdue_validations, kpis_red)
+
+
+HIGH_LEVELS = ("High", "Critical")
+
 
 def headline(db: Database, today: date) -> Headline:
-    systems = db.scalar("SELECT count(*) FROM ai_systems WHERE lifecycle_stage <> 'retired'")
-    high = db.scalar(
-        f"SELECT count(*) FROM ({RATED_RISKS_SQL}) WHERE is_open "
-        "AND current_level IN ('High', 'Critical')"
-    )
-    applicable, implemented = db.query_rows(
-        "SELECT count(*) FILTER (WHERE applicable), "
-        f"count(*) FILTER (WHERE applicable AND {STANDING_SQL} = 'implemented') "
-        f"FROM ({SOA_ROWS_SQL}) s",
-        {"today": today})[0]
-    pct = round(100.0 * implemented / applicable, 1) if applicable else None
-    red = db.scalar(f"SELECT count(*) FROM ({LATEST_STATUS_SQL}) WHERE status = 'red'")
-    return Headline(systems, high, pct, applicable, overdue_count(db, today), red)
+    """The headline figures as the Overview's tiles show them (and computed KPIs record)."""
+    return Headline.of(systems_by_category(db), open_risks_by_level(db), coverage(db, today),
+                       overdue_count(db, today), kpis_in_red(db, 0).total)
+
+
+@dataclass(frozen=True)
+class RedKpis:
+    total: int  # KPIs whose latest value is beyond the red threshold
+    first: pd.DataFrame  # the first of them by name, with their latest value and system
+
+
+def kpis_in_red(db: Database, limit: int | None = None) -> RedKpis:
+    """The KPIs in red and the first ``limit`` of them (None: all), by name, in one query
+    (``limit`` 0 counts them only)."""
+    red = f"SELECT * FROM ({LATEST_STATUS_SQL}) WHERE status = 'red'"
+    if limit == 0:
+        return RedKpis(int(db.scalar(f"SELECT count(*) FROM ({red})")), pd.DataFrame())
+    rows = "" if limit is None else f"LIMIT {int(limit)}"
+    frame = db.query_df(f"SELECT *, count(*) OVER () AS red_total FROM ({red}) "
+                        f"ORDER BY name, id {rows}")
+    total = int(frame["red_total"].iloc[0]) if len(frame) else 0  # no row: none is red
+    return RedKpis(total, frame.drop(columns="red_total"))
 
 
 def systems_by_category(db: Database) -> pd.DataFrame:

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from aims_core.catalogue import ensure_catalogue
 from aims_core.demo.common import AIMS_OWNER, History, at, months_before, write_frames
 from aims_core.demo.inventory import ARCHETYPES
 from aims_core.performance.kpis import FIGURES, RegisterDay
@@ -145,6 +146,7 @@ def _register_figures(frames: dict[str, pd.DataFrame], kpis: pd.DataFrame,
     so that its history ends at what a snapshot taken that day records. (Registers a figure
     reads must be generated before the KPIs.)"""
     with Database(":memory:") as db:
+        ensure_catalogue(db)  # figures such as SoA coverage count per Annex A objective
         write_frames(db, {**frames, "kpis": kpis, "kpi_measurements": measured,
                           "change_log": history.frame("ai_systems")}, anchor)
         registers = RegisterDay(db, anchor)

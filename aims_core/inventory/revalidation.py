@@ -8,6 +8,9 @@ the change history), a linked KPI whose latest value is beyond its red threshold
 latest validation that failed or passed only with conditions (due until one passes), and
 an incident recorded on the system.
 Systems in design or development are not yet due; retired systems never are.
+A system is overdue from its due day on: never validated, due now after a trigger, or its
+calendar date today or earlier. The reason is worded in SQL, so any page can list or count
+systems without computing anything per row in Python.
 """
 
 from __future__ import annotations
@@ -28,6 +31,14 @@ TIER_LABELS = {
     "medium": "worst open risk Medium",
     "low": "worst open risk Low or none",
 }
+
+
+
+def _tier_label_sql(column: str) -> str:
+    """SQL giving the words for a risk tier code (:data:`TIER_LABELS`)."""
+    whens = " ".join(f"WHEN '{tier}' THEN '{label}'" for tier, label in TIER_LABELS.items())
+    return f"(CASE {column} {whens} ELSE {column} END)"
+
 
 _STAGE = "json_extract_string({side}, '$.lifecycle_stage')"
 _MODEL = "json_extract_string({side}, '$.model_version')"
@@ -105,58 +116,66 @@ triggered AS (
     JOIN tiered t USING (ai_system_id)
     WHERE t.last_validated IS NULL OR x.trigger_on > t.last_validated
     GROUP BY x.ai_system_id
+),
+due AS (
+    SELECT t.*,
+           CASE WHEN t.eu_high_risk AND e.months <= b.months THEN 'eu_high_risk'
+                ELSE t.risk_band END AS risk_tier,
+           least(b.months, CASE WHEN t.eu_high_risk THEN e.months END) AS interval_months,
+           CAST(t.last_validated + to_months(least(b.months,
+                CASE WHEN t.eu_high_risk THEN e.months END)) AS DATE) AS calendar_due,
+           g.trigger_on, g.trigger_kind,
+           CASE WHEN g.trigger_on IS NOT NULL THEN least(g.trigger_on, calendar_due)
+                ELSE calendar_due END AS next_due
+    FROM tiered t
+    JOIN revalidation_intervals b ON b.risk_tier = t.risk_band
+    LEFT JOIN revalidation_intervals e ON e.risk_tier = 'eu_high_risk'
+    LEFT JOIN triggered g ON g.ai_system_id = t.ai_system_id
+),
+flagged AS (
+    SELECT *, trigger_kind IS NOT NULL AS due_now,
+           coalesce(next_due, $today) <= $today AS overdue,
+           interval_months || '-month interval (' || {_tier_label_sql('risk_tier')} || ')'
+               AS interval_text
+    FROM due
 )
-SELECT t.*,
-       CASE WHEN t.eu_high_risk AND e.months <= b.months THEN 'eu_high_risk' ELSE t.risk_band END
-           AS risk_tier,
-       least(b.months, CASE WHEN t.eu_high_risk THEN e.months END) AS interval_months,
-       CAST(t.last_validated + to_months(least(b.months,
-            CASE WHEN t.eu_high_risk THEN e.months END)) AS DATE) AS calendar_due,
-       g.trigger_on, g.trigger_kind,
-       CASE WHEN g.trigger_on IS NOT NULL THEN least(g.trigger_on, calendar_due)
-            ELSE calendar_due END AS next_due
-FROM tiered t
-JOIN revalidation_intervals b ON b.risk_tier = t.risk_band
-LEFT JOIN revalidation_intervals e ON e.risk_tier = 'eu_high_risk'
-LEFT JOIN triggered g ON g.ai_system_id = t.ai_system_id
+SELECT * EXCLUDE (interval_text),
+       CASE WHEN due_now THEN 'Due now: ' || trigger_kind || ' on '
+                 || strftime(trigger_on, '%Y-%m-%d') || ', after the '
+                 || CASE WHEN last_validated IS NULL THEN 'system went live'
+                         ELSE 'last passing validation' END
+                 || CASE WHEN failed_validation THEN '; due until a validation passes'
+                         ELSE '' END
+            WHEN last_validated IS NULL THEN 'Never validated'
+            WHEN next_due = $today THEN 'Due today: ' || interval_text
+                 || ' after the validation of ' || strftime(last_validated, '%Y-%m-%d')
+            WHEN overdue THEN 'Overdue since ' || strftime(next_due, '%Y-%m-%d') || ': '
+                 || interval_text || ' after the validation of '
+                 || strftime(last_validated, '%Y-%m-%d')
+            ELSE 'Due ' || strftime(next_due, '%Y-%m-%d') || ': ' || interval_text
+       END AS reason
+FROM flagged
 """
 
 
-_OVERDUE = "next_due IS NULL OR next_due < ?::DATE OR trigger_on IS NOT NULL"
-
-
-def _reason(row: dict) -> str:
-    if pd.notna(row["trigger_kind"]):
-        return f"Due now: {row['trigger_kind']} on {row['trigger_on']:%Y-%m-%d}, after the " \
-            + ("last passing validation" if pd.notna(row["last_validated"])
-               else "system went live") \
-            + ("; due until a validation passes" if row["failed_validation"] else "")
-    if pd.isna(row["last_validated"]):
-        return "Never validated"
-    tier = TIER_LABELS.get(row["risk_tier"], row["risk_tier"])
-    interval = f"{row['interval_months']}-month interval ({tier})"
-    if row["overdue"]:
-        return f"Overdue since {row['next_due']:%Y-%m-%d}: {interval} after the validation of " \
-            f"{row['last_validated']:%Y-%m-%d}"
-    return f"Due {row['next_due']:%Y-%m-%d}: {interval}"
-
-
-def revalidation_schedule(db: Database, today: date) -> pd.DataFrame:
-    """One row per system to validate: next due date, overdue flag and the reason, overdue
-    first."""
-    frame = db.query_df(
-        f"""SELECT *, {_OVERDUE} AS overdue
-            FROM ({SCHEDULE_SQL})
+def revalidation_schedule(db: Database, today: date,
+                          ai_system_ids: list[int] | None = None) -> pd.DataFrame:
+    """One row per system to validate (or only those of ``ai_system_ids``): next due date,
+    overdue flag and the reason, overdue first."""
+    return db.query_df(
+        f"""SELECT * FROM ({SCHEDULE_SQL})
+            WHERE $ids IS NULL OR list_contains($ids, ai_system_id)
             ORDER BY overdue DESC, next_due NULLS FIRST, name""",
-        [today],
-    )
-    frame["due_now"] = frame["trigger_kind"].notna()
-    frame["reason"] = pd.Series([_reason(row) for row in frame.to_dict("records")],
-                                index=frame.index, dtype="string")
-    return frame
+        {"today": today, "ids": ai_system_ids})
 
 
 def overdue_count(db: Database, today: date) -> int:
-    return int(db.scalar(
-        f"SELECT count(*) FROM ({SCHEDULE_SQL}) WHERE {_OVERDUE}",
-        [today]))
+    """Systems due for re-validation today or earlier (never validated, or due now after a
+    trigger, included)."""
+    return int(db.scalar(f"SELECT count(*) FROM ({SCHEDULE_SQL}) WHERE overdue",
+                         {"today": today}))
+
+
+def intervals(db: Database) -> pd.DataFrame:
+    """The months between validations per risk tier, shortest first."""
+    return db.query_df("SELECT * FROM revalidation_intervals ORDER BY months, id")

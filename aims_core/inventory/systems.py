@@ -1,48 +1,55 @@
-"""The AI system inventory's reads: the register filtered and paged, one system with what
-hangs off it (supplier, data sources, validations), and recording a validation."""
+"""The AI system inventory's reads: the register filtered, counted and paged in DuckDB,
+names to pick a system from (searched, never the whole list of a large organisation), one
+system with what hangs off it (supplier, data sources, validations), and recording a
+validation."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pandas as pd
 
 from aims_core.auth.actor import Actor
+from aims_core.inventory.revalidation import SCHEDULE_SQL
 from aims_core.inventory.triage_records import RECHECK_SQL
 from aims_core.records.writes import RowChange, WriteResult, apply_changes
 from aims_core.storage.database import Database
+from aims_core.storage.sql import any_of
+
+PICK_LIMIT = 50  # names a search offers at most
 
 
 @dataclass(frozen=True)
 class SystemFilter:
     """The inventory's filters; an empty tuple means 'any'. Frozen, so it can key caches."""
 
-    search: str = ""
+    search: str = ""  # in the name or purpose, any case
     owners: tuple[str, ...] = ()
     departments: tuple[str, ...] = ()
     sourcing: tuple[str, ...] = ()
     stages: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
-    only_ids: tuple[int, ...] | None = None  # e.g. the systems due for re-validation
+    overdue_on: date | None = None  # only systems due for re-validation on this day or before
     recheck_only: bool = False  # latest triage flagged for a re-check
 
     def where(self) -> tuple[str, dict[str, Any]]:
+        """SQL condition over ``ai_systems`` and its named parameters."""
         clauses, params = ["TRUE"], {}
         if self.search.strip():
             clauses.append("(name ILIKE $search OR purpose ILIKE $search)")
             params["search"] = f"%{self.search.strip()}%"
-        for column, name, chosen in (("owner", "owners", self.owners),
-                                     ("department", "departments", self.departments),
-                                     ("sourcing", "sourcing", self.sourcing),
-                                     ("lifecycle_stage", "stages", self.stages),
-                                     ("eu_ai_act_category", "categories", self.categories)):
-            if chosen:
-                clauses.append(f"{column} IN (SELECT unnest(${name}::VARCHAR[]))")
-                params[name] = list(chosen)
-        if self.only_ids is not None:
-            clauses.append("id IN (SELECT unnest($ids::BIGINT[]))")
-            params["ids"] = list(self.only_ids)
+        chosen, values = any_of((("owner", "owners", self.owners),
+                                 ("department", "departments", self.departments),
+                                 ("sourcing", "sourcing", self.sourcing),
+                                 ("lifecycle_stage", "stages", self.stages),
+                                 ("eu_ai_act_category", "categories", self.categories)))
+        clauses += chosen
+        params.update(values)
+        if self.overdue_on is not None:
+            clauses.append(f"id IN (SELECT ai_system_id FROM ({SCHEDULE_SQL}) WHERE overdue)")
+            params["today"] = self.overdue_on
         if self.recheck_only:
             clauses.append(f"id IN (SELECT ai_system_id FROM ({RECHECK_SQL}))")
         return " AND ".join(clauses), params
@@ -63,12 +70,12 @@ def page(db: Database, filters: SystemFilter, limit: int, offset: int) -> pd.Dat
 
 
 def filter_choices(db: Database) -> tuple[list[str], list[str]]:
-    """The owners and departments that occur, for the filters."""
-    owners = db.query_rows("SELECT DISTINCT owner FROM ai_systems WHERE owner IS NOT NULL "
-                           "ORDER BY 1")
-    departments = db.query_rows("SELECT DISTINCT department FROM ai_systems "
-                                "WHERE department IS NOT NULL ORDER BY 1")
-    return [r[0] for r in owners], [r[0] for r in departments]
+    """The owners and departments that occur, sorted, for the filters."""
+    owners, departments = db.query_rows(
+        "SELECT list(DISTINCT owner ORDER BY owner) FILTER (WHERE owner IS NOT NULL), "
+        "list(DISTINCT department ORDER BY department) FILTER (WHERE department IS NOT NULL) "
+        "FROM ai_systems")[0]
+    return list(owners or []), list(departments or [])
 
 
 def reference_labels(db: Database) -> dict[str, dict[int, str]]:
@@ -79,14 +86,41 @@ def reference_labels(db: Database) -> dict[str, dict[int, str]]:
             "annex_iii_area": {int(n): f"{n}. {title}" for n, title in areas}}
 
 
-def names(db: Database) -> dict[int, str]:
-    """Every system's name by id, in name order."""
-    return {int(i): name for i, name in
-            db.query_rows("SELECT id, name FROM ai_systems ORDER BY name")}
+def _pickable(with_kpis: bool) -> str:
+    return "id IN (SELECT ai_system_id FROM kpis)" if with_kpis else "TRUE"
+
+
+def pickable_count(db: Database, with_kpis: bool = False) -> int:
+    """How many systems a picker chooses from (``with_kpis``: those some KPI measures)."""
+    return int(db.scalar(f"SELECT count(*) FROM ai_systems WHERE {_pickable(with_kpis)}"))
+
+
+def names(db: Database, search: str | None = None, ids: tuple[int, ...] = (),
+          with_kpis: bool = False, limit: int = PICK_LIMIT) -> dict[int, str]:
+    """{id: name} by name: the systems whose name contains ``search`` (any case), at most
+    ``limit`` of them (``search`` None: every system), plus those of ``ids`` (a choice
+    already made stays offered). ``with_kpis`` keeps the systems some KPI measures."""
+    first = "" if search is None else \
+        f"AND name ILIKE $search ORDER BY name, id LIMIT {int(limit)}"
+    rows = db.query_rows(
+        f"""(SELECT id, name FROM ai_systems WHERE {_pickable(with_kpis)} {first})
+            UNION (SELECT id, name FROM ai_systems WHERE list_contains($ids, id))
+            ORDER BY name, id""",
+        {"ids": list(ids), **({} if search is None else {"search": f"%{search.strip()}%"})})
+    return {int(i): str(n) for i, n in rows}
+
+
+def ids_named(db: Database, wanted: list[str]) -> list[int]:
+    """The ids of the systems with these exact names (a shared link names its systems)."""
+    if not wanted:
+        return []
+    return [int(r[0]) for r in db.query_rows(
+        "SELECT id FROM ai_systems WHERE list_contains($names, name) ORDER BY name, id",
+        {"names": wanted})]
 
 
 def one(db: Database, system_id: int) -> dict[str, Any] | None:
-    """One system's row with its supplier's name."""
+    """One system's row with its supplier's name; None if there is no such system."""
     found = db.query_df("SELECT s.*, p.name AS supplier_name FROM ai_systems s "
                         "LEFT JOIN suppliers p ON p.id = s.supplier_id WHERE s.id = ?",
                         [system_id])

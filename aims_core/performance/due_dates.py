@@ -10,12 +10,14 @@ from __future__ import annotations
 DUE_DATES: dict[str, str] = {
     "KPI measurement": """
         SELECT 'KPI measurement' AS kind, k.name AS item, k.owner,
-               coalesce(CAST(max(m.measured_on) + CASE k.frequency
+               coalesce(CAST(m.latest + CASE k.frequency
                    WHEN 'daily' THEN INTERVAL 1 DAY WHEN 'weekly' THEN INTERVAL 7 DAY
                    WHEN 'monthly' THEN INTERVAL 1 MONTH WHEN 'quarterly' THEN INTERVAL 3 MONTH
                    ELSE INTERVAL 12 MONTH END AS DATE), $today) AS due_on,
                'Record the ' || coalesce(k.frequency, 'yearly') || ' value' AS reason,
                'kpis' AS link
-        FROM kpis k LEFT JOIN kpi_measurements m ON m.kpi_id = k.id
-        WHERE k.kind = 'measured' GROUP BY k.id, k.name, k.owner, k.frequency""",
+        FROM kpis k
+        LEFT JOIN (SELECT kpi_id, max(measured_on) AS latest FROM kpi_measurements
+                   GROUP BY kpi_id) m ON m.kpi_id = k.id
+        WHERE k.kind = 'measured'""",
 }

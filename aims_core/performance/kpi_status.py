@@ -30,18 +30,17 @@ def status_sql(value: str, direction: str, amber: str, red: str) -> str:
             f"WHEN {amber} IS NULL AND {red} IS NULL THEN 'unrated' ELSE 'green' END)")
 
 
-# One row per KPI: its definition, AI system, objectives, latest and previous value, status.
-LATEST_STATUS_SQL = f"""
-WITH ranked AS (
-    SELECT kpi_id, measured_on, value,
-           row_number() OVER (PARTITION BY kpi_id ORDER BY measured_on DESC) AS back
-    FROM kpi_measurements
-),
-latest AS (
-    SELECT kpi_id, max(measured_on) FILTER (WHERE back = 1) AS measured_on,
-           any_value(value) FILTER (WHERE back = 1) AS value,
-           any_value(value) FILTER (WHERE back = 2) AS previous_value
-    FROM ranked WHERE back <= 2 GROUP BY kpi_id
+def latest_status_sql(kpis_where: str = "TRUE") -> str:
+    """SQL of one row per KPI: its definition, AI system, objectives, latest and previous
+    value, status. ``kpis_where`` (a condition on the ``kpis`` table) keeps some KPIs, and
+    only their values are read. The two latest values come from one aggregate per KPI
+    (max_by with n = 2), not from ranking every point."""
+    only_picked = "TRUE" if kpis_where == "TRUE" else "kpi_id IN (SELECT id FROM picked)"
+    return f"""
+WITH picked AS (SELECT * FROM kpis WHERE {kpis_where}),
+last_two AS (
+    SELECT kpi_id, max(measured_on) AS measured_on, max_by(value, measured_on, 2) AS values
+    FROM kpi_measurements WHERE {only_picked} GROUP BY kpi_id
 ),
 links AS (
     SELECT l.kpi_id, list(o.id ORDER BY o.id) AS objective_ids,
@@ -51,10 +50,15 @@ links AS (
 SELECT k.id, k.name, k.unit, k.direction, k.target, k.amber_threshold, k.red_threshold,
        k.frequency, k.owner, k.kind, k.code, k.ai_system_id, s.name AS ai_system,
        k.control_id, coalesce(n.objective_ids, []) AS objective_ids, n.objectives,
-       m.measured_on, m.value, m.previous_value,
-       {status_sql('m.value', 'k.direction', 'k.amber_threshold', 'k.red_threshold')} AS status
-FROM kpis k
-LEFT JOIN latest m ON m.kpi_id = k.id
+       m.measured_on, m.values[1] AS value, m.values[2] AS previous_value,
+       {status_sql('m.values[1]', 'k.direction', 'k.amber_threshold', 'k.red_threshold')}
+           AS status
+FROM picked k
+LEFT JOIN last_two m ON m.kpi_id = k.id
 LEFT JOIN ai_systems s ON s.id = k.ai_system_id
 LEFT JOIN links n ON n.kpi_id = k.id
 """
+
+
+# Every KPI (see latest_status_sql).
+LATEST_STATUS_SQL = latest_status_sql()

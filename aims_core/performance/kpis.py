@@ -20,13 +20,12 @@ from aims_core.dashboard.overview import Headline, headline
 from aims_core.improvement.figures import ImprovementFigures
 from aims_core.improvement.figures import figures as improvement_figures
 from aims_core.management_system import training
-from aims_core.performance.kpi_status import LATEST_STATUS_SQL, status_sql
+from aims_core.performance.kpi_status import STATUSES, latest_status_sql, status_sql
 from aims_core.records.writes import RowChange, RowProblem, WriteResult, apply_changes
 from aims_core.self_assessment import results as self_assessment_results
 from aims_core.storage.database import Database
 
 ORGANISATION_WIDE = 0  # filter value for KPIs linked to no AI system
-
 
 
 @dataclass
@@ -59,23 +58,132 @@ FIGURES: dict[str, Callable[[RegisterDay], float | None]] = {
 }
 
 
+_RED_FIRST = "CASE status WHEN 'red' THEN 0 WHEN 'amber' THEN 1 ELSE 2 END, name, id"
+
+
 def kpi_status(db: Database, ai_system_ids: list[int] | None = None,
                objective_ids: list[int] | None = None) -> pd.DataFrame:
     """One row per KPI with its latest value and status; red first. Filters combine (AND);
     ``None`` means no filter; AI system id :data:`ORGANISATION_WIDE` picks the KPIs that
     belong to no AI system."""
-    return db.query_df(
-        f"""SELECT * FROM ({LATEST_STATUS_SQL})
-            WHERE ($systems IS NULL
-                   OR list_contains($systems, coalesce(ai_system_id, {ORGANISATION_WIDE})))
-              AND ($objectives IS NULL OR list_has_any($objectives, objective_ids))
-            ORDER BY CASE status WHEN 'red' THEN 0 WHEN 'amber' THEN 1 ELSE 2 END, name""",
-        {"systems": ai_system_ids, "objectives": objective_ids})
+    where, params = KpiFilter(None if ai_system_ids is None else tuple(ai_system_ids),
+                              None if objective_ids is None else tuple(objective_ids)).where()
+    return db.query_df(f"SELECT * FROM ({latest_status_sql(where)}) ORDER BY {_RED_FIRST}",
+                       params)
 
 
-def kpis_in_red(db: Database) -> pd.DataFrame:
-    """KPIs whose latest value is beyond the red threshold, for the Overview."""
-    return db.query_df(f"SELECT * FROM ({LATEST_STATUS_SQL}) WHERE status = 'red' ORDER BY name")
+@dataclass(frozen=True)
+class KpiFilter:
+    """The KPI page's filters; None means any. Frozen, so it can key caches."""
+
+    ai_system_ids: tuple[int, ...] | None = None  # ORGANISATION_WIDE: KPIs of no system
+    objective_ids: tuple[int, ...] | None = None
+
+    def where(self) -> tuple[str, dict[str, Any]]:
+        """SQL condition over ``kpis`` and its named parameters ("TRUE" without filters)."""
+        clauses, params = [], {}
+        if self.ai_system_ids is not None:
+            clauses.append(f"list_contains($systems, coalesce(ai_system_id, "
+                           f"{ORGANISATION_WIDE}))")
+            params["systems"] = list(self.ai_system_ids)
+        if self.objective_ids is not None:
+            clauses.append("id IN (SELECT kpi_id FROM objective_kpis "
+                           "WHERE list_contains($objectives, objective_id))")
+            params["objectives"] = list(self.objective_ids)
+        return " AND ".join(clauses) or "TRUE", params
+
+
+@dataclass(frozen=True)
+class KpiListing:
+    """What the KPI page shows of the matching KPIs, from one reading of the latest values."""
+
+    counts: dict[str, int]  # matching KPIs per status (STATUSES), zero included
+    trends: pd.DataFrame  # the page of KPIs charted, red first
+    table: pd.DataFrame  # the page of the table of every matching KPI, red first
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def listing(db: Database, filters: KpiFilter, trends: tuple[int, int],
+            table: tuple[int, int]) -> KpiListing:
+    """The status counts of the KPIs matching ``filters`` and two pages of them, red first:
+    ``trends`` and ``table`` are (offset, rows). The latest value of every KPI is read once
+    (an aggregate per KPI, not a ranking of every point)."""
+    (t0, tn), (s0, sn) = trends, table
+    where, params = filters.where()
+    frame = db.query_df(
+        f"""WITH matched AS MATERIALIZED ({latest_status_sql(where)}),
+            ordered AS (
+                SELECT *, row_number() OVER (ORDER BY {_RED_FIRST}) - 1 AS position
+                FROM matched)
+            SELECT *, (SELECT histogram(status) FROM matched) AS counts FROM ordered
+            WHERE position >= {int(t0)} AND position < {int(t0) + int(tn)}
+               OR position >= {int(s0)} AND position < {int(s0) + int(sn)}
+            ORDER BY position""", params)
+    counts = dict.fromkeys(STATUSES, 0)
+    if len(frame):
+        counts.update({str(k): int(v) for k, v in frame["counts"].iloc[0].items()})
+    rows = frame.drop(columns="counts")
+
+    def part(start: int, size: int) -> pd.DataFrame:
+        picked = rows[(rows["position"] >= start) & (rows["position"] < start + size)]
+        return picked.drop(columns="position").reset_index(drop=True)
+
+    return KpiListing(counts, part(t0, tn), part(s0, sn))
+
+
+def kpi_count(db: Database, measured_only: bool = False) -> int:
+    kind = "WHERE kind = 'measured'" if measured_only else ""
+    return int(db.scalar(f"SELECT count(*) FROM kpis {kind}"))
+
+
+def names(db: Database, search: str | None = None, ids: tuple[int, ...] = (),
+          measured_only: bool = False, limit: int = 50) -> dict[int, str]:
+    """{id: name} by name: the KPIs whose name contains ``search`` (any case), at most
+    ``limit`` of them (``search`` None: every KPI), plus those of ``ids``."""
+    kind = "kind = 'measured'" if measured_only else "TRUE"
+    first = "" if search is None else \
+        f"AND name ILIKE $search ORDER BY name, id LIMIT {int(limit)}"
+    rows = db.query_rows(
+        f"""(SELECT id, name FROM kpis WHERE {kind} {first})
+            UNION (SELECT id, name FROM kpis WHERE list_contains($ids, id))
+            ORDER BY name, id""",
+        {"ids": list(ids), **({} if search is None else {"search": f"%{search.strip()}%"})})
+    return {int(i): str(n) for i, n in rows}
+
+
+def definition_count(db: Database, filters: KpiFilter) -> int:
+    """How many KPI definitions match ``filters`` (no value read)."""
+    where, params = filters.where()
+    return int(db.scalar(f"SELECT count(*) FROM kpis WHERE {where}", params))
+
+
+def definitions(db: Database, filters: KpiFilter, offset: int, limit: int) -> pd.DataFrame:
+    """A page of the matching KPIs' definitions (every column of ``kpis``), by name."""
+    where, params = filters.where()
+    return db.query_df(f"SELECT * FROM kpis WHERE {where} ORDER BY name, id "
+                       f"LIMIT {int(limit)} OFFSET {int(offset)}", params)
+
+
+def values_of(db: Database, kpi_id: int) -> pd.DataFrame:
+    """One KPI's values (every column), newest first."""
+    return db.query_df("SELECT * FROM kpi_measurements WHERE kpi_id = ? "
+                       "ORDER BY measured_on DESC", [kpi_id])
+
+
+def objectives(db: Database) -> pd.DataFrame:
+    return db.query_df("SELECT * FROM objectives ORDER BY id")
+
+
+def objective_links(db: Database) -> pd.DataFrame:
+    return db.query_df("SELECT * FROM objective_kpis ORDER BY objective_id, kpi_id")
+
+
+def objective_titles(db: Database) -> dict[int, str]:
+    return {int(i): str(t) for i, t in db.query_rows("SELECT id, title FROM objectives "
+                                                      "ORDER BY id")}
 
 
 def measurements(db: Database, kpi_ids: list[int], since: date | None = None) -> pd.DataFrame:
@@ -167,7 +275,7 @@ def take_snapshot(db: Database, day: date, actor: Actor,
 def objective_summary(db: Database) -> pd.DataFrame:
     """Each objective with how many of its KPIs are red, amber and green now."""
     return db.query_df(
-        f"""WITH status AS ({LATEST_STATUS_SQL})
+        f"""WITH status AS ({latest_status_sql('id IN (SELECT kpi_id FROM objective_kpis)')})
             SELECT o.id, o.title, o.owner, o.target_date, o.status,
                    count(s.id) AS kpis,
                    count(s.id) FILTER (WHERE s.status = 'red') AS red,

@@ -7,21 +7,23 @@ Overview and "My work" read every area's sources (aims_core/dashboard/schedule.p
 
 from __future__ import annotations
 
-from aims_core.risk.risks import REGISTER_SQL
+from aims_core.risk.risks import LATEST_ACCEPTANCE_SQL
 
 DUE_DATES: dict[str, str] = {
-    "Risk review": f"""
+    "Risk review": """
         SELECT 'Risk review' AS kind, '#' || id || ' ' || title AS item, owner,
                review_date AS due_on, 'Review the rating and treatment' AS reason,
                'risks?risk=' || id AS link
-        FROM ({REGISTER_SQL}) WHERE status <> 'closed' AND review_date IS NOT NULL""",
+        FROM risks WHERE status <> 'closed' AND review_date IS NOT NULL""",
     "Risk acceptance": f"""
-        SELECT 'Risk acceptance' AS kind, '#' || id || ' ' || title AS item, owner,
-               coalesce(acceptance_expires, $today) AS due_on,
-               CASE WHEN acceptance_expires IS NULL THEN 'Accepted without a recorded approval'
-                    ELSE 'Acceptance by ' || accepted_by || ' expires' END AS reason,
-               'risks?risk=' || id AS link
-        FROM ({REGISTER_SQL}) WHERE status = 'accepted'""",
+        SELECT 'Risk acceptance' AS kind, '#' || r.id || ' ' || r.title AS item, r.owner,
+               coalesce(a.acceptance_expires, $today) AS due_on,
+               CASE WHEN a.acceptance_expires IS NULL
+                    THEN 'Accepted without a recorded approval'
+                    ELSE 'Acceptance by ' || a.accepted_by || ' expires' END AS reason,
+               'risks?risk=' || r.id AS link
+        FROM risks r LEFT JOIN ({LATEST_ACCEPTANCE_SQL}) a ON a.risk_id = r.id
+        WHERE r.status = 'accepted'""",
     "Impact assessment review": """
         SELECT 'Impact assessment review' AS kind,
                s.name || ' (assessed ' || strftime(a.assessed_on, '%d %b %Y') || ')' AS item,

@@ -1,7 +1,9 @@
 """The risk register's queries: filters, heatmap counts, movement, acceptances, impacts.
 
 Heatmaps count *live* risks (every status except closed) after the register's filters, so a
-cell's count is always the number of rows the table shows when that cell is clicked.
+cell's count is always the number of rows the table shows when that cell is clicked. The
+filters only name rated columns, so counts read the rated risks alone (no system names or
+acceptances joined to every row).
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from aims_core.auth.actor import Actor
 from aims_core.records.writes import RowChange, RowProblem, WriteResult, apply_changes
 from aims_core.risk.risk_method import LEVEL_BANDS, RATED_RISKS_SQL
 from aims_core.storage.database import Database
+from aims_core.storage.sql import any_of
 
 View = Literal["inherent", "residual"]
 VIEWS: tuple[View, ...] = ("inherent", "residual")
 
 # Latest acceptance per risk, and whether it has run out.
-_ACCEPTANCE_SQL = """
+LATEST_ACCEPTANCE_SQL = """
     SELECT risk_id, arg_max(approved_by, approved_on) AS accepted_by,
            max(approved_on) AS accepted_on, arg_max(expires_on, approved_on) AS acceptance_expires
     FROM risk_acceptances GROUP BY risk_id
@@ -35,7 +38,7 @@ REGISTER_SQL = f"""
            r.status <> 'closed' AND r.review_date < $today AS review_overdue
     FROM ({RATED_RISKS_SQL}) r
     LEFT JOIN ai_systems s ON s.id = r.ai_system_id
-    LEFT JOIN ({_ACCEPTANCE_SQL}) a ON a.risk_id = r.id
+    LEFT JOIN ({LATEST_ACCEPTANCE_SQL}) a ON a.risk_id = r.id
 """
 
 
@@ -63,14 +66,13 @@ class RiskFilter:
             systems.append("ai_system_id IS NULL")
         if systems:
             clauses.append("(" + " OR ".join(systems) + ")")
-        for column, name, chosen in (("owner", "owners", self.owners),
-                                     ("current_level", "levels", self.levels),
-                                     ("status", "statuses", self.statuses),
-                                     ("risk_source", "sources", self.risk_sources),
-                                     ("objective_affected", "objectives", self.objectives)):
-            if chosen:
-                clauses.append(f"{column} IN (SELECT unnest(${name}::VARCHAR[]))")
-                params[name] = list(chosen)
+        chosen, values = any_of((("owner", "owners", self.owners),
+                                 ("current_level", "levels", self.levels),
+                                 ("status", "statuses", self.statuses),
+                                 ("risk_source", "sources", self.risk_sources),
+                                 ("objective_affected", "objectives", self.objectives)))
+        clauses += chosen
+        params.update(values)
         if with_cell and self.cell:
             view, likelihood, impact = self.cell
             clauses.append(f"{view}_likelihood = $cell_l AND {view}_impact = $cell_i "
@@ -94,8 +96,7 @@ def register(db: Database, today: date, filters: RiskFilter, me: str | None = No
 
 def count(db: Database, today: date, filters: RiskFilter) -> int:
     where, params = filters.where()
-    return int(db.scalar(f"SELECT count(*) FROM ({REGISTER_SQL}) WHERE {where}",
-                         {**params, "today": today}))
+    return int(db.scalar(f"SELECT count(*) FROM ({RATED_RISKS_SQL}) WHERE {where}", params))
 
 
 def matrix_counts(db: Database, today: date, filters: RiskFilter, view: View) -> pd.DataFrame:
@@ -103,20 +104,20 @@ def matrix_counts(db: Database, today: date, filters: RiskFilter, view: View) ->
     cell of the matrix, zero counts included."""
     where, params = filters.where(with_cell=False)
     return db.query_df(
-        f"""WITH picked AS (SELECT * FROM ({REGISTER_SQL}) WHERE {where} AND status <> 'closed')
+        f"""WITH picked AS (SELECT * FROM ({RATED_RISKS_SQL})
+                            WHERE {where} AND status <> 'closed')
             SELECT g.likelihood, g.impact, g.level_band, count(p.id) AS risks
             FROM risk_level_grid g
             LEFT JOIN picked p ON p.{view}_likelihood = g.likelihood
                               AND p.{view}_impact = g.impact
-            GROUP BY ALL ORDER BY g.likelihood, g.impact""",
-        {**params, "today": today})
+            GROUP BY ALL ORDER BY g.likelihood, g.impact""", params)
 
 
 def unrated_residual(db: Database, today: date, filters: RiskFilter) -> int:
     where, params = filters.where(with_cell=False)
     return int(db.scalar(
-        f"SELECT count(*) FROM ({REGISTER_SQL}) WHERE {where} AND status <> 'closed' "
-        "AND residual_likelihood IS NULL", {**params, "today": today}))
+        f"SELECT count(*) FROM ({RATED_RISKS_SQL}) WHERE {where} AND status <> 'closed' "
+        "AND residual_likelihood IS NULL", params))
 
 
 def movement(db: Database, today: date, filters: RiskFilter) -> pd.DataFrame:
@@ -125,8 +126,8 @@ def movement(db: Database, today: date, filters: RiskFilter) -> pd.DataFrame:
     counts = db.query_df(
         f"""SELECT inherent_level, coalesce(residual_level, 'Not rated') AS residual_level,
                    count(*) AS risks
-            FROM ({REGISTER_SQL}) WHERE {where} AND status <> 'closed' GROUP BY ALL""",
-        {**params, "today": today})
+            FROM ({RATED_RISKS_SQL}) WHERE {where} AND status <> 'closed' GROUP BY ALL""",
+        params)
     columns = [*LEVEL_BANDS, "Not rated"]
     if counts.empty:
         return pd.DataFrame(0, index=list(LEVEL_BANDS), columns=columns)
@@ -135,12 +136,26 @@ def movement(db: Database, today: date, filters: RiskFilter) -> pd.DataFrame:
     return table.reindex(index=list(LEVEL_BANDS), columns=columns, fill_value=0).astype(int)
 
 
-def acceptances_due(db: Database, today: date) -> pd.DataFrame:
-    """Accepted risks whose acceptance has expired or was never recorded."""
-    return db.query_df(
-        f"""SELECT id AS risk_id, title, owner, accepted_by, accepted_on, acceptance_expires
-            FROM ({REGISTER_SQL}) WHERE acceptance_due
-            ORDER BY acceptance_expires NULLS FIRST, id""", {"today": today})
+_ACCEPTANCE_DUE_SQL = f"""
+    SELECT r.id AS risk_id, r.title, r.owner, a.accepted_by, a.accepted_on,
+           a.acceptance_expires
+    FROM risks r LEFT JOIN ({LATEST_ACCEPTANCE_SQL}) a ON a.risk_id = r.id
+    WHERE r.status = 'accepted'
+      AND (a.acceptance_expires IS NULL OR a.acceptance_expires < $today)
+"""
+
+
+def acceptances_due(db: Database, today: date, limit: int | None = None) -> pd.DataFrame:
+    """Accepted risks whose acceptance has expired or was never recorded, the first
+    ``limit`` of them (None: all)."""
+    rows = "" if limit is None else f"LIMIT {int(limit)}"
+    return db.query_df(f"SELECT * FROM ({_ACCEPTANCE_DUE_SQL}) "
+                       f"ORDER BY acceptance_expires NULLS FIRST, risk_id {rows}",
+                       {"today": today})
+
+
+def acceptances_due_count(db: Database, today: date) -> int:
+    return int(db.scalar(f"SELECT count(*) FROM ({_ACCEPTANCE_DUE_SQL})", {"today": today}))
 
 
 def raise_impact_as_risk(db: Database, impact_id: int, owner: str, today: date,
@@ -164,6 +179,47 @@ def raise_impact_as_risk(db: Database, impact_id: int, owner: str, today: date,
         "inherent_impact": int(row["severity"]), "treatment": "mitigate",
         "treatment_plan": row["mitigation"], "status": "open", "identified_on": today,
         "impact_id": impact_id}, label=f"Risk from impact {impact_id}")], actor)
+
+
+# --- reads of the register page -----------------------------------------------------------
+def annex_c_choices(db: Database) -> tuple[dict[str, str], dict[str, str]]:
+    """Annex C risk sources and objectives: ({"C.3.1": "C.3.1 Complexity…"}, {…})."""
+    sources = db.query_rows("SELECT source_id, source_id || ' ' || title "
+                            "FROM annex_c_risk_sources ORDER BY source_id")
+    objectives = db.query_rows("SELECT objective_id, objective_id || ' ' || title "
+                               "FROM annex_c_objectives ORDER BY objective_id")
+    return dict(sources), dict(objectives)
+
+
+def owners(db: Database) -> list[str]:
+    return [r[0] for r in db.query_rows(
+        "SELECT DISTINCT owner FROM risks WHERE owner IS NOT NULL ORDER BY owner")]
+
+
+def titles(db: Database, ids: tuple[int, ...]) -> dict[int, str]:
+    """{id: "#7 Biased screening"} for these risks, by id."""
+    rows = db.query_rows("SELECT id, title FROM risks WHERE list_contains($ids, id) "
+                         "ORDER BY id", {"ids": list(ids)})
+    return {int(i): f"#{int(i)} {title}" for i, title in rows}
+
+
+def one(db: Database, risk_id: int) -> pd.Series | None:
+    """One risk's row (every column), None if there is no such risk."""
+    frame = db.query_df("SELECT * FROM risks WHERE id = ?", [risk_id])
+    return None if frame.empty else frame.iloc[0]
+
+
+def control_links(db: Database, risk_id: int) -> pd.DataFrame:
+    """The risk's links to its treating controls (id, control_id, version)."""
+    return db.query_df("SELECT id, control_id, version FROM risk_controls WHERE risk_id = ? "
+                       "ORDER BY control_id", [risk_id])
+
+
+def acceptances_of(db: Database, risk_id: int) -> pd.DataFrame:
+    """The risk's acceptances, newest first."""
+    return db.query_df("SELECT approved_by, approved_on, expires_on, justification "
+                       "FROM risk_acceptances WHERE risk_id = ? ORDER BY approved_on DESC",
+                       [risk_id])
 
 
 def of_system(db: Database, system_id: int) -> pd.DataFrame:

@@ -21,7 +21,10 @@ import streamlit as st
 from aims_core.auth import people, roles
 from aims_core.records.fields import Field, Register, split_codes
 from aims_core.records.writes import RowChange, WriteResult, apply_changes
+from aims_core.ui.pickers import LIST_ALL
 from aims_core.ui.session import Identity, cached, get_db
+
+PEOPLE_LISTED = 500  # up to this many active people, person columns offer every name
 
 _DTYPES = {"text": "string", "choice": "string", "int": "Int64", "float": "Float64",
            "bool": "boolean"}
@@ -68,6 +71,21 @@ def table_height(rows: int) -> int:
     return 35 * (rows + 1) + 3
 
 
+def offered_labels(labels: dict[str, dict[Any, str]], frame: pd.DataFrame
+                   ) -> tuple[dict[str, dict[Any, str]], list[str]]:
+    """Reference columns' choices as sent to the browser: a column with more than
+    :data:`~aims_core.ui.pickers.LIST_ALL` choices offers those the shown rows hold (never
+    thousands of names); also the columns so trimmed."""
+    offered, trimmed = {}, []
+    for column, options in labels.items():
+        if len(options) > LIST_ALL and column in frame:
+            held = set(frame[column].dropna())
+            options = {k: v for k, v in options.items() if k in held}
+            trimmed.append(column)
+        offered[column] = options
+    return offered, trimmed
+
+
 def column_config(register: Register, labels: dict[str, dict[Any, str]] | None = None,
                   read_only: bool = False, people: list[str] | None = None) -> dict[str, Any]:
     """Data-editor column set-up derived from the register's field metadata. Person fields
@@ -83,13 +101,31 @@ def column_config(register: Register, labels: dict[str, dict[Any, str]] | None =
     return config
 
 
-def person_options(register: Register, frame: pd.DataFrame) -> list[str]:
+def person_options(register: Register, frame: pd.DataFrame) -> list[str] | None:
     """Active people, plus anyone the shown rows name (an owner disabled since keeps their
-    name on screen; the write path refuses picking them again)."""
+    name on screen; the write path refuses picking them again). None in a directory of more
+    than :data:`PEOPLE_LISTED`: person columns then take a typed name, which the write path
+    checks against the directory, rather than send thousands of names to the browser."""
+    if cached(people.active_count) > PEOPLE_LISTED:
+        return None
     shown = {v for spec in register.fields if spec.person and spec.name in frame
              for v in frame[spec.name].dropna()}
     active = cached(people.active_names)
     return [*active, *sorted(shown - set(active))]
+
+
+def _large_choices_note(register: Register, trimmed: list[str], typed_people: bool) -> None:
+    """Say how a large organisation's columns offer their choices."""
+    notes = []
+    if trimmed:
+        names = ", ".join(register.field(c).label if c in register.field_names else c
+                          for c in trimmed)
+        notes.append(f"{names}: the choices offered are those of the rows listed (there are "
+                     "too many to list them all)")
+    if typed_people:
+        notes.append("people: type the name as in the people directory")
+    if notes:
+        st.caption("In this large organisation, " + "; ".join(notes) + ".")
 
 
 def _column(spec: Field, options: dict[Any, str] | None, read_only: bool) -> Any:
@@ -200,8 +236,10 @@ def editable_table(register: Register, load: Callable[[], pd.DataFrame], *, key:
              if c not in (fixed or {})]
     # Read-only per column: the editor checks type compatibility of every column not
     # disabled in its own config (an all-empty context column would be refused).
-    config = {**column_config(register, labels, read_only,
-                              person_options(register, snap["frame"])),
+    offered, trimmed = offered_labels(labels or {}, snap["frame"])
+    people_offered = person_options(register, snap["frame"])
+    _large_choices_note(register, trimmed, people_offered is None)
+    config = {**column_config(register, offered, read_only, people_offered),
               **{name: {**spec, "disabled": True} for name, spec in (context or {}).items()}}
     st.data_editor(
         snap["frame"],

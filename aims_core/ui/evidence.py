@@ -9,9 +9,21 @@ import streamlit as st
 from aims_core.compliance import soa
 from aims_core.management_system import documents
 from aims_core.ui.editable_table import invalidate, show_outcome
+from aims_core.ui.pickers import search_text
 from aims_core.ui.session import Identity, cached, get_db
 
 NO_DOCUMENT = 0
+MATCHES = 50  # documents a search offers in a large register
+
+
+def _offered(choices: dict[int, str], key: str) -> list[int]:
+    """Every document while they are few; in a large register the first matches of a
+    search box (the page never sends thousands of titles to the browser)."""
+    search = search_text(f"{key}_document", len(choices), "documents")
+    if search is None:
+        return list(choices)
+    wanted = search.strip().lower()
+    return [d for d, label in choices.items() if wanted in label.lower()][:MATCHES]
 
 
 def evidence_document_picker(table: str, rows: pd.DataFrame, key_column: str,
@@ -34,13 +46,14 @@ def evidence_document_picker(table: str, rows: pd.DataFrame, key_column: str,
                   if table == "soa" else "."))
     labels = dict(zip(rows[key_column], rows[key_column] + " " + rows[title_column],
                       strict=True))
+    offered = _offered(choices, key)
     cols = st.columns([2, 3, 1], vertical_alignment="bottom")
     target = cols[0].selectbox("Evidence for", list(labels), format_func=labels.get,
                                key=f"{key}_target")
     row = rows[rows[key_column] == target].iloc[0]
     first = cached(documents.linked_to, link_column, target)
     ordered = [NO_DOCUMENT, *[d for d in first if d in choices],
-               *[d for d in choices if d not in first]]
+               *[d for d in offered if d not in first]]
     current = row["evidence_document_id"]
     current = NO_DOCUMENT if pd.isna(current) else int(current)
     if current not in ordered:  # linked to a withdrawn document: still shown

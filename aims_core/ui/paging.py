@@ -19,10 +19,21 @@ def page_offset(total: int, page_size: int, key: str, note: str = "") -> int:
     at page 1 instead of pointing past the end.
     """
     pages = max(1, -(-total // page_size))
+    st.session_state[f"_{key}_pages"] = pages
     if pages == 1:
         return 0
     label = f"Page (of {pages}{', ' + note if note else ''})"
     return (int(st.number_input(label, 1, pages, 1, key=f"{key}_of_{pages}")) - 1) * page_size
+
+
+def known_offset(key: str, page_size: int) -> int:
+    """The offset :func:`page_offset` will return on this run if the page count has not
+    changed since the last one: a page that reads its count and its rows in one query asks
+    for this page first (and again only if the count moved)."""
+    pages = st.session_state.get(f"_{key}_pages", 1)
+    if pages == 1:
+        return 0
+    return (int(st.session_state.get(f"{key}_of_{pages}", 1)) - 1) * page_size
 
 
 def show_count(total: int, offset: int, page_size: int, noun: tuple[str, str], *,

@@ -14,19 +14,13 @@ from aims_core.inventory.registers import (
     LIFECYCLE_STAGES,
     SOURCING,
 )
-from aims_core.inventory.revalidation import revalidation_schedule
 from aims_core.storage import spreadsheets
 from aims_core.ui.editable_table import editable_table
 from aims_core.ui.paging import page_offset, show_count
-from aims_core.ui.session import cached, current_identity, today
+from aims_core.ui.session import cached, current_identity, get_db, today
 from aims_core.ui.views import system_detail
 
 PAGE_SIZE = 100
-
-
-def _overdue_ids() -> tuple[int, ...]:
-    schedule = cached(revalidation_schedule, today())
-    return tuple(int(i) for i in schedule.loc[schedule["overdue"], "ai_system_id"])
 
 
 def _filters() -> systems.SystemFilter:
@@ -44,13 +38,14 @@ def _filters() -> systems.SystemFilter:
                                   format_func=EU_AI_ACT_CATEGORIES.get, key="systems_category",
                                   bind="query-params")
     overdue = row[3].toggle("Overdue only", key="systems_overdue",
-                            help="Due for re-validation now or past the due date")
+                            help="Due for re-validation today or earlier (never validated, "
+                                 "past the date, or due now after a trigger)")
     recheck = row[4].toggle("Triage to re-check", key="systems_recheck", bind="query-params",
                             help="The latest EU AI Act triage was made with the earlier "
                                  "questionnaire (or is otherwise flagged): run it again")
     return systems.SystemFilter(search, tuple(owner), tuple(department), tuple(sourcing),
                                 tuple(stage), tuple(category),
-                                _overdue_ids() if overdue else None, recheck)
+                                today() if overdue else None, recheck)
 
 
 def _register(filters: systems.SystemFilter) -> None:
@@ -76,16 +71,19 @@ def _exports() -> None:
     if missing:
         st.caption(missing)
         return
-    frame = cached(exports.inventory)
-    stamp = date.today().isoformat()
+    # Each file is built only when its button is pressed.
+    db, stamp = get_db(), date.today().isoformat()
     left, right, _ = st.columns([1, 1, 3])
-    left.download_button("Inventory as CSV", spreadsheets.to_csv_bytes(frame),
+    left.download_button("Inventory as CSV",
+                         lambda: spreadsheets.to_csv_bytes(exports.inventory(db)),
                          file_name=f"ai-inventory-{stamp}.csv", mime="text/csv",
-                         icon=":material/download:")
+                         icon=":material/download:", key="systems_csv")
     right.download_button(
-        "Inventory as Excel", lambda: spreadsheets.to_excel_bytes(frame, "AI inventory"),
+        "Inventory as Excel",
+        lambda: spreadsheets.to_excel_bytes(exports.inventory(db), "AI inventory"),
         file_name=f"ai-inventory-{stamp}.xlsx", icon=":material/download:",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="systems_excel")
 
 
 def render() -> None:

@@ -7,27 +7,51 @@ import pandas as pd
 import streamlit as st
 
 from aims_core.auth.actor import Actor
-from aims_core.risk import risks
+from aims_core.inventory import systems
+from aims_core.risk import impact_assessments, risks
 from aims_core.risk.registers import IMPACT_ASSESSMENTS, IMPACTS
 from aims_core.risk.risk_method import load_method
 from aims_core.ui.editable_table import editable_table, invalidate, show_outcome
-from aims_core.ui.session import cached, current_identity, get_db, query, today
+from aims_core.ui.paging import page_offset, show_count
+from aims_core.ui.pickers import LIST_ALL, listed_only_note, search_text
+from aims_core.ui.session import cached, current_identity, get_db, today
+from aims_core.ui.text import md_escape
+
+PAGE_SIZE = 50
 
 
-def _assessments(system_names: dict[int, str]) -> pd.DataFrame:
-    chosen = st.multiselect("AI system", list(system_names), format_func=system_names.get,
-                            key="impact_system")
-    sql = ("SELECT a.*, a.next_review < current_date AS review_overdue FROM "
-           "impact_assessments a WHERE {} ORDER BY a.assessed_on DESC, a.id DESC")
-    load = (lambda: query(sql.format("ai_system_id IN (SELECT unnest(?::BIGINT[]))"),
-                          (list(chosen),))) if chosen else (lambda: query(sql.format("TRUE")))
-    if query("SELECT count(*) AS n FROM impact_assessments")["n"].iloc[0] == 0:
-        st.info("No impact assessment yet. Add one per AI system in the empty row below "
-                "(start with EU AI Act high-risk systems): intended use, reviewer and date are "
-                "required. Then open it to list its impacts.", icon=":material/lightbulb:")
-    editable_table(IMPACT_ASSESSMENTS, load, key="impact_assessments", who=current_identity(),
-                   signature=repr(chosen), labels={"ai_system_id": system_names})
-    return query(sql.format("TRUE"))
+def _system_filter() -> tuple[int, ...]:
+    """The AI systems whose assessments are listed (searched in a large organisation)."""
+    chosen = tuple(st.session_state.get("impact_system") or ())
+    search = search_text("impact_system", cached(systems.pickable_count), "AI systems")
+    names = cached(systems.names, search, chosen)
+    return tuple(st.multiselect("AI system", list(names), format_func=names.get,
+                                key="impact_system"))
+
+
+def _assessments(chosen: tuple[int, ...]) -> pd.DataFrame:
+    """The page of assessments listed, in the editable table; returns its rows."""
+    total = cached(impact_assessments.count, chosen)
+    offset = page_offset(total, PAGE_SIZE, "impact_page")
+    show_count(total, offset, PAGE_SIZE, ("impact assessment", "impact assessments"),
+               register_empty=cached(impact_assessments.count) == 0,
+               first_steps="No impact assessment yet. Add one per AI system in the empty row "
+               "below (start with EU AI Act high-risk systems): intended use, reviewer and "
+               "date are required. Then open it to list its impacts.")
+    shown = cached(impact_assessments.page, today(), chosen, offset, PAGE_SIZE)
+    # The AI system column offers every system while they are few; in a large organisation
+    # those of the rows shown and of the filter (filter by a system to add an assessment).
+    many = cached(systems.pickable_count) > LIST_ALL
+    listed_only_note(cached(systems.pickable_count))
+    listed = tuple(int(i) for i in shown["ai_system_id"].dropna()) + chosen
+    editable_table(IMPACT_ASSESSMENTS,
+                   lambda: impact_assessments.page(get_db(), today(), chosen, offset,
+                                                   PAGE_SIZE),
+                   key="impact_assessments", who=current_identity(),
+                   signature=repr((chosen, offset)),
+                   labels={"ai_system_id": cached(systems.names, "" if many else None, listed,
+                                                  False, 0)})
+    return shown
 
 
 def _impacts(assessment_id: int) -> None:
@@ -36,12 +60,7 @@ def _impacts(assessment_id: int) -> None:
                "the risk method; the level uses the same grid as every risk.")
 
     def load() -> pd.DataFrame:
-        frame = query(
-            """SELECT i.*, g.level_band AS level,
-                      (SELECT min(r.id) FROM risks r WHERE r.impact_id = i.id) AS risk_id
-               FROM impacts i LEFT JOIN risk_level_grid g
-                    ON g.likelihood = i.likelihood AND g.impact = i.severity
-               WHERE i.impact_assessment_id = ? ORDER BY i.id""", (assessment_id,))
+        frame = impact_assessments.impacts_of(get_db(), assessment_id)
         frame["risk"] = [f"Risk #{int(r)}" if pd.notna(r) else "" for r in frame["risk_id"]]
         return frame
 
@@ -57,19 +76,14 @@ def _impacts(assessment_id: int) -> None:
                   "risk": st.column_config.TextColumn("Raised as")})
 
 
-def _raise_as_risk(assessment: pd.Series) -> None:
-    open_impacts = query(
-        """SELECT i.id, i.description FROM impacts i WHERE i.impact_assessment_id = ?
-           AND NOT EXISTS (SELECT 1 FROM risks r WHERE r.impact_id = i.id) ORDER BY i.id""",
-        (int(assessment["id"]),))
+def _raise_as_risk(assessment: dict) -> None:
+    names = cached(impact_assessments.unraised, int(assessment["id"]))
     key = f"raise_{int(assessment['id'])}"
     show_outcome(st.session_state.pop(f"{key}_outcome", None))
-    if open_impacts.empty:
+    if not names:
         st.caption("Every impact of this assessment is in the risk register.")
         return
-    owner = query("SELECT owner FROM ai_systems WHERE id = ?",
-                  (int(assessment["ai_system_id"]),))["owner"].iloc[0]
-    names = {int(r.id): f"#{int(r.id)} {r.description}" for r in open_impacts.itertuples()}
+    owner = assessment["system_owner"]
     cols = st.columns([3, 2, 1], vertical_alignment="bottom")
     cols[0].selectbox("Raise an impact as a risk", list(names), format_func=names.get,
                       key=f"{key}_impact")
@@ -98,26 +112,24 @@ def render() -> None:
                "system affects — individuals, groups, society — its intended use and "
                "reasonably foreseeable misuse, each impact with severity, likelihood and "
                "mitigation. An impact can be raised as a risk in one step; the two stay linked.")
-    systems = query("SELECT id, name FROM ai_systems ORDER BY name")
-    if systems.empty:
+    if cached(systems.pickable_count) == 0:
         st.info("Impact assessments belong to AI systems: add a system on the AI systems page "
                 "first.", icon=":material/lightbulb:")
         return
-    names = {int(r.id): r.name for r in systems.itertuples()}
-    assessments = _assessments(names)
-    if assessments.empty:
+    shown = _assessments(_system_filter())
+    wanted = st.query_params.get("assessment", "")
+    linked = (int(wanted),) if wanted.isdigit() else ()
+    labels = cached(impact_assessments.labels,
+                    tuple(dict.fromkeys([*linked, *(int(i) for i in shown["id"])])))
+    if not labels:
         return
     st.divider()
-    labels = {int(r.id): f"#{int(r.id)} {names.get(int(r.ai_system_id), '?')} — "
-                         f"{r.assessed_on:%d %b %Y}" for r in assessments.itertuples()}
     ids = list(labels)
-    wanted = st.query_params.get("assessment", "")
     chosen = st.selectbox("Open an assessment", ids, format_func=labels.get,
-                          index=ids.index(int(wanted)) if wanted.isdigit()
-                          and int(wanted) in labels else 0, key="impact_open")
+                          index=ids.index(linked[0]) if linked and linked[0] in labels else 0,
+                          key="impact_open")
     st.query_params["assessment"] = str(chosen)
-    assessment = assessments.set_index("id").loc[chosen]
-    assessment["id"] = chosen
-    st.subheader(f"Impacts of {names.get(int(assessment['ai_system_id']), '?')}")
+    assessment = cached(impact_assessments.one, int(chosen))
+    st.subheader(f"Impacts of {md_escape(assessment['ai_system'] or '?')}")
     _impacts(int(chosen))
     _raise_as_risk(assessment)

@@ -30,7 +30,7 @@ from aims_core.ui.downloads import spreadsheet_downloads
 from aims_core.ui.editable_table import editable_table, invalidate, shown_rows
 from aims_core.ui.forms import FormKeys
 from aims_core.ui.paging import page_height, page_offset, show_count
-from aims_core.ui.pickers import open_record
+from aims_core.ui.pickers import open_record, search_text
 from aims_core.ui.session import Identity, cached, current_identity, get_db, today
 from aims_core.ui.text import md_escape
 
@@ -60,12 +60,23 @@ def _tiles() -> None:
     tiles[3].metric("Deadlines passed", int(running["overdue"].sum()), border=True)
 
 
-def _record_form(systems: dict[int, str], who: Identity, expanded: bool) -> None:
+def _system_choices(key: str, chosen: object) -> dict[int, str]:
+    """Every AI system while they are few, else those a search finds (its box keyed
+    ``<key>_find``), with the ``chosen`` ones kept."""
+    kept = tuple(int(i) for i in (chosen if isinstance(chosen, list | tuple) else [chosen])
+                 if isinstance(i, int) and i != incidents.ORG_WIDE)
+    search = search_text(key, cached(inventory_systems.pickable_count), "AI systems")
+    return cached(inventory_systems.names, search, kept)
+
+
+def _record_form(who: Identity, expanded: bool) -> None:
     form = FormKeys("incident_new")
     form.show_outcome()
     with st.expander("Record an incident", expanded=expanded, icon=":material/add_alert:"):
         st.caption("What happened, when you became aware of it and how bad it is. Legal "
                    "reporting clocks count from the day of awareness.")
+        systems = _system_choices("incident_new_system",
+                                  st.session_state.get(form.key("ai_system_id")))
         options = [incidents.ORG_WIDE, *systems]
         cols = st.columns([3, 3])
         cols[0].selectbox("AI system", options, index=None, key=form.key("ai_system_id"),
@@ -138,10 +149,12 @@ def _recorded_message(result: WriteResult) -> str:
     return text
 
 
-def _filters(systems: dict[int, str], who: Identity) -> tuple[ColumnFilter, str | None]:
-    names = {incidents.ORG_WIDE: "Organisation-wide", **systems}
-    top = st.columns([3, 2, 2, 2])
-    chosen = top[0].multiselect("AI system", list(names), format_func=names.get,
+def _filters(who: Identity) -> tuple[ColumnFilter, str | None]:
+    top = st.columns([3, 2, 2, 2], vertical_alignment="bottom")
+    with top[0]:
+        names = {incidents.ORG_WIDE: "Organisation-wide",
+                 **_system_choices("incidents_system", st.session_state.get("incidents_system"))}
+        chosen = st.multiselect("AI system", list(names), format_func=names.get,
                                 key="incidents_system")
     severity = top[1].multiselect("Severity", list(SEVERITIES), format_func=SEVERITIES.get,
                                   key="incidents_severity", bind="query-params")
@@ -169,7 +182,7 @@ def _load(filters: ColumnFilter, me: str | None, offset: int) -> pd.DataFrame:
 
 
 def _register(systems: dict[int, str], who: Identity) -> pd.DataFrame:
-    filters, me = _filters(systems, who)
+    filters, me = _filters(who)
     total = cached(incidents.count, filters)
     offset = page_offset(total, PAGE_SIZE, "incidents_page")
     show_count(total, offset, PAGE_SIZE, ("incident", "incidents"),
@@ -312,7 +325,7 @@ def render() -> None:
                "personal-data breaches get their legal reporting deadlines (AI Act Art. 73, "
                "GDPR Art. 33), and an incident makes its AI system due for re-validation now.")
     who = current_identity()
-    systems = cached(inventory_systems.names)
+    systems = cached(inventory_systems.names)  # the table's column offers those listed
     empty = not cached(incidents.count, ColumnFilter())
     if not systems:
         st.info("No AI systems yet: add them on the AI systems page so that incidents can "
@@ -320,7 +333,7 @@ def render() -> None:
                 "triage). Organisation-wide incidents can be recorded now.",
                 icon=":material/lightbulb:")
     _tiles()
-    _record_form(systems, who, expanded=empty)
+    _record_form(who, expanded=empty)
     st.subheader("Register")
     shown = _register(systems, who)
     spreadsheet_downloads("incidents", {"Incidents": lambda: cached(

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from aims_core.compliance import soa
+from aims_core.inventory import systems
+from aims_core.performance import kpis
 from aims_core.performance.kpi_import import ImportFileError, describe, import_measurements
 from aims_core.performance.registers import (
     COMPUTED_KPI_CODES,
@@ -15,29 +18,31 @@ from aims_core.performance.registers import (
     OBJECTIVES,
 )
 from aims_core.ui.editable_table import editable_table
-from aims_core.ui.session import Identity, get_db, query, today
+from aims_core.ui.paging import page_offset
+from aims_core.ui.pickers import LIST_ALL, listed_only_note, search_text
+from aims_core.ui.session import Identity, cached, get_db, today
 
-MAX_DEFINITIONS = 500
-
-
-def _names(sql: str) -> dict[int, str]:
-    frame = query(sql)
-    return dict(zip(frame["id"].astype(int), frame["name"].astype(str), strict=True))
+DEFINITIONS_PER_PAGE = 50
 
 
 def values_editor(who: Identity) -> None:
-    measured = _names("SELECT id, name FROM kpis WHERE kind = 'measured' ORDER BY name")
-    if not measured:
+    total = cached(kpis.kpi_count, True)
+    if total == 0:
         st.info("No measured KPI yet: define one (kind Measured) in the KPI definitions tab.",
                 icon=":material/lightbulb:")
+        return
+    chosen = st.session_state.get("kpi_values_kpi")
+    search = search_text("kpi_values", total, "measured KPIs")
+    measured = cached(kpis.names, search, () if chosen is None else (int(chosen),), True)
+    if not measured:
+        st.warning("No measured KPI has that in its name.", icon=":material/filter_alt_off:")
         return
     kpi_id = st.selectbox("KPI", list(measured), format_func=measured.get, key="kpi_values_kpi")
     st.caption("One value per KPI per day; newest first. Add a row for a new value, edit a "
                "value in place, or delete a wrong one. Computed KPIs are recorded by snapshots.")
     editable_table(
         KPI_MEASUREMENTS,
-        lambda: query("SELECT * FROM kpi_measurements WHERE kpi_id = ? "
-                      "ORDER BY measured_on DESC", (kpi_id,)),
+        lambda: kpis.values_of(get_db(), kpi_id),
         key="kpi_values", who=who, signature=str(kpi_id), height=420,
         fixed={"kpi_id": kpi_id, "source": "entered"},
         column_order=["measured_on", "value", "note"])
@@ -73,8 +78,7 @@ def file_import(who: Identity) -> None:
                "a bad row is refused whole, each bad row and field named, unless you choose "
                "to skip bad rows. A value for a day that already has one replaces it. From a "
                "scheduler: `python -m aims_core import-kpis --file F`.")
-    example = next(iter(_names("SELECT id, name FROM kpis WHERE kind = 'measured' "
-                               "ORDER BY name LIMIT 1").values()), "Model accuracy")
+    example = next(iter(cached(kpis.names, "", (), True, 1).values()), "Model accuracy")
     st.download_button("Download a template CSV", key="kpi_import_template",
                        data=f"kpi,measured_on,value,note\n\"{example}\",{today()},,\n",
                        file_name="kpi_values.csv", mime="text/csv",
@@ -95,37 +99,48 @@ def file_import(who: Identity) -> None:
             st.dataframe(problems, hide_index=True, width="stretch")
 
 
-def definitions(who: Identity, kpi_ids: list[int]) -> None:
-    systems = _names("SELECT id, name FROM ai_systems ORDER BY name")
-    controls = query("SELECT control_id, control_id || ' ' || title AS label FROM controls "
-                     "ORDER BY sort_order")
+def _reference_labels(definitions: pd.DataFrame,
+                      filters: kpis.KpiFilter) -> dict[str, dict]:
+    """Choices of the definitions' AI system and control columns. With many systems the
+    AI system column offers those of the rows shown and of the filter above (filter by a
+    system to link KPIs to it), not thousands of names."""
+    shown = tuple(int(i) for i in definitions["ai_system_id"].dropna())
+    picked = tuple(i for i in filters.ai_system_ids or () if i != kpis.ORGANISATION_WIDE)
+    many = cached(systems.pickable_count) > LIST_ALL
+    names = cached(systems.names, "" if many else None, shown + picked, False, 0)
+    return {"ai_system_id": names, "control_id": cached(soa.control_labels)}
+
+
+def definitions(who: Identity, filters: kpis.KpiFilter) -> None:
     st.subheader("KPI definitions")
     st.caption("Direction says whether higher or lower is better; a value beyond the amber "
                "threshold is amber, beyond the red one red. Computed KPIs name the register "
                "figure they record: " + "; ".join(COMPUTED_KPI_CODES.values()) + ".")
-    shown = kpi_ids[:MAX_DEFINITIONS]
-    if len(kpi_ids) > MAX_DEFINITIONS:
-        st.caption(f"Showing the first {MAX_DEFINITIONS} of {len(kpi_ids)} matching KPIs: "
-                   "filter by AI system or objective to see others.")
+    total = cached(kpis.definition_count, filters)
+    offset = page_offset(total, DEFINITIONS_PER_PAGE, "kpi_definitions_page")
+    if total > DEFINITIONS_PER_PAGE:
+        st.caption(f"Showing {offset + 1}–{min(offset + DEFINITIONS_PER_PAGE, total)} of "
+                   f"{total} matching KPIs by name; the filters above narrow them down.")
+    shown = cached(kpis.definitions, filters, offset, DEFINITIONS_PER_PAGE)
+    listed_only_note(cached(systems.pickable_count))
     editable_table(
-        KPIS,
-        lambda: query("SELECT * FROM kpis WHERE id IN (SELECT unnest(?::BIGINT[])) "
-                      "ORDER BY name", (shown,)),
-        key="kpi_definitions", who=who, signature=repr(shown),
-        labels={"ai_system_id": systems,
-                "control_id": dict(zip(controls["control_id"], controls["label"],
-                                       strict=True))},
+        KPIS, lambda: kpis.definitions(get_db(), filters, offset, DEFINITIONS_PER_PAGE),
+        key="kpi_definitions", who=who, signature=repr((filters, offset)),
+        labels=_reference_labels(shown, filters),
         column_order=["name", "kind", "code", "unit", "direction", "target", "amber_threshold",
                       "red_threshold", "frequency", "owner", "ai_system_id", "control_id",
                       "description"])
     st.subheader("Objectives (6.2)")
     st.caption("Status: " + ", ".join(OBJECTIVE_STATUSES.values()) + ".")
-    editable_table(OBJECTIVES, lambda: query("SELECT * FROM objectives ORDER BY id"),
-                   key="objectives", who=who)
+    editable_table(OBJECTIVES, lambda: kpis.objectives(get_db()), key="objectives", who=who)
     st.subheader("Which KPIs measure which objective")
+    links = cached(kpis.objective_links)
+    many = cached(kpis.kpi_count) > LIST_ALL
+    linkable = tuple(int(i) for i in links["kpi_id"]) + tuple(int(i) for i in shown["id"])
+    if many:
+        st.caption("A new link can name a KPI listed on this page of definitions (or one "
+                   "already linked): filter or page the definitions above to reach others.")
     editable_table(
-        OBJECTIVE_KPIS,
-        lambda: query("SELECT * FROM objective_kpis ORDER BY objective_id, kpi_id"),
-        key="objective_kpis", who=who,
-        labels={"objective_id": _names("SELECT id, title AS name FROM objectives ORDER BY id"),
-                "kpi_id": _names("SELECT id, name FROM kpis ORDER BY name")})
+        OBJECTIVE_KPIS, lambda: kpis.objective_links(get_db()), key="objective_kpis", who=who,
+        labels={"objective_id": cached(kpis.objective_titles),
+                "kpi_id": cached(kpis.names, "" if many else None, linkable, False, 0)})

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from aims_core.dashboard import my_work
+from aims_core.dashboard import my_work, schedule
+from aims_core.inventory import systems
+from aims_core.records.fields import Register
 from aims_core.records.registry import REGISTERS
 from aims_core.ui.editable_table import editable_table
-from aims_core.ui.paging import page_offset
-from aims_core.ui.session import Identity, cached, current_identity, get_db, today
+from aims_core.ui.paging import known_offset, page_offset
+from aims_core.ui.pickers import LIST_ALL
+from aims_core.ui.session import Identity, cached, current_identity, today
 from aims_core.ui.text import md_escape
 
 PAGE_SIZE = 50
@@ -25,7 +29,9 @@ def render() -> None:
         return
     st.caption(f"Everything {md_escape(who.name)} owns or must act on, across the registers: "
                "overdue first. The counts are the Schedule's with “Only mine”.")
-    counts = cached(my_work.counts, today(), who.name)
+    shown = cached(my_work.listing, today(), who.name,
+                   known_offset("my_work_due_page", PAGE_SIZE), PAGE_SIZE)
+    counts = my_work.DueCounts.of(shown.counts)
     owned = cached(my_work.owned_counts, who.name)
     tiles = st.columns(4)
     tiles[0].metric("Overdue", counts.overdue, border=True)
@@ -37,18 +43,20 @@ def render() -> None:
                 "systems, risks, SoA controls or KPIs on their pages (or ask an AIMS manager "
                 "to), and what falls due for them appears here.", icon=":material/lightbulb:")
         return
-    _due(who)
+    _due(who, shown)
     _owned(who, owned)
 
 
-def _due(who: Identity) -> None:
+def _due(who: Identity, shown: schedule.Listing) -> None:
     st.subheader("Due")
-    items = cached(my_work.due, today(), who.name)
-    if items.empty:
+    total = shown.counts.total
+    if total == 0:
         st.success("Nothing of yours falls due.", icon=":material/task_alt:")
         return
-    offset = page_offset(len(items), PAGE_SIZE, "my_work_due_page")
-    page = items.iloc[offset:offset + PAGE_SIZE].assign(
+    offset = page_offset(total, PAGE_SIZE, "my_work_due_page")
+    if offset != shown.offset:  # the page count moved since the last run
+        shown = cached(my_work.listing, today(), who.name, offset, PAGE_SIZE)
+    page = shown.rows.assign(
         status=lambda f: f["overdue"].map({True: "Overdue", False: "Upcoming"}))
     st.dataframe(page[["status", "kind", "item", "link", "due_on", "reason"]],
                  hide_index=True, width="stretch", key="my_work_due", column_config={
@@ -56,7 +64,7 @@ def _due(who: Identity) -> None:
                      "link": st.column_config.LinkColumn("Open", display_text="Open"),
                      "due_on": st.column_config.DateColumn("Due"),
                      "reason": st.column_config.TextColumn("Why", width="large")})
-    st.caption(f"Showing {offset + 1}–{min(offset + PAGE_SIZE, len(items))} of {len(items)} "
+    st.caption(f"Showing {offset + 1}–{min(offset + PAGE_SIZE, total)} of {total} "
                "due items. “Open” goes to the record on its page.")
 
 
@@ -71,7 +79,20 @@ def _owned(who: Identity, owned: dict[str, int]) -> None:
         format_func=lambda t: f"{REGISTERS[t].label} ({owned[t]})") or choices[0]
     register = REGISTERS[table]
     offset = page_offset(owned[table], TABLE_PAGE_SIZE, f"my_work_{table}_page")
+    rows = cached(my_work.owned_rows, table, who.name, TABLE_PAGE_SIZE, offset)
     editable_table(
-        register, lambda: my_work.owned_rows(get_db(), table, who.name, TABLE_PAGE_SIZE, offset),
-        key=f"my_work_{table}", who=who, signature=repr((who.name, offset)), allow_add=False,
-        labels=cached(my_work.reference_labels, table), height="auto")
+        register, lambda: rows, key=f"my_work_{table}", who=who,
+        signature=repr((who.name, offset)), allow_add=False,
+        labels=cached(my_work.reference_labels, table, _systems_listed(register, rows)),
+        height="auto")
+
+
+def _systems_listed(register: Register, rows: pd.DataFrame) -> dict[str, tuple] | None:
+    """In a large organisation, the AI systems a reference column offers: those of the rows
+    listed (rows are not added here, and moving one to another system is done on its own
+    page), never thousands of names."""
+    if cached(systems.pickable_count) <= LIST_ALL:
+        return None
+    return {spec.name: tuple(sorted({int(v) for v in rows[spec.name].dropna()}))
+            for spec in register.fields
+            if spec.reference is not None and spec.reference.table == "ai_systems"}

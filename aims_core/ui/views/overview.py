@@ -13,7 +13,6 @@ from aims_core.dashboard import overview, schedule
 from aims_core.improvement.figures import figures as improvement_figures
 from aims_core.improvement.registers import INCIDENT_STATUSES, OPEN_INCIDENT_STATUSES, SEVERITIES
 from aims_core.management_system import organisation
-from aims_core.performance import kpis
 from aims_core.performance.kpi_status import STATUS_LABELS
 from aims_core.records.registry import REGISTERS
 from aims_core.risk import risks
@@ -25,7 +24,9 @@ from aims_core.ui.session import cached, today
 from aims_core.ui.text import md_escape
 
 DUE_DAYS = 30
+DUE_SOON = schedule.DueFilter(horizon=DUE_DAYS)
 DUE_SHOWN = 12  # the Overview lists the first few; the schedule has them all
+RED_SHOWN = 10  # likewise the first KPIs in red; the KPI page lists them all
 TILE_HEIGHT = 130  # every tile alike, whether or not it shows a breakdown line
 # Filters the tiles open, as the target pages bind them to the URL (labels, not codes).
 HIGH_CRITICAL_OPEN = {"risks_level": ["High", "Critical"],
@@ -105,7 +106,8 @@ def _tiles(head: overview.Headline) -> None:
     with tiles[3]:
         st.metric("Validations overdue", head.overdue_validations, border=True,
                   height=TILE_HEIGHT,
-                  help="AI systems past their re-validation date or due now after a trigger")
+                  help="AI systems due for re-validation today or earlier: never validated, "
+                       "past their date, or due now after a trigger")
         st.page_link("pages/schedule.py", label="Overdue systems",
                      icon=":material/event:", query_params=REVALIDATIONS_OVERDUE)
     with tiles[4]:
@@ -134,45 +136,42 @@ def _heatmap() -> None:
                  "list its risks)", icon=":material/warning:")
 
 
-def _coverage() -> None:
+def _coverage(frame: pd.DataFrame) -> None:
     st.subheader("Control coverage by objective")
-    frame = cached(soa.coverage, today())
     if frame["applicable"].sum() == 0:
         st.info("No Annex A control is marked applicable yet: decide applicability on the "
                 "SoA page and coverage appears here.", icon=":material/lightbulb:")
         return
-    frame["label"] = frame["objective_id"] + " (" + frame["applicable"].astype(str) + ")"
+    frame = frame.assign(label=frame["objective_id"] + " (" + frame["applicable"].astype(str)
+                         + ")")
     st.plotly_chart(status_bars(frame, "label", "applicable"), key="overview_coverage")
     st.caption("Applicable controls per Annex A objective (their number in brackets). "
                "Stale evidence, an overdue review or an open major nonconformity counts an "
                "implemented control as partial.")
 
 
-def _due_soon() -> None:
+def _due_soon(due: schedule.Listing) -> None:
     st.subheader(f"Due in the next {DUE_DAYS} days")
-    items = cached(schedule.due_dates, today())
-    due = items[items["overdue"] | (items["due_on"] <= today() + timedelta(days=DUE_DAYS))]
-    if due.empty:
+    if due.counts.listed == 0:
         st.success(f"Nothing is overdue or due in the next {DUE_DAYS} days.",
                    icon=":material/task_alt:")
         return
-    overdue = int(due["overdue"].sum())
-    st.markdown(f"**{overdue}** overdue · **{len(due) - overdue}** due by "
+    overdue = due.counts.overdue
+    st.markdown(f"**{overdue}** overdue · **{due.counts.listed - overdue}** due by "
                 f"{today() + timedelta(days=DUE_DAYS):%d %b %Y}")
-    by_kind = due.groupby("kind").agg(overdue=("overdue", "sum"), items=("item", "size"))
-    st.dataframe(by_kind.reset_index(), hide_index=True, width="stretch",
+    st.dataframe(due.by_kind, hide_index=True, width="stretch",
                  column_config={"kind": "What", "overdue": "Overdue", "items": "All due"})
     st.dataframe(
-        due.head(DUE_SHOWN).assign(status=due["overdue"].map({True: "Overdue",
-                                                             False: "Upcoming"})),
+        due.rows.assign(status=due.rows["overdue"].map({True: "Overdue", False: "Upcoming"})),
         hide_index=True, width="stretch",
         column_order=["status", "due_on", "kind", "item", "owner"],
         column_config={"status": "Status", "due_on": st.column_config.DateColumn("Due"),
                        "kind": "What", "item": st.column_config.TextColumn("Item",
                                                                            width="large"),
                        "owner": "Owner"})
-    st.page_link("pages/schedule.py", label=f"All {len(due)} in the schedule",
-                 icon=":material/event:", query_params={"schedule_horizon": "Next 30 days"})
+    st.page_link("pages/schedule.py", label=f"All {due.counts.listed} in the schedule",
+                 icon=":material/event:",
+                 query_params={"schedule_horizon": f"Next {DUE_DAYS} days"})
 
 
 def _since_last_review() -> None:
@@ -199,14 +198,13 @@ def _since_last_review() -> None:
                                     "Latest change (UTC)", format="YYYY-MM-DD HH:mm")})
 
 
-def _kpis_in_red() -> None:
+def _kpis_in_red(red: overview.RedKpis) -> None:
     st.subheader("KPIs in red")
-    red = cached(kpis.kpis_in_red)
-    if red.empty:
+    if red.total == 0:
         st.success("No KPI is beyond its red threshold.", icon=":material/task_alt:")
         return
-    shown = red.assign(status_text=STATUS_LABELS["red"],
-                       ai_system=red["ai_system"].fillna("Organisation-wide"))
+    shown = red.first.assign(status_text=STATUS_LABELS["red"],
+                             ai_system=red.first["ai_system"].fillna("Organisation-wide"))
     st.dataframe(
         shown[["name", "status_text", "value", "red_threshold", "unit", "measured_on",
                "ai_system", "owner"]],
@@ -215,13 +213,15 @@ def _kpis_in_red() -> None:
                        "red_threshold": "Red threshold", "unit": "Unit",
                        "measured_on": st.column_config.DateColumn("Measured on"),
                        "ai_system": "AI system (due for re-validation)", "owner": "Owner"})
+    if red.total > len(shown):
+        st.page_link("pages/kpis.py", label=f"The first {len(shown)} of {red.total} by name; "
+                     "all on the KPI page, red first", icon=":material/monitoring:")
 
 
-def _systems_and_levels() -> None:
+def _systems_and_levels(by_category: pd.DataFrame, by_level: pd.DataFrame) -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("AI systems by EU AI Act category")
-        by_category = cached(overview.systems_by_category)
         st.plotly_chart(
             labelled_bars(by_category, "label", "systems",
                           [PALETTE[i % len(PALETTE)] for i in range(len(by_category))]),
@@ -229,7 +229,6 @@ def _systems_and_levels() -> None:
         )
     with right:
         st.subheader("Open risks by current level")
-        by_level: pd.DataFrame = cached(overview.open_risks_by_level)
         st.plotly_chart(
             labelled_bars(by_level, "level", "risks",
                           [BAND_COLOURS[b] for b in by_level["level"]]),
@@ -247,7 +246,16 @@ def render() -> None:
     else:
         st.page_link("pages/organisation.py", icon=":material/domain:",
                      label="Set up the organisation profile: its name, AIMS scope and AI roles")
-    head = cached(overview.headline, today())
+    # Every tile is a figure a section below shows too: each is read once per run, and the
+    # tiles are drawn before any chart.
+    by_category = cached(overview.systems_by_category)
+    by_level = cached(overview.open_risks_by_level)
+    coverage = cached(soa.coverage, today())
+    due = cached(schedule.listing, today(), DUE_SOON, 0, DUE_SHOWN)
+    red = cached(overview.kpis_in_red, RED_SHOWN)
+    revalidations = due.by_kind.loc[due.by_kind["kind"] == "Re-validation", "overdue"].sum()
+    head = overview.Headline.of(by_category, by_level, coverage, int(revalidations),
+                                red.total)
     if head.systems_in_scope == 0:
         _empty_state()
     _tiles(head)
@@ -255,11 +263,11 @@ def render() -> None:
     with left:
         _heatmap()
     with right:
-        _coverage()
+        _coverage(coverage)
     left, right = st.columns(2, gap="large")
     with left:
-        _due_soon()
+        _due_soon(due)
     with right:
         _since_last_review()
-    _kpis_in_red()
-    _systems_and_levels()
+    _kpis_in_red(red)
+    _systems_and_levels(by_category, by_level)

@@ -11,6 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from aims_core.auth.actor import Actor
+from aims_core.compliance import soa
+from aims_core.inventory import systems
 from aims_core.records.writes import RowChange, apply_batches, apply_changes
 from aims_core.risk import risks
 from aims_core.risk.registers import RISK_STATUSES, RISKS
@@ -20,7 +22,8 @@ from aims_core.ui.charts import risk_matrices
 from aims_core.ui.editable_table import editable_table, invalidate, show_outcome, shown_rows
 from aims_core.ui.paging import page_offset, show_count
 from aims_core.ui.people_picker import person_select
-from aims_core.ui.session import cached, current_identity, get_db, query, today
+from aims_core.ui.pickers import LIST_ALL, listed_only_note, search_text
+from aims_core.ui.session import cached, current_identity, get_db, today
 from aims_core.ui.text import md_escape
 
 PAGE_SIZE = 100
@@ -32,30 +35,30 @@ COLUMNS = ["title", "ai_system_id", "owner", "inherent_likelihood", "inherent_im
            "objective_affected", "description", "identified_on"]
 
 
+def _system_choices() -> dict[int, str]:
+    """Every AI system while they are few, else those a search finds, with the chosen."""
+    chosen = tuple(i for i in st.session_state.get("risks_system") or () if i != ORG_WIDE)
+    search = search_text("risks_system", cached(systems.pickable_count), "AI systems")
+    return {ORG_WIDE: "Organisation-wide", **cached(systems.names, search, chosen)}
+
+
 def _filters() -> risks.RiskFilter:
-    systems = query("SELECT id, name FROM ai_systems ORDER BY name")
-    names = {ORG_WIDE: "Organisation-wide", **{int(r.id): r.name for r in systems.itertuples()}}
-    sources = query("SELECT source_id, title FROM annex_c_risk_sources ORDER BY source_id")
-    objectives = query("SELECT objective_id, title FROM annex_c_objectives "
-                       "ORDER BY objective_id")
-    owners = query("SELECT DISTINCT owner FROM risks WHERE owner IS NOT NULL ORDER BY owner")
-    top = st.columns([3, 2, 2, 2])
-    chosen = top[0].multiselect("AI system", list(names), format_func=names.get,
+    source_names, objective_names = cached(risks.annex_c_choices)
+    top = st.columns([3, 2, 2, 2], vertical_alignment="bottom")
+    with top[0]:
+        names = _system_choices()
+        chosen = st.multiselect("AI system", list(names), format_func=names.get,
                                 key="risks_system")
-    owner = top[1].multiselect("Owner", list(owners["owner"]), key="risks_owner")
+    owner = top[1].multiselect("Owner", cached(risks.owners), key="risks_owner")
     level = top[2].multiselect("Current level", list(LEVEL_BANDS), key="risks_level",
                                bind="query-params")
     status = top[3].multiselect("Status", list(RISK_STATUSES), format_func=RISK_STATUSES.get,
                                 key="risks_status", bind="query-params")
     row = st.columns([3, 3, 2], vertical_alignment="bottom")
-    source_names = dict(zip(sources["source_id"], sources["title"], strict=True))
     source = row[0].multiselect("Risk source (Annex C.3)", list(source_names),
-                                format_func=lambda s: f"{s} {source_names[s]}",
-                                key="risks_source")
-    objective_names = dict(zip(objectives["objective_id"], objectives["title"], strict=True))
+                                format_func=source_names.get, key="risks_source")
     objective = row[1].multiselect("Objective affected (Annex C.2)", list(objective_names),
-                                   format_func=lambda o: f"{o} {objective_names[o]}",
-                                   key="risks_objective")
+                                   format_func=objective_names.get, key="risks_objective")
     row[2].toggle("My risks first", value=True, key="risks_mine_first",
                   help="Your risks on top, overdue reviews and expired acceptances first "
                        "(pick your name in the sidebar)")
@@ -104,13 +107,14 @@ def _movement(filters: risks.RiskFilter) -> None:
 
 
 def _acceptances_due() -> None:
-    due = cached(risks.acceptances_due, today())
-    if due.empty:
+    total = cached(risks.acceptances_due_count, today())
+    if total == 0:
         return
-    st.warning(f"{len(due)} accepted risk(s) need their acceptance renewed (expired or never "
+    due = cached(risks.acceptances_due, today(), 8)
+    st.warning(f"{total} accepted risk(s) need their acceptance renewed (expired or never "
                "recorded): " + ", ".join(f"#{int(r.risk_id)} {md_escape(r.title)}"
-                                         for r in due.head(8).itertuples())
-               + (" …" if len(due) > 8 else ""), icon=":material/event_busy:")
+                                         for r in due.itertuples())
+               + (" …" if total > 8 else ""), icon=":material/event_busy:")
 
 
 def _flags(frame: pd.DataFrame) -> list[str]:
@@ -124,10 +128,25 @@ def _flags(frame: pd.DataFrame) -> list[str]:
     return [flag(row) for row in frame.itertuples()]
 
 
+def _page(filters: risks.RiskFilter, me: str | None, offset: int) -> pd.DataFrame:
+    """The register's rows listed on this page (read once per run)."""
+    return cached(risks.register, today(), filters, me, PAGE_SIZE, offset)
+
+
 def _load(filters: risks.RiskFilter, me: str | None, offset: int) -> pd.DataFrame:
-    frame = risks.register(get_db(), today(), filters, me=me, limit=PAGE_SIZE, offset=offset)
+    frame = _page(filters, me, offset).copy()
     frame["flags"] = _flags(frame)
     return frame
+
+
+def _system_labels(filters: risks.RiskFilter, offset: int, me: str | None) -> dict[int, str]:
+    """The AI system column's choices: every system while they are few; in a large
+    organisation those of the rows listed and of the filter (filter by a system to add its
+    risks), never thousands of names."""
+    if cached(systems.pickable_count) <= LIST_ALL:
+        return cached(systems.names)
+    listed = tuple(sorted({int(i) for i in _page(filters, me, offset)["ai_system_id"].dropna()}))
+    return cached(systems.names, "", listed + filters.ai_system_ids, False, 0)
 
 
 def _register(method: RiskMethod, filters: risks.RiskFilter) -> pd.DataFrame:
@@ -140,20 +159,16 @@ def _register(method: RiskMethod, filters: risks.RiskFilter) -> pd.DataFrame:
                first_steps="No risks yet. Add the first one in the empty row below: title, "
                "owner, inherent likelihood and impact, and status are required. Leave the AI "
                "system empty for an organisation-wide risk.")
-    systems = query("SELECT id, name FROM ai_systems ORDER BY name")
-    sources = query("SELECT source_id, title FROM annex_c_risk_sources ORDER BY source_id")
-    objectives = query("SELECT objective_id, title FROM annex_c_objectives ORDER BY 1")
+    sources, objectives = cached(risks.annex_c_choices)
+    listed_only_note(cached(systems.pickable_count))
     likelihood = {n: f"{n} · {label}" for n, label in enumerate(method.likelihood_labels, 1)}
     impact = {n: f"{n} · {label}" for n, label in enumerate(method.impact_labels, 1)}
     editable_table(
         RISKS, lambda: _load(filters, me, offset), key="risks", who=who,
         signature=repr((filters, me, offset, method.version)),
         column_order=COLUMNS,
-        labels={"ai_system_id": {int(r.id): r.name for r in systems.itertuples()},
-                "risk_source": {r.source_id: f"{r.source_id} {r.title}"
-                                for r in sources.itertuples()},
-                "objective_affected": {r.objective_id: f"{r.objective_id} {r.title}"
-                                       for r in objectives.itertuples()},
+        labels={"ai_system_id": _system_labels(filters, offset, me),
+                "risk_source": sources, "objective_affected": objectives,
                 "inherent_likelihood": likelihood, "residual_likelihood": likelihood,
                 "inherent_impact": impact, "residual_impact": impact},
         context={"inherent_level": st.column_config.TextColumn("Inherent level"),
@@ -195,8 +210,7 @@ def _risk_detail(shown: pd.DataFrame) -> None:
     titles = {int(r.id): f"#{int(r.id)} {r.title}" for r in shown.itertuples()}
     wanted = st.query_params.get("risk", "")
     if wanted.isdigit() and int(wanted) not in titles:  # a link from the Schedule
-        linked = query("SELECT id, title FROM risks WHERE id = ?", (int(wanted),))
-        titles.update({int(r.id): f"#{int(r.id)} {r.title}" for r in linked.itertuples()})
+        titles.update(cached(risks.titles, (int(wanted),)))
     if not titles:
         st.caption("Risks shown in the register above can be opened here.")
         return
@@ -210,7 +224,7 @@ def _risk_detail(shown: pd.DataFrame) -> None:
         st.query_params.pop("risk", None)
         return
     st.query_params["risk"] = str(risk_id)
-    risk = query("SELECT * FROM risks WHERE id = ?", (risk_id,)).iloc[0]
+    risk = cached(risks.one, int(risk_id))
     if pd.notna(risk["impact_id"]):
         st.caption(f"Raised from impact #{int(risk['impact_id'])} of an AI system impact "
                    "assessment (see the Impact assessments page).")
@@ -225,15 +239,13 @@ def _risk_detail(shown: pd.DataFrame) -> None:
 
 def _controls(risk_id: int) -> None:
     st.subheader("Treating controls (Annex A)")
-    controls = query("SELECT control_id, title FROM controls ORDER BY sort_order")
-    names = dict(zip(controls["control_id"], controls["title"], strict=True))
-    linked = query("SELECT id, control_id, version FROM risk_controls WHERE risk_id = ?",
-                   (risk_id,))
+    names = cached(soa.control_labels)
+    linked = cached(risks.control_links, risk_id)
     key = f"risk_controls_{risk_id}"
     show_outcome(st.session_state.pop(f"{key}_outcome", None))
     st.multiselect("Controls that treat this risk", list(names),
                    default=list(linked["control_id"]),
-                   format_func=lambda c: f"{c} {names[c]}", key=key)
+                   format_func=names.get, key=key)
     who = current_identity()
     st.button("Save controls", key=f"{key}_save", disabled=not who.can_edit,
               on_click=_save_controls, args=(risk_id, linked, who.actor))
@@ -259,8 +271,7 @@ def _save_controls(risk_id: int, linked: pd.DataFrame, who: Actor) -> None:
 def _acceptance(risk: pd.Series) -> None:
     st.subheader("Residual-risk acceptance (6.1.3)")
     risk_id = int(risk["id"])
-    history = query("SELECT approved_by, approved_on, expires_on, justification FROM "
-                    "risk_acceptances WHERE risk_id = ? ORDER BY approved_on DESC", (risk_id,))
+    history = cached(risks.acceptances_of, risk_id)
     prefix = f"acceptance_{risk_id}"
     show_outcome(st.session_state.pop(f"{prefix}_outcome", None))
     if history.empty:

@@ -1,83 +1,132 @@
-"""Schedule: every date that falls due, overdue first, with a timeline and links."""
+"""Schedule: every date that falls due, overdue first, with a timeline and links.
+
+Counts, the timeline and the page of rows shown come from one reading of the due-date
+sources in DuckDB (:func:`aims_core.dashboard.schedule.listing`); the browser receives the
+counts and one page of rows, whatever the size of the organisation.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import html
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
-from aims_core.dashboard.schedule import KINDS, due_dates
+from aims_core.dashboard import schedule
 from aims_core.inventory.registers import REVALIDATION_INTERVALS
-from aims_core.ui.charts import FONT_SIZE, PALETTE
+from aims_core.inventory.revalidation import intervals
+from aims_core.ui.charts import FONT_SIZE, PALETTE, figure
 from aims_core.ui.editable_table import editable_table
-from aims_core.ui.session import cached, current_identity, query, today
+from aims_core.ui.paging import known_offset, page_offset
+from aims_core.ui.session import cached, current_identity, get_db, today
 
 HORIZONS = {"Overdue only": 0, "Next 7 days": 7, "Next 30 days": 30, "Next 90 days": 90,
             "Next 12 months": 365, "Everything": None}
-TIMELINE_ROWS = 40
+PAGE_ROWS = 50
 _STATUS_COLOURS = {"Overdue": PALETTE[5], "Upcoming": PALETTE[0]}
 _STATUS_SYMBOLS = {"Overdue": "x", "Upcoming": "diamond"}
 
 
-def _timeline_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    """At most TIMELINE_ROWS rows, half for the most overdue and the rest for the next due,
-    so a long backlog does not hide what comes next."""
-    overdue, upcoming = frame[frame["overdue"]], frame[~frame["overdue"]]
-    keep_upcoming = min(len(upcoming), max(TIMELINE_ROWS // 2, TIMELINE_ROWS - len(overdue)))
-    return pd.concat([overdue.head(TIMELINE_ROWS - keep_upcoming), upcoming.head(keep_upcoming)])
+def _status(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(status=frame["overdue"].map({True: "Overdue", False: "Upcoming"}))
 
 
 def _timeline(shown: pd.DataFrame) -> go.Figure:
-    shown = shown.copy()
-    shown["when"] = pd.to_datetime(shown["due_on"])
-    shown["label"] = shown["kind"] + ": " + shown["item"].str.slice(0, 48)
-    fig = go.Figure()
+    shown = _status(shown)
+    when = pd.to_datetime(shown["due_on"])
+    labels = [html.escape(f"{kind}: {str(item)[:48]}")
+              for kind, item in zip(shown["kind"], shown["item"], strict=True)]
+    data = []
     for status, colour in _STATUS_COLOURS.items():
-        part = shown[shown["status"] == status]
-        if part.empty:
+        part = (shown["status"] == status).to_numpy()
+        if not part.any():
             continue
-        fig.add_trace(go.Scatter(
-            x=part["when"], y=part["label"], mode="markers+text", name=status,
-            marker={"size": 15, "color": colour, "symbol": _STATUS_SYMBOLS[status]},
-            text=part["when"].dt.strftime("%d %b %Y"), textposition="middle right",
-            cliponaxis=False,
-            hovertemplate="%{y}<br>%{text}<extra>" + status + "</extra>"))
-    now = pd.Timestamp(today())
-    fig.add_vline(x=now.timestamp() * 1000, line_dash="dash", line_color="#444",
-                  annotation_text="today", annotation_position="top")
-    fig.update_yaxes(autorange="reversed", title=None, categoryorder="array",
-                     categoryarray=list(dict.fromkeys(shown["label"])))
-    span = max((shown["when"].max() - shown["when"].min()).days, 30)
-    fig.update_xaxes(title=None, range=[shown["when"].min() - pd.Timedelta(days=span * 0.03),
-                                        shown["when"].max() + pd.Timedelta(days=span * 0.18)])
-    fig.update_layout(height=max(300, 30 * len(shown) + 120), font={"size": FONT_SIZE},
-                      legend={"orientation": "h", "y": 1.06},
-                      margin={"l": 10, "r": 90, "t": 40, "b": 10})
-    return fig
+        data.append({
+            "type": "scatter", "x": [f"{d:%Y-%m-%d}" for d in when[part]],
+            "y": [label for label, keep in zip(labels, part, strict=True) if keep],
+            "mode": "markers+text", "name": status,
+            "marker": {"size": 15, "color": colour, "symbol": _STATUS_SYMBOLS[status]},
+            "text": [f"{d:%d %b %Y}" for d in when[part]], "textposition": "middle right",
+            "cliponaxis": False,
+            "hovertemplate": "%{y}<br>%{text}<extra>" + status + "</extra>"})
+    now = f"{today():%Y-%m-%d}"
+    span = max((when.max() - when.min()).days, 30)
+    return figure(data, {
+        "height": max(300, 30 * len(shown) + 120), "font": {"size": FONT_SIZE},
+        "legend": {"orientation": "h", "y": 1.06},
+        "margin": {"l": 10, "r": 90, "t": 40, "b": 10},
+        "yaxis": {"autorange": "reversed", "categoryorder": "array",
+                  "categoryarray": list(dict.fromkeys(labels)),
+                  "tickfont": {"size": FONT_SIZE - 2}},
+        "xaxis": {"type": "date", "tickfont": {"size": FONT_SIZE - 2},
+                  "range": [f"{when.min() - pd.Timedelta(days=span * 0.03):%Y-%m-%d}",
+                            f"{when.max() + pd.Timedelta(days=span * 0.18):%Y-%m-%d}"]},
+        "shapes": [{"type": "line", "xref": "x", "x0": now, "x1": now, "yref": "paper",
+                    "y0": 0, "y1": 1, "line": {"dash": "dash", "color": "#444"}}],
+        "annotations": [{"text": "today", "x": now, "xref": "x", "y": 1, "yref": "paper",
+                         "yanchor": "bottom", "showarrow": False}]})
 
 
-def _filtered(items: pd.DataFrame) -> pd.DataFrame:
+def _filters() -> schedule.DueFilter:
     who = current_identity()
     cols = st.columns([2, 4, 2], vertical_alignment="bottom")
     horizon = cols[0].selectbox("Horizon", list(HORIZONS), index=3, key="schedule_horizon",
                                 help="Overdue items always show", bind="query-params")
-    kinds = cols[1].multiselect("What", list(KINDS), key="schedule_kinds",
+    kinds = cols[1].multiselect("What", list(schedule.KINDS), key="schedule_kinds",
                                 placeholder="Everything that falls due", bind="query-params")
     mine = cols[2].toggle("Only mine", key="schedule_mine", disabled=not who.name,
                           help="Items you own (pick your name in the sidebar)")
-    frame = items
-    if kinds:
-        frame = frame[frame["kind"].isin(kinds)]
-    if mine and who.name:
-        frame = frame[frame["owner"] == who.name]
-    days = HORIZONS[horizon]
-    if days == 0:
-        frame = frame[frame["overdue"]]
-    elif days is not None:
-        frame = frame[frame["overdue"] | (frame["due_on"] <= today() + timedelta(days=days))]
-    return frame.assign(status=frame["overdue"].map({True: "Overdue", False: "Upcoming"}))
+    return schedule.DueFilter(kinds=tuple(kinds), owner=who.name if mine else None,
+                              horizon=HORIZONS[horizon])
+
+
+def _tiles(counts: schedule.DueCounts, filters: schedule.DueFilter) -> None:
+    tiles = st.columns(3)
+    tiles[0].metric("Overdue", counts.overdue, border=True)
+    tiles[1].metric("Due in the next 7 days", counts.next_7_days, border=True)
+    tiles[2].metric("Due in the next 30 days", counts.next_30_days, border=True)
+    if filters.kinds or filters.owner:
+        st.caption("Counted over what you chose below" + (" and your own items"
+                                                          if filters.owner else "") + ".")
+
+
+def _listing(filters: schedule.DueFilter, picker: DeltaGenerator) -> schedule.Listing:
+    """The listing of the page picked (the picker drawn in ``picker``); read a second time
+    only when the page count moved since the last run."""
+    guess = known_offset("schedule_page", PAGE_ROWS)
+    listing = cached(schedule.listing, today(), filters, guess, PAGE_ROWS,
+                     schedule.TIMELINE_ROWS)
+    with picker:
+        offset = page_offset(listing.counts.listed, PAGE_ROWS, "schedule_page")
+    if offset != guess:
+        listing = cached(schedule.listing, today(), filters, offset, PAGE_ROWS,
+                         schedule.TIMELINE_ROWS)
+    return listing
+
+
+def _timeline_chart(listing: schedule.Listing) -> None:
+    listed, timeline = listing.counts.listed, listing.timeline
+    st.plotly_chart(_timeline(timeline), key="schedule_timeline")
+    if len(timeline) < listed:
+        late = int(timeline["overdue"].sum())
+        st.caption(f"The timeline shows {len(timeline)} of {listed} rows: the {late} most "
+                   f"overdue and the next {len(timeline) - late} due; the table lists them "
+                   "all, page by page.")
+
+
+def _table(listing: schedule.Listing) -> None:
+    rows = _status(listing.rows)
+    st.caption(f"Showing {listing.offset + 1}–{listing.offset + len(rows)} of "
+               f"{listing.counts.listed}, overdue first")
+    st.dataframe(
+        rows[["status", "kind", "item", "link", "owner", "due_on", "reason"]],
+        hide_index=True, width="stretch", column_config={
+            "status": "Status", "kind": "What", "item": "Item",
+            "link": st.column_config.LinkColumn("Where", display_text="Open"),
+            "owner": "Owner", "due_on": st.column_config.DateColumn("Due"),
+            "reason": st.column_config.TextColumn("Why", width="large")})
 
 
 def render() -> None:
@@ -90,39 +139,26 @@ def render() -> None:
                "system's EU AI Act obligations start to apply (from its triage), triages to "
                "re-check, incident reporting deadlines (EU AI Act, GDPR), internal audits, "
                "effectiveness checks and actions. Overdue first.")
-    items = cached(due_dates, today())
-    if items.empty:
-        st.info("Nothing falls due yet. Dates appear here as you add AI systems (validation), "
-                "risks (review dates), impact assessments, suppliers, SoA evidence and target "
-                "dates, measured KPIs, incidents, internal audits and actions.",
-                icon=":material/lightbulb:")
+    tiles = st.container()
+    filters = _filters()
+    chart, picker = st.container(), st.container()
+    listing = _listing(filters, picker)
+    if listing.counts.total == 0 and not (filters.kinds or filters.owner):
+        tiles.info("Nothing falls due yet. Dates appear here as you add AI systems "
+                   "(validation), risks (review dates), impact assessments, suppliers, SoA "
+                   "evidence and target dates, measured KPIs, incidents, internal audits and "
+                   "actions.", icon=":material/lightbulb:")
     else:
-        tiles = st.columns(3)
-        tiles[0].metric("Overdue", int(items["overdue"].sum()), border=True)
-        for tile, days in zip(tiles[1:], (7, 30), strict=True):
-            upcoming = ~items["overdue"] & (items["due_on"] <= today() + timedelta(days=days))
-            tile.metric(f"Due in the next {days} days", int(upcoming.sum()), border=True)
-        frame = _filtered(items)
-        if frame.empty:
+        with tiles:
+            _tiles(listing.counts, filters)
+        if listing.counts.listed == 0:
             st.success("Nothing falls due in this view.", icon=":material/task_alt:")
         else:
-            shown = _timeline_rows(frame)
-            st.plotly_chart(_timeline(shown), key="schedule_timeline")
-            if len(shown) < len(frame):
-                late = int(shown["overdue"].sum())
-                st.caption(f"The timeline shows {len(shown)} of {len(frame)} rows: the {late} "
-                           f"most overdue and the next {len(shown) - late} due; the table "
-                           "lists all.")
-            st.dataframe(
-                frame[["status", "kind", "item", "link", "owner", "due_on", "reason"]],
-                hide_index=True, width="stretch", column_config={
-                    "status": "Status", "kind": "What", "item": "Item",
-                    "link": st.column_config.LinkColumn("Where", display_text="Open"),
-                    "owner": "Owner", "due_on": st.column_config.DateColumn("Due"),
-                    "reason": st.column_config.TextColumn("Why", width="large")})
+            with chart:
+                _timeline_chart(listing)
+            _table(listing)
     with st.expander("Re-validation intervals per tier"):
         st.caption("Months between validations. EU AI Act high-risk systems use the stricter "
                    "of their own tier and the high-risk interval.")
-        editable_table(REVALIDATION_INTERVALS,
-                       lambda: query("SELECT * FROM revalidation_intervals ORDER BY months, id"),
+        editable_table(REVALIDATION_INTERVALS, lambda: intervals(get_db()),
                        key="intervals", who=current_identity(), allow_add=False)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from aims_core.inventory import suppliers
 from aims_core.inventory.registers import SUPPLIERS
 from aims_core.ui.editable_table import editable_table
-from aims_core.ui.session import current_identity, query, today
+from aims_core.ui.session import cached, current_identity, get_db, today
 
 
 def render() -> None:
@@ -14,13 +15,7 @@ def render() -> None:
     st.caption("Third parties that provide AI systems, models, APIs or data (ISO/IEC 42001 "
                "A.10.2, A.10.3). Record whether the contract covers AI duties, when you last "
                "checked the supplier and when the next review is due.")
-    overview = query(
-        """SELECT p.name AS supplier, p.next_review,
-                  string_agg(s.name, ', ' ORDER BY s.name) AS ai_systems,
-                  count(s.id) AS systems
-           FROM suppliers p LEFT JOIN ai_systems s ON s.supplier_id = p.id
-                AND s.lifecycle_stage <> 'retired'
-           GROUP BY ALL ORDER BY p.name""")
+    overview = cached(suppliers.overview)
     if overview.empty:
         st.info("No suppliers yet. Add each vendor of a bought, API-based or SaaS-embedded AI "
                 "system below, then pick it as the system's supplier on the AI systems page.",
@@ -37,5 +32,5 @@ def render() -> None:
                          "supplier": "Supplier", "systems": "Active systems",
                          "ai_systems": st.column_config.TextColumn("AI systems", width="large")})
     st.subheader("Supplier register")
-    editable_table(SUPPLIERS, lambda: query("SELECT * FROM suppliers ORDER BY name"),
+    editable_table(SUPPLIERS, lambda: suppliers.register(get_db()),
                    key="suppliers", who=current_identity())

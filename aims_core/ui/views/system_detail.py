@@ -25,6 +25,7 @@ from aims_core.performance.kpi_status import STATUS_LABELS
 from aims_core.risk import risks as risk_register
 from aims_core.ui.editable_table import editable_table, show_outcome
 from aims_core.ui.people_picker import person_select
+from aims_core.ui.pickers import LIST_ALL, search_text
 from aims_core.ui.session import cached, current_identity, get_db, today
 from aims_core.ui.text import md_escape
 from aims_core.ui.views import system_triage
@@ -33,21 +34,31 @@ SYSTEM_PARAM = "system"
 
 
 def _choose_system() -> dict[str, Any] | None:
-    names = cached(systems.names)
-    if not names:
+    """The system opened: picked from every name while they are few, else from the names a
+    search finds (a link's ``?system=`` and the current choice always stay offered)."""
+    total = cached(systems.pickable_count)
+    if total == 0:
         return None
     wanted = st.query_params.get(SYSTEM_PARAM)
+    linked = (int(wanted),) if wanted and wanted.isdigit() else ()
+    chosen_before = st.session_state.get("system_detail_choice")
+    kept = linked + ((int(chosen_before),) if chosen_before is not None else ())
+    find, pick = st.columns([2, 3], vertical_alignment="bottom") if total > LIST_ALL \
+        else (st.container(), st.container())
+    with find:
+        search = search_text("system_detail", total, "AI systems")
+    names = cached(systems.names, search, kept)
     ids = list(names)
-    index = ids.index(int(wanted)) if wanted and wanted.isdigit() and int(wanted) in names \
-        else None
-    chosen = st.selectbox("Open an AI system", ids, index=index, format_func=names.get,
-                          placeholder="Choose a system to see everything linked to it",
-                          key="system_detail_choice")
+    index = ids.index(linked[0]) if linked and linked[0] in names else None
+    chosen = pick.selectbox(
+        "Open an AI system", ids, index=index, format_func=names.get,
+        placeholder="Choose a system to see everything linked to it",
+        key="system_detail_choice")
     if chosen is None:
         st.query_params.pop(SYSTEM_PARAM, None)
         return None
     st.query_params[SYSTEM_PARAM] = str(chosen)
-    return cached(systems.one, chosen)
+    return cached(systems.one, int(chosen))
 
 
 def _blank(value: Any) -> bool:
@@ -115,8 +126,7 @@ def _kpis(system_id: int) -> None:
 
 
 def _validations(system: dict[str, Any]) -> None:
-    schedule = cached(revalidation_schedule, today())
-    mine = schedule[schedule["ai_system_id"] == system["id"]]
+    mine = cached(revalidation_schedule, today(), [int(system["id"])])
     if not mine.empty:
         row = mine.iloc[0]
         (st.error if row["overdue"] else st.success)(row["reason"], icon=":material/event:")
