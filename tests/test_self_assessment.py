@@ -413,11 +413,11 @@ def test_results_for_the_management_review_and_the_kpi(db: Database) -> None:
 
 def test_an_open_session_is_due_on_the_schedule_and_the_next_yearly_one(db: Database) -> None:
     finished_session(db, {"4.1": 2}, held_on=TODAY - timedelta(days=200))
-    due = schedule.due_dates(db, TODAY)
+    due = schedule.page(db, TODAY, schedule.DueFilter(), limit=None)
     yearly = due[due["kind"] == "Self-assessment"]
     assert len(yearly) == 1 and yearly["due_on"].iloc[0] == date(2027, 5, 6)  # 12 months on
     open_id = start(db, held_on=TODAY - timedelta(days=20))
-    due = schedule.due_dates(db, TODAY)
+    due = schedule.page(db, TODAY, schedule.DueFilter(), limit=None)
     to_finish = due[due["kind"] == "Self-assessment to finish"]
     assert bool(to_finish["overdue"].iloc[0]) and to_finish["owner"].iloc[0] == "Ana"
     assert to_finish["link"].iloc[0] == f"self_assessment?session={open_id}"
