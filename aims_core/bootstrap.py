@@ -8,6 +8,7 @@ them.
 from __future__ import annotations
 
 import tempfile
+import threading
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -27,6 +28,31 @@ def open_database(path: str | Path) -> Database:
     ensure_catalogue(db)
     people.adopt_names(db)
     return db
+
+
+_SHARED: dict[Path, Database] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_database(path: str | Path) -> Database:
+    """This process's one handle on ``path``, shared by the pages, the API and the jobs (a
+    second handle in the same process could not open the file). The first start, with no
+    file yet, builds the demo organisation."""
+    key = Path(path).resolve()
+    with _SHARED_LOCK:
+        db = _SHARED.get(key)
+        if db is None:
+            db = open_database(key) if key.exists() else init_database(key, "demo")
+            _SHARED[key] = db
+        return db
+
+
+def close_shared() -> None:
+    """Close every shared handle (server shut-down; tests between apps)."""
+    with _SHARED_LOCK:
+        for db in _SHARED.values():
+            db.close()
+        _SHARED.clear()
 
 
 def _remove_database_files(path: Path) -> None:

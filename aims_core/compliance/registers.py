@@ -61,6 +61,7 @@ SOA = Register(
 SOA_VERSIONS = Register(
     table="soa_versions",
     label="SoA version",
+    importable=False,  # written by an approval
     title_field="version_no",
     referenced_by=(("soa_version_items", "version_no"),),
     fields=(
@@ -75,6 +76,7 @@ SOA_VERSIONS = Register(
 SOA_VERSION_ITEMS = Register(
     table="soa_version_items",
     label="Approved SoA entry",
+    importable=False,  # written by an approval
     title_field="control_id",
     fields=(
         Field("version_no", "Version", "int", required=True, editable=False,

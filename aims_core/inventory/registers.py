@@ -140,6 +140,7 @@ AI_DATA_SOURCES = Register(
 TRIAGE_ASSESSMENTS = Register(
     table="triage_assessments",
     label="EU AI Act triage",
+    importable=False,  # written by the triage questionnaire
     title_field="assessed_on",
     owned_through="ai_system_id",
     fields=(
@@ -183,6 +184,7 @@ VALIDATIONS = Register(
 REVALIDATION_INTERVALS = Register(
     table="revalidation_intervals",
     label="Re-validation interval",
+    importable=False,  # one fixed row per risk tier
     title_field="risk_tier",
     fields=(
         Field("risk_tier", "Risk tier", required=True, editable=False),

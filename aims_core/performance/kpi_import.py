@@ -62,15 +62,23 @@ def read_table(data: bytes, filename: str) -> tuple[pd.DataFrame, str]:
             frame = pd.read_parquet(io.BytesIO(data))
     except (ValueError, UnicodeDecodeError, OSError) as exc:
         raise ImportFileError(f"{filename} cannot be read as {suffix.upper()}: {exc}") from None
+    return normalised(frame, filename), "line" if suffix == "csv" else "row"
+
+
+def normalised(frame: pd.DataFrame, source: str) -> pd.DataFrame:
+    """``frame`` with lower-case column names and aliases resolved; refuses missing columns."""
+    frame = frame.copy()
     frame.columns = [_ALIASES.get(str(c).strip().lower(), str(c).strip().lower())
                      for c in frame.columns]
     if missing := [c for c in REQUIRED_COLUMNS if c not in frame.columns]:
-        raise ImportFileError(f"{filename} has no column {', '.join(missing)}; expected "
+        raise ImportFileError(f"{source} has no column {', '.join(missing)}; expected "
                               "kpi (id or name), measured_on (YYYY-MM-DD), value and "
                               "optionally note")
     if frame.columns.duplicated().any():
-        raise ImportFileError(f"{filename} names a column twice")
-    return frame, "line" if suffix == "csv" else "row"
+        raise ImportFileError(f"{source} names a column twice")
+    if "note" not in frame.columns:
+        frame["note"] = None
+    return frame
 
 
 class _KpiIndex:
@@ -157,6 +165,13 @@ def import_measurements(db: Database, data: bytes, filename: str, actor: Actor, 
     Raises :class:`ImportFileError` when the file itself cannot be used.
     """
     frame, row_word = read_table(data, filename)
+    return import_rows(db, frame, row_word, actor, skip_bad_rows=skip_bad_rows, today=today)
+
+
+def import_rows(db: Database, frame: pd.DataFrame, row_word: str, actor: Actor, *,
+                skip_bad_rows: bool = False, today: date | None = None) -> ImportReport:
+    """:func:`import_measurements` for rows already read (e.g. JSON posted to the API);
+    ``frame`` has normalised columns (:func:`normalised`), rows are named ``row_word`` n."""
     good, problems = check_rows(db, frame, row_word, today or date.today())
     report = ImportReport(rows=len(frame), problems=problems)
     if (problems and not skip_bad_rows) or good.empty:

@@ -108,6 +108,7 @@ KPI_MEASUREMENTS = Register(
     table="kpi_measurements",
     label="KPI measurement",
     title_field="measured_on",
+    importable=False,  # the KPI import (page, CLI, API) checks computed KPIs and dates
     owned_through="kpi_id",
     allow_delete=True,
     unique_together=("kpi_id", "measured_on"),

@@ -92,6 +92,11 @@ class Register:
     # The lowest app role that may change every row (Contributors change the rows they own).
     edit_role: str = "aims_manager"
     rules: tuple[RowRule, ...] = ()  # cross-field rules checked on every insert and update
+    # A record of the management system itself, which people bring in (the spreadsheet
+    # import offers it) and work on ("My work" lists the rows they own). False for records
+    # the app derives (approval snapshots, triage answers) or keeps for its own operation
+    # (API tokens, reminder settings, import layouts).
+    importable: bool = True
 
     def field(self, name: str) -> Field:
         for f in self.fields:

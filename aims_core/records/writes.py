@@ -78,6 +78,10 @@ class _Abort(Exception):
     """Rolls the transaction back after problems were collected."""
 
 
+class _DryRun(Exception):
+    """Rolls back a batch that was only previewed; its result is kept."""
+
+
 def _dates_out_of_order(register: Register, row: dict[str, Any]) -> list[tuple[str, str]]:
     """Dates that precede the date their field declares they cannot precede (``not_before``)."""
     return [(spec.name, f"cannot be before {register.field(spec.not_before).label.lower()} "
@@ -117,8 +121,10 @@ def fetch_row(cur: duckdb.DuckDBPyConnection, table: str, row_id: int) -> dict[s
 
 def _row_name(register: Register, change: RowChange, current: dict[str, Any] | None,
               position: int) -> str:
+    if change.label:  # the caller's name for the row (e.g. an import's "row 7")
+        return change.label
     if change.operation == "insert":
-        return change.label or f"new {register.label} {position + 1}"
+        return f"new {register.label} {position + 1}"
     title = (current or {}).get(register.title_field)
     suffix = f" ('{title}')" if title not in (None, "") else ""
     return f"{register.label} {change.row_id}{suffix}"
@@ -246,9 +252,9 @@ class ChangeLog:
 
 
 def apply_changes(db: Database, table: str, changes: Iterable[RowChange], actor: Actor,
-                  *, now: datetime | None = None) -> WriteResult:
+                  *, now: datetime | None = None, dry_run: bool = False) -> WriteResult:
     """Validate and write a batch of edits to one register, all or nothing."""
-    return apply_batches(db, [(table, changes)], actor, now=now)
+    return apply_batches(db, [(table, changes)], actor, now=now, dry_run=dry_run)
 
 
 SettingsWrite = Callable[[duckdb.DuckDBPyConnection, ChangeLog], list[RowProblem]]
@@ -256,11 +262,13 @@ SettingsWrite = Callable[[duckdb.DuckDBPyConnection, ChangeLog], list[RowProblem
 
 def apply_batches(db: Database, batches: Sequence[tuple[str, Iterable[RowChange]]],
                   actor: Actor, *, now: datetime | None = None,
-                  also: SettingsWrite | None = None) -> WriteResult:
+                  also: SettingsWrite | None = None, dry_run: bool = False) -> WriteResult:
     """Edits to several registers in one transaction (e.g. a triage and its system).
 
     ``also`` writes non-register settings in the same transaction once the batches are
     valid; it logs through the given change log and returns problems to roll back on.
+    ``dry_run`` does every check and write, reports the result (ids it would give), then
+    rolls back: an import's preview says exactly what the real write would do.
     Changes the actor's role does not allow are refused (and logged in ``audit_events``).
     """
     batches = [(table, list(changes)) for table, changes in batches]
@@ -295,6 +303,10 @@ def apply_batches(db: Database, batches: Sequence[tuple[str, Iterable[RowChange]
                 result.errors.extend(also(cur, ChangeLog(cur, who.name, when)))
                 if not result.ok:
                     raise _Abort
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
     except _Abort:
         result.inserted.clear(), result.updated.clear(), result.deleted.clear()
         if refused:

@@ -9,11 +9,12 @@ conflicts. Business-level lost updates are caught by the ``version`` column (see
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -53,13 +54,17 @@ def _connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
 
 
 def schema_version_of(con: duckdb.DuckDBPyConnection) -> int:
-    """Schema version recorded in a file; 0 for a file without our schema."""
+    """Schema version recorded in a file; 0 for a file without our schema.
+
+    Results are fetched whole: a result left open keeps its transaction open, and an open
+    transaction on the shared connection makes every later CHECKPOINT (backups) fail."""
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     if not exists:
         return 0
-    return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations"
+                       ).fetchall()[0][0]
 
 
 def _applied(con: duckdb.DuckDBPyConnection) -> set[int]:
@@ -102,6 +107,17 @@ def backup_path_for(path: Path, version: int) -> Path:
     return path.with_name(f"{path.name}.v{version}-{stamp}.bak")
 
 
+def _copy_from_descriptor(source: int, target: Path) -> None:
+    size = os.fstat(source).st_size
+    with target.open("wb") as out:
+        offset = 0
+        while offset < size:
+            sent = os.sendfile(out.fileno(), source, offset, size - offset)
+            if sent == 0:
+                break
+            offset += sent
+
+
 class Database:
     """One open database file, shared by every thread of the process."""
 
@@ -115,6 +131,9 @@ class Database:
         self._write_lock = threading.RLock()
         self._local = threading.local()
         self._generation = 0
+        # DuckDB's lock on the file is a POSIX lock, which the process loses as soon as it
+        # closes *any* descriptor of the file: copies read through this one, kept open.
+        self._file_fd = os.open(self.path, os.O_RDONLY) if self.path.is_file() else None
 
     def _upgrade(self) -> None:
         """Bring an older file up to date, after copying it aside."""
@@ -199,8 +218,36 @@ class Database:
             if bump:
                 self._generation += 1
 
+    def copy_files_to(self, directory: Path) -> tuple[Path, dict[str, int]]:
+        """Copy the file (and its write-ahead log, if one is left) under the write lock,
+        after a checkpoint: no write can land half-way, so the copy is one consistent state
+        while readers carry on. Returns the copy and every table's row count at that moment.
+        """
+        directory.mkdir(parents=True, exist_ok=True)
+        if self._file_fd is None:
+            raise DatabaseError("an in-memory database has no file to copy")
+        target = directory / self.path.name
+        wal = self.path.with_name(self.path.name + ".wal")
+        with self._write_lock:
+            cur = self._con.cursor()
+            try:
+                # a reader holding a transaction open refuses the checkpoint: the log is
+                # then copied with the file, and the copy replays it when it is checked
+                with suppress(duckdb.TransactionException):
+                    cur.execute("CHECKPOINT")
+                counts = {table: cur.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0]
+                          for table in self.table_names()}
+                _copy_from_descriptor(self._file_fd, target)
+                if wal.exists():
+                    shutil.copyfile(wal, target.with_name(target.name + ".wal"))
+            finally:
+                cur.close()
+        return target, counts
+
     def close(self) -> None:
         self._con.close()
+        if self._file_fd is not None:
+            os.close(self._file_fd)
 
     def __enter__(self) -> Database:
         return self

@@ -536,6 +536,41 @@ _V12_SELF_ASSESSMENT = (
     "ALTER TABLE risks ADD COLUMN self_assessment_step_id BIGINT",
 )
 
+_V14_OPERATIONS = (
+    # API tokens: only a SHA-256 of each token is kept; scopes are space-separated codes.
+    """CREATE TABLE api_tokens (
+        id BIGINT PRIMARY KEY, name VARCHAR NOT NULL UNIQUE, scopes VARCHAR NOT NULL,
+        token_hash VARCHAR NOT NULL UNIQUE, token_hint VARCHAR NOT NULL,
+        created_by VARCHAR NOT NULL, created_on DATE NOT NULL, revoked_by VARCHAR,
+        revoked_on DATE, version INTEGER NOT NULL
+    )""",
+    # Every run of a scheduled job, a backup or a restore (operations log, not a register).
+    """CREATE TABLE job_runs (
+        id BIGINT PRIMARY KEY, job VARCHAR NOT NULL, trigger VARCHAR NOT NULL,
+        scheduled_for TIMESTAMP, started_at TIMESTAMP NOT NULL, finished_at TIMESTAMP,
+        outcome VARCHAR NOT NULL, message VARCHAR, requested_by VARCHAR
+    )""",
+    # A spreadsheet layout's remembered column and value mapping, per register.
+    """CREATE TABLE import_layouts (
+        id BIGINT PRIMARY KEY, register VARCHAR NOT NULL, layout_key VARCHAR NOT NULL,
+        headers_json VARCHAR NOT NULL, column_map_json VARCHAR NOT NULL,
+        value_map_json VARCHAR NOT NULL, saved_by VARCHAR NOT NULL, saved_on DATE NOT NULL,
+        version INTEGER NOT NULL, UNIQUE (register, layout_key)
+    )""",
+    # Each person's reminder digest: horizon in days, e-mail address and whether to send.
+    """CREATE TABLE reminder_preferences (
+        id BIGINT PRIMARY KEY, person VARCHAR NOT NULL UNIQUE, horizon_days INTEGER NOT NULL,
+        email VARCHAR, email_enabled BOOLEAN NOT NULL, version INTEGER NOT NULL
+    )""",
+    # One digest per person per day: what it held and how it was delivered.
+    """CREATE TABLE reminder_digests (
+        id BIGINT PRIMARY KEY, person VARCHAR NOT NULL, digest_date DATE NOT NULL,
+        overdue INTEGER NOT NULL, due_soon INTEGER NOT NULL, email VARCHAR,
+        outcome VARCHAR NOT NULL, message VARCHAR, sent_at TIMESTAMP,
+        UNIQUE (person, digest_date)
+    )""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "Catalogue, registers and change log", _V1_CORE),
     Migration(2, "Risk method (scale, level grid, tolerance) and re-validation intervals",
@@ -561,6 +596,8 @@ MIGRATIONS: tuple[Migration, ...] = (
                   "subcategory titles in the catalogue", _V10_TRIAGE),
     Migration(12, "Self-assessment: sessions, participants, answers, frozen scores and the "
                   "roadmap; risks raised from a roadmap step", _V12_SELF_ASSESSMENT),
+    Migration(14, "Operations: API tokens, job runs, remembered import layouts, reminder "
+                  "preferences and digests", _V14_OPERATIONS),
 )
 
 LATEST_VERSION = max(m.version for m in MIGRATIONS)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -76,6 +78,16 @@ def export_database(db: Database, out_dir: str | Path) -> dict[str, Any]:
     return manifest
 
 
+def export_archive(db: Database, target: Path) -> dict[str, Any]:
+    """The export as one ZIP file (Parquet files and manifest) at ``target``."""
+    with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+        manifest = export_database(db, Path(tmp))
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as packed:  # Parquet is packed
+            for path in sorted(Path(tmp).iterdir()):
+                packed.write(path, path.name)
+    return manifest
+
+
 def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
 
@@ -103,6 +115,17 @@ def read_manifest(src: Path) -> dict[str, Any]:
     return manifest
 
 
+def verify_files(src: Path, manifest: dict[str, Any]) -> None:
+    """Every file the manifest lists is present and matches its checksum."""
+    for table, entry in sorted(manifest["tables"].items()):
+        path = src / str(entry.get("file", ""))
+        if not path.is_file():
+            raise TransferError(f"the export is incomplete: {path.name} for {table} is missing")
+        if _sha256(path) != entry.get("sha256"):
+            raise TransferError(f"{path.name} does not match its checksum: the file was changed "
+                                "or damaged after export")
+
+
 def check_import_directory(db: Database, src_dir: str | Path) -> dict[str, Any]:
     """Everything that can be checked before writing; raises :class:`TransferError`."""
     src = Path(src_dir)
@@ -119,13 +142,9 @@ def check_import_directory(db: Database, src_dir: str | Path) -> dict[str, Any]:
         raise TransferError(f"the export is incomplete: no data for {', '.join(missing)}")
     if unknown := sorted(listed - expected):
         raise TransferError(f"the export has tables this database does not: {', '.join(unknown)}")
+    verify_files(src, manifest)
     for table, entry in sorted(manifest["tables"].items()):
         path = src / str(entry.get("file", ""))
-        if not path.is_file():
-            raise TransferError(f"the export is incomplete: {path.name} for {table} is missing")
-        if _sha256(path) != entry.get("sha256"):
-            raise TransferError(f"{path.name} does not match its checksum: the file was changed "
-                                "or damaged after export")
         relation = f"read_parquet('{_sql_path(path)}')"
         try:
             columns = _columns(cur, f"SELECT * FROM {relation}")

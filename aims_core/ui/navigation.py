@@ -28,7 +28,8 @@ class PageSpec:
 
 SECTIONS: dict[str, tuple[PageSpec, ...]] = {
     "Dashboard": (PageSpec("overview.py", "Overview", "dashboard", default=True),
-                  PageSpec("my_work.py", "My work", "assignment_ind")),
+                  PageSpec("my_work.py", "My work", "assignment_ind"),
+                  PageSpec("reminders.py", "Reminders", "notifications")),
     "Management system": (PageSpec("organisation.py", "Organisation", "domain"),
                           PageSpec("context.py", "Context", "public"),
                           PageSpec("documents.py", "Documents", "description"),
@@ -48,6 +49,10 @@ SECTIONS: dict[str, tuple[PageSpec, ...]] = {
                     PageSpec("audits.py", "Internal audits", "fact_check"),
                     PageSpec("actions.py", "Actions", "task_alt")),
     "Support registers": (PageSpec("suppliers.py", "Suppliers", "handshake"),),
+    "Data": (PageSpec("data_transfer.py", "Import & export", "swap_vert", min_role="auditor"),
+             PageSpec("history.py", "Change history", "history", min_role="auditor"),
+             PageSpec("backups.py", "Backups", "backup", min_role="auditor"),
+             PageSpec("jobs_api.py", "Jobs & API", "api", min_role="aims_manager")),
     "Administration": (PageSpec("users.py", "Users", "manage_accounts", min_role="admin"),),
 }
 

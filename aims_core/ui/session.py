@@ -19,9 +19,7 @@ from aims_core.storage.database import Database, DatabaseError
 
 @st.cache_resource(show_spinner="Opening the database…")
 def _open(path: str) -> Database:
-    if not database_path().exists() and str(database_path()) == path:
-        return bootstrap.init_database(path, "demo")
-    return bootstrap.open_database(path)
+    return bootstrap.shared_database(path)
 
 
 def get_db() -> Database:
