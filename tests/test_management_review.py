@@ -179,11 +179,10 @@ def test_input_d_trends_from_the_registers(db: Database, scripted: dict[str, int
     assert audits["Audits held in the period"] == "0"
 
 
-def test_input_e_says_plainly_that_no_self_assessment_register_exists(
+def test_input_e_says_plainly_when_no_self_assessment_is_finished(
         db: Database, scripted: dict[str, int]) -> None:
     section = section_of(db, scripted["second"], "e_opportunities", AFTER)
-    assert not inputs.table_exists(db, inputs.SELF_ASSESSMENT_TABLE)
-    assert any("No self-assessment register yet" in note for note in section["notes"])
+    assert section["notes"] == [inputs.NO_SELF_ASSESSMENT]
 
 
 def test_changed_since_the_last_review_reads_from_and_to(db: Database,

@@ -23,6 +23,7 @@ from aims_core.demo import (
     people,
     performance,
     risk,
+    self_assessment,
 )
 from aims_core.demo.common import (
     AIMS_OWNER,
@@ -85,6 +86,7 @@ def generate(systems: int = 12, seed: int = 42, anchor: date = DEMO_ANCHOR,
     frames.update(improvement.generate(sys_rows, frames["risks"], frames["soa"], anchor,
                                        history, seed))
     frames.update(management.review_results(anchor, history, frames["actions"], sys_rows))
+    frames.update(self_assessment.generate(frames, systems, anchor, history, seed))
     kpis, points = performance.kpis(frames, rng, start, anchor, history, kpi_points_per_system)
     frames["kpis"], frames["kpi_measurements"] = kpis, points
     frames["objectives"], frames["objective_kpis"] = performance.objectives(kpis, start, anchor,

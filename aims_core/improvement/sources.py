@@ -34,7 +34,7 @@ ACTION_SOURCES: dict[str, SourceKind] = {
     "management_review_decision": SourceKind("Management review decision",
                                              ("management_review_decisions",
                                               "management_reviews")),
-    "self_assessment_gap": SourceKind("Self-assessment gap"),
+    "self_assessment_gap": SourceKind("Self-assessment gap", ("self_assessment_steps",)),
     "other": SourceKind("Other"),
 }
 
@@ -42,7 +42,7 @@ NC_SOURCES: dict[str, SourceKind] = {
     "audit_finding": SourceKind("Audit finding", ("audit_findings",)),
     "incident": SourceKind("Incident", ("incidents",)),
     "management_review": SourceKind("Management review", ("management_reviews",)),
-    "self_assessment": SourceKind("Self-assessment"),
+    "self_assessment": SourceKind("Self-assessment", ("self_assessment_sessions",)),
     "complaint": SourceKind("Complaint"),
     "other": SourceKind("Other"),
 }
@@ -55,6 +55,8 @@ RECORD_PAGES: dict[str, str] = {
     "risks": "risks?risk=",
     "management_review_decisions": "management_review?review_decision=",
     "management_reviews": "management_review?review=",
+    "self_assessment_sessions": "self_assessment?session=",
+    "self_assessment_steps": "self_assessment?step=",
 }
 
 

@@ -39,11 +39,9 @@ from aims_core.risk.risk_method import (
     band_rank_sql,
     load_method,
 )
+from aims_core.self_assessment import results
 from aims_core.storage.database import Database
 
-# Where a self-assessment (issue 12's area) keeps its sessions; input e) reads its gaps once
-# the table exists (see :func:`self_assessment_gaps`).
-SELF_ASSESSMENT_TABLE = "self_assessments"
 TREND_KPIS = 4  # KPI trend charts per review: red ones first, then amber
 _OPEN_ACTIONS = repr(OPEN_ACTION_STATUSES)
 
@@ -281,27 +279,17 @@ def audits_input(db: Database, review: int, day: date, period: Period) -> dict[s
 
 
 # --- e) ------------------------------------------------------------------------------------
-def self_assessment_gaps(db: Database) -> tuple[str | None, pd.DataFrame | None]:
-    """The gaps of the latest self-assessment, or why there are none to show.
+NO_SELF_ASSESSMENT = ("No finished self-assessment yet: run one on the Self-assessment page "
+                      "to see its largest gaps here.")
 
-    The self-assessment area (``aims_core.self_assessment``) lights this up by keeping its
-    sessions in SELF_ASSESSMENT_TABLE and offering ``review_gaps(db) -> DataFrame`` with the
-    columns ``topic``, ``score`` and ``gap``; until then the input says what is missing.
-    """
-    if not table_exists(db, SELF_ASSESSMENT_TABLE):
-        return ("No self-assessment register yet: self-assessment gaps will show here once "
-                "self-assessments are recorded in the app.", None)
-    if not db.scalar(f'SELECT count(*) FROM "{SELF_ASSESSMENT_TABLE}"'):
-        return "No self-assessment is recorded yet: run one to see its gaps here.", None
-    try:
-        from aims_core import self_assessment  # the area that owns the table
-    except ImportError:
-        return "Self-assessments are recorded, but this version cannot read their gaps.", None
-    gaps: Callable[[Database], pd.DataFrame] | None = getattr(self_assessment, "review_gaps",
-                                                               None)
-    if gaps is None:
-        return "Self-assessments are recorded, but this version cannot read their gaps.", None
-    return None, gaps(db)
+
+def self_assessment_gaps(db: Database) -> tuple[str | None, pd.DataFrame | None]:
+    """The largest gaps of the latest finished self-assessment, or why there are none."""
+    gaps = results.latest_gaps(db)
+    if gaps.empty:
+        return NO_SELF_ASSESSMENT, None
+    return None, pd.DataFrame({"topic": gaps["requirement_id"] + " " + gaps["title"],
+                               "score": gaps["score"], "gap": gaps["gap"]})
 
 
 def opportunities_input(db: Database, review: int, day: date,

@@ -19,10 +19,11 @@ import pandas as pd
 from aims_core.auth.actor import Actor
 from aims_core.improvement.registers import ACTION_STATUSES, OPEN_ACTION_STATUSES
 from aims_core.management_review.content import Period
-from aims_core.management_review.inputs import INPUTS, PREVIOUS_ACTIONS_SQL, table_exists
+from aims_core.management_review.inputs import INPUTS, PREVIOUS_ACTIONS_SQL
 from aims_core.management_review.registers import DECISION_TYPES
 from aims_core.management_review.sections import SECTIONS
 from aims_core.records.writes import ChangeLog, RowChange, RowProblem, WriteResult, apply_batches
+from aims_core.self_assessment import results
 from aims_core.storage.database import Database
 
 PACK_FORMAT = 1
@@ -195,8 +196,8 @@ def readiness(db: Database, review: dict[str, Any], today: date) -> pd.DataFrame
     rows = []
     for spec, count, noun in zip(SECTIONS, counts, what, strict=True):
         detail = f"{count:,} {noun}"
-        if spec.code == "e_opportunities" and not table_exists(db, "self_assessments"):
-            detail += "; no self-assessment register yet"
+        if spec.code == "e_opportunities" and results.latest_finished(db) is None:
+            detail += "; no finished self-assessment yet"
         rows.append({"section": spec.code, "input": f"{spec.clause} {spec.title}",
                      "ready": bool(count), "detail": detail})
     return pd.DataFrame(rows)

@@ -22,6 +22,7 @@ from aims_core.improvement.figures import figures as improvement_figures
 from aims_core.management_system import training
 from aims_core.performance.kpi_status import STATUSES, latest_status_sql, status_sql
 from aims_core.records.writes import RowChange, RowProblem, WriteResult, apply_changes
+from aims_core.self_assessment import results as self_assessment_results
 from aims_core.storage.database import Database
 
 ORGANISATION_WIDE = 0  # filter value for KPIs linked to no AI system
@@ -53,6 +54,7 @@ FIGURES: dict[str, Callable[[RegisterDay], float | None]] = {
     "actions_overdue": lambda r: float(r.improvement.actions_overdue),
     "nonconformities_open": lambda r: float(r.improvement.nonconformities_open),
     "ai_literacy_coverage_pct": lambda r: training.ai_literacy(r.db, r.day).pct,
+    "self_assessment_overall": lambda r: self_assessment_results.latest_overall(r.db),
 }
 
 

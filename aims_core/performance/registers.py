@@ -32,6 +32,7 @@ COMPUTED_KPI_CODES = {
     "actions_overdue": "Overdue actions",
     "nonconformities_open": "Open nonconformities",
     "ai_literacy_coverage_pct": "AI literacy coverage of people who operate or use AI (%)",
+    "self_assessment_overall": "Self-assessment: latest overall maturity (0–5)",
 }
 
 

@@ -14,6 +14,7 @@ from aims_core.performance import registers as performance
 from aims_core.records.fields import Register
 from aims_core.reminders import registers as reminders
 from aims_core.risk import registers as risk
+from aims_core.self_assessment import registers as self_assessment
 
 REGISTERS: dict[str, Register] = {
     r.table: r
@@ -35,5 +36,7 @@ REGISTERS: dict[str, Register] = {
               improvement.INCIDENTS, improvement.AUDITS, improvement.AUDIT_SCOPE_ITEMS,
               improvement.AUDIT_FINDINGS, improvement.NONCONFORMITIES, improvement.ACTIONS,
               auth.PEOPLE, api.API_TOKENS, data_import.IMPORT_LAYOUTS,
-              reminders.REMINDER_PREFERENCES)
+              reminders.REMINDER_PREFERENCES, self_assessment.SESSIONS,
+              self_assessment.PARTICIPANTS, self_assessment.ANSWERS, self_assessment.SCORES,
+              self_assessment.STEPS)
 }

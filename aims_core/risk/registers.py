@@ -80,6 +80,9 @@ RISKS = Register(
         Field("review_date", "Next review", "date", not_before="identified_on"),
         Field("impact_id", "Raised from impact", "int", reference=Reference("impacts"),
               editable=False, help="The impact assessment finding this risk was raised from"),
+        Field("self_assessment_step_id", "Raised from self-assessment step", "int",
+              reference=Reference("self_assessment_steps"), editable=False,
+              help="The roadmap step of a self-assessment this risk was raised from"),
     ),
 )
 

@@ -489,6 +489,56 @@ _V10_TRIAGE = (
         FROM triage_assessments t""",
 )
 
+_V12_SELF_ASSESSMENT = (
+    # A self-assessment session (quick or thorough) over clauses 4-10 and Annex A, answered
+    # against one version of the question bank; locked once finished.
+    """CREATE TABLE self_assessment_sessions (
+        id BIGINT PRIMARY KEY, title VARCHAR NOT NULL, held_on DATE NOT NULL,
+        mode VARCHAR NOT NULL, bank_version INTEGER NOT NULL, facilitator VARCHAR NOT NULL,
+        other_participants VARCHAR, scope_note VARCHAR, status VARCHAR NOT NULL,
+        finished_on DATE, finished_by VARCHAR, overall_score DOUBLE, version INTEGER NOT NULL
+    )""",
+    """CREATE TABLE self_assessment_participants (
+        id BIGINT PRIMARY KEY, session_id BIGINT NOT NULL, person VARCHAR NOT NULL,
+        version INTEGER NOT NULL, UNIQUE (session_id, person)
+    )""",
+    # One answer per question of a session: a level 0-5, "don't know" or "not applicable",
+    # with the note, the evidence link and what the product suggested when it was given.
+    """CREATE TABLE self_assessment_answers (
+        id BIGINT PRIMARY KEY, session_id BIGINT NOT NULL, question_id VARCHAR NOT NULL,
+        requirement_id VARCHAR NOT NULL, response VARCHAR, level INTEGER, note VARCHAR,
+        evidence_link VARCHAR, suggested_level INTEGER, suggestion_reason VARCHAR,
+        answered_by VARCHAR, answered_on DATE, version INTEGER NOT NULL,
+        UNIQUE (session_id, question_id)
+    )""",
+    # The results frozen when a session is finished: one row per clause requirement and
+    # Annex A objective, with its distance to the level certification needs.
+    """CREATE TABLE self_assessment_scores (
+        id BIGINT PRIMARY KEY, session_id BIGINT NOT NULL, requirement_id VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL, score DOUBLE, questions INTEGER NOT NULL,
+        answered INTEGER NOT NULL, dont_know INTEGER NOT NULL, not_applicable INTEGER NOT NULL,
+        target DOUBLE NOT NULL, weight DOUBLE NOT NULL, gap DOUBLE, gap_rank INTEGER,
+        version INTEGER NOT NULL, UNIQUE (session_id, requirement_id)
+    )""",
+    # The roadmap of a finished session: ordered steps that become actions or risks.
+    """CREATE TABLE self_assessment_steps (
+        id BIGINT PRIMARY KEY, session_id BIGINT NOT NULL, step_no INTEGER NOT NULL,
+        requirement_id VARCHAR NOT NULL, title VARCHAR NOT NULL, gap DOUBLE, owner VARCHAR,
+        due_on DATE, horizon_months INTEGER, version INTEGER NOT NULL,
+        UNIQUE (session_id, step_no)
+    )""",
+    # What a session assesses: the leaf subclauses of clauses 4-10, then the Annex A
+    # objectives, in the catalogue's order.
+    """CREATE VIEW self_assessment_requirements AS
+        SELECT clause_id AS requirement_id, title, 'clause' AS kind,
+               split_part(clause_id, '.', 1) AS area, sort_order
+        FROM clauses WHERE is_leaf
+        UNION ALL
+        SELECT objective_id, title, 'objective', objective_id, 100000 + sort_order
+        FROM control_objectives""",
+    "ALTER TABLE risks ADD COLUMN self_assessment_step_id BIGINT",
+)
+
 _V14_OPERATIONS = (
     # API tokens: only a SHA-256 of each token is kept; scopes are space-separated codes.
     """CREATE TABLE api_tokens (
@@ -632,6 +682,8 @@ MIGRATIONS: tuple[Migration, ...] = (
                   "subcategory titles in the catalogue", _V10_TRIAGE),
     Migration(11, "Unique keys where races could repeat a row: one link per risk and control, "
                   "one risk per impact", _V11_UNIQUE_KEYS, _V11_CONSTRAINTS),
+    Migration(12, "Self-assessment: sessions, participants, answers, frozen scores and the "
+                  "roadmap; risks raised from a roadmap step", _V12_SELF_ASSESSMENT),
     Migration(13, "Management review: status, scope, period, conclusion and sign-off on "
                   "reviews; sections with notes, decisions, attendees, the frozen pack",
               _V13_MANAGEMENT_REVIEW),

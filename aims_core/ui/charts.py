@@ -315,3 +315,79 @@ def kpi_trends(kpis: list[dict], series: pd.DataFrame, columns: int = 2,
         **layout, "shapes": shapes, "annotations": notes, "height": rows * row_height,
         "font": {"size": FONT_SIZE}, "showlegend": False,
         "margin": {"l": 10, "r": 70, "t": 10, "b": 10}})
+
+
+def maturity_radar(now: pd.DataFrame, before: pd.DataFrame | None = None,
+                   names: tuple[str, str] = ("This session", "Previous session"),
+                   target: float = 3, height: int = 460) -> go.Figure:
+    """Maturity (0–5) per clause and Annex A objective (``area``, ``score`` columns), with
+    the previous session as a dashed line and the certification target as a dotted ring;
+    each trace has its own line style and legend entry, so colour is never alone."""
+    axes = [*now["area"].tolist(), now["area"].iloc[0]]  # closed around
+
+    def closed(scores: pd.Series) -> list:
+        values = [None if pd.isna(s) else float(s) for s in scores]
+        return [*values, values[0]]
+
+    data = [{"type": "scatterpolar", "r": [target] * len(axes), "theta": axes,
+             "mode": "lines", "name": f"Target {target:g}", "hoverinfo": "skip",
+             "line": {"color": "#555555", "dash": "dot", "width": 2}}]
+    if before is not None and not before.empty:
+        data.append({"type": "scatterpolar", "theta": axes, "name": names[1],
+                     "r": closed(before.set_index("area")["score"].reindex(now["area"])),
+                     "mode": "lines+markers", "connectgaps": True,
+                     "line": {"color": PALETTE[1], "dash": "dash", "width": 2},
+                     "marker": {"symbol": "square", "size": 7},
+                     "hovertemplate": "%{theta}: %{r:.1f}<extra>" + names[1] + "</extra>"})
+    data.append({"type": "scatterpolar", "r": closed(now["score"]), "theta": axes,
+                 "name": names[0], "mode": "lines+markers", "connectgaps": True,
+                 "line": {"color": PALETTE[0], "width": 3}, "marker": {"size": 8},
+                 "hovertemplate": "%{theta}: %{r:.1f}<extra>" + names[0] + "</extra>"})
+    return figure(data, _layout(
+        height, font={"size": 14}, showlegend=True,
+        margin={"l": 40, "r": 40, "t": 30, "b": 30},
+        polar={"radialaxis": {"range": [0, 5], "tickvals": [0, 1, 2, 3, 4, 5], "angle": 90,
+                              "tickfont": {"size": 12}},
+               "angularaxis": {"direction": "clockwise", "rotation": 90, "type": "category"}},
+        legend={"orientation": "h", "y": -0.08, "x": 0.5, "xanchor": "center"}))
+
+
+def maturity_bars(frame: pd.DataFrame, target: float = 3, height: int | None = None
+                  ) -> go.Figure:
+    """One bar per clause and objective (``label``, ``score``, ``kind``) with its score
+    printed; clauses and objectives differ by colour and by a hatch pattern; a dashed line
+    marks the level certification needs."""
+    kinds = {"clause": (PALETTE[0], ""), "objective": (PALETTE[2], "/")}
+    text = ["not scored" if pd.isna(s) else f"{s:.1f}" for s in frame["score"]]
+    return figure([{
+        "type": "bar", "x": frame["score"].fillna(0).tolist(), "y": _listed(frame["label"]),
+        "orientation": "h", "text": text, "textposition": "outside", "cliponaxis": False,
+        "marker": {"color": [kinds[k][0] for k in frame["kind"]],
+                   "pattern": {"shape": [kinds[k][1] for k in frame["kind"]]}},
+        "hovertemplate": "%{y}: %{text}<extra></extra>"}],
+        _layout(height or max(300, 26 * len(frame) + 80),
+                margin={"l": 10, "r": 40, "t": 40, "b": 10},
+                yaxis={"autorange": "reversed", "automargin": True, "tickfont": {"size": 13}},
+                xaxis={"range": [0, 5.6], "tickvals": [0, 1, 2, 3, 4, 5], "showgrid": True},
+                shapes=[{"type": "line", "x0": target, "x1": target, "y0": 0, "y1": 1,
+                         "yref": "paper", "line": {"dash": "dash", "color": "#333",
+                                                    "width": 2}}]))
+
+
+def score_trend(frame: pd.DataFrame, target: float = 3, height: int = 300) -> go.Figure:
+    """The overall score of each finished session (``held_on``, ``overall_score``,
+    ``title``), value printed at each point."""
+    scores = [float(v) for v in frame["overall_score"]]
+    return figure([{
+        "type": "scatter", "x": [d.isoformat() for d in frame["held_on"]], "y": scores,
+        "mode": "lines+markers+text", "text": [f"{v:.2f}" for v in scores],
+        "textposition": "top center", "line": {"color": PALETTE[0], "width": 3},
+        "marker": {"size": 10}, "customdata": _listed(frame["title"]),
+        "hovertemplate": "%{x|%d %b %Y} %{customdata}: %{y:.2f}<extra></extra>"}],
+        _layout(height, yaxis={"range": [0, 5.3], "tickvals": [0, 1, 2, 3, 4, 5],
+                               "title": {"text": "Overall (0–5)"}},
+                shapes=[{"type": "line", "x0": 0, "x1": 1, "xref": "paper", "y0": target,
+                         "y1": target, "line": {"dash": "dash", "color": "#333"}}],
+                annotations=[{"text": f"needed for certification: {target:g}", "x": 0,
+                              "xref": "paper", "xanchor": "left", "y": target,
+                              "yanchor": "bottom", "showarrow": False}]))

@@ -47,6 +47,7 @@ SECTIONS: dict[str, tuple[PageSpec, ...]] = {
     "Compliance": (PageSpec("soa.py", "Controls (SoA)", "checklist"),
                    PageSpec("clauses.py", "Clauses 4–10", "rule")),
     "Performance": (PageSpec("kpis.py", "KPIs & objectives", "monitoring"),
+                    PageSpec("self_assessment.py", "Self-assessment", "speed"),
                     PageSpec("management_review.py", "Management review", "groups")),
     "Improvement": (PageSpec("incidents.py", "Incidents", "crisis_alert"),
                     PageSpec("nonconformities.py", "Nonconformities", "report"),

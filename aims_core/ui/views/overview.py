@@ -19,6 +19,7 @@ from aims_core.records.registry import REGISTERS
 from aims_core.risk import risks
 from aims_core.risk.registers import RISK_STATUSES
 from aims_core.risk.risk_method import BAND_COLOURS, LEVEL_BANDS, load_method
+from aims_core.self_assessment import results as self_assessment_results
 from aims_core.ui.charts import PALETTE, labelled_bars, risk_matrices, status_bars
 from aims_core.ui.session import cached, today
 from aims_core.ui.text import md_escape
@@ -60,8 +61,29 @@ def _incidents_tile() -> None:
                  query_params=INCIDENTS_OPEN)
 
 
+def _maturity_tile() -> None:
+    """The latest finished self-assessment's overall score, against the one before."""
+    latest = cached(self_assessment_results.latest_summary)
+    if latest is None or latest.overall is None:
+        st.metric("Maturity score", "–", border=True, height=TILE_HEIGHT,
+                  help="Overall maturity (0–5) of the latest self-assessment: none is "
+                       "finished yet")
+        st.page_link("pages/self_assessment.py", label="Run a self-assessment",
+                     icon=":material/speed:")
+        return
+    change = None if latest.previous_overall is None else latest.overall - latest.previous_overall
+    st.metric("Maturity score", f"{latest.overall:.2f} of 5", border=True,
+              height=TILE_HEIGHT,
+              delta=None if change is None else f"{change:+.2f} since "
+                                                f"{latest.previous_held_on:%b %Y}",
+              help=f"Overall maturity (0–5) of the self-assessment of "
+                   f"{latest.held_on:%d %b %Y}; 3 is the level certification needs")
+    st.page_link("pages/self_assessment.py", label="Results and gaps", icon=":material/speed:",
+                 query_params={"session": str(latest.session_id)})
+
+
 def _tiles(head: overview.Headline) -> None:
-    tiles = [*st.columns(3), *st.columns(3)]
+    tiles = [*st.columns(4), *st.columns(4)]
     with tiles[0]:
         st.metric("AI systems in scope", head.systems_in_scope, border=True,
                   height=TILE_HEIGHT, help="Every AI system not retired")
@@ -95,7 +117,8 @@ def _tiles(head: overview.Headline) -> None:
         st.page_link("pages/kpis.py", label="KPIs, red first", icon=":material/monitoring:")
     with tiles[5]:
         _incidents_tile()
-    st.caption("The latest maturity score joins these tiles when the self-assessment exists.")
+    with tiles[6]:
+        _maturity_tile()
 
 
 def _heatmap() -> None:
