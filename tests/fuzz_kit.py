@@ -318,8 +318,8 @@ def row_problems(db: object, register: Register, row: dict[str, Any],
                 [row[spec.name]]):
             found.append(f"{spec.name}: refers to nothing")
     cur = db.cursor()
-    found += [f"{name}: {message}" for rule in (*register.change_rules, *register.rules)
-              for name, message in rule(cur, row)]
+    found += [f"{name}: {message}" for rule in register.rules for name, message in
+              rule(cur, row)]
     return found
 
 

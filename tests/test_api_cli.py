@@ -125,7 +125,7 @@ def test_offline_backup_restore_and_tokens(tmp_path: Path) -> None:
     assert done.stdout.strip().splitlines()[-1].startswith("aims_")
     assert "drift job" in cli("token", "list", "--db", db).stdout
     again = cli("token", "create", "--db", db, *admin, "--name", "drift job", "--scope", "read")
-    assert again.returncode == 1 and "already has this Token name" in again.stderr
+    assert again.returncode == 1 and "already exists" in again.stderr
     assert cli("token", "revoke", "--db", db, *admin, "--name", "drift job").returncode == 0
     assert "REVOKED" in cli("token", "list", "--db", db).stdout
 

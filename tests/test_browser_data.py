@@ -116,13 +116,14 @@ def test_import_a_spreadsheet_from_dry_run_to_commit(data_server: tuple[Server, 
     bad = tmp_path / "inventory.xlsx"
     bad.write_bytes(_workbook([
         ["Fraud Sentinel", "Ben Okafor", "built", "Operation", "Minimal", "2025-02-01"],
-        ["Invoice Reader", "Lena Novak", "bought", "Deployment", "Minimal", "31/12/2025"]]))
+        ["Invoice Reader", "Lena Novak", "bought", "Deployment", "Minimal", "01/02/2025"]]))
     _open(page, server, "data_transfer")
     _upload_inventory(page, bad)
     page.get_by_text("1. Their columns → our fields").wait_for()
     page.get_by_text("Rows are matched to existing records by Name").wait_for()
     press(page, "Check (dry run: nothing is saved)", "Nothing can be imported")
-    page.get_by_text("expected a date as YYYY-MM-DD, got '31/12/2025'").wait_for(state="attached")
+    page.get_by_text("'01/02/2025' is ambiguous (1 February or 2 January?)").wait_for(
+        state="attached")
     page.screenshot(path=str(SHOTS / "import_dry_run_refused.png"), full_page=True)
     assert page.get_by_role("button", name="Import 2 rows").count() == 0
 

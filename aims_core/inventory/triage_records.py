@@ -44,7 +44,10 @@ WITH duty AS (
     SELECT l.ai_system_id, l.category, l.annex_iii_point, u.d.role, u.d.topic,
            u.d.legal_basis, u.d.applies_from, u.n
     FROM ({LATEST_TRIAGE_SQL}) l,
-         unnest(from_json(l.obligations_json, '{_OBLIGATION_TYPE}')) WITH ORDINALITY AS u(d, n)
+         -- try(): an unreadable stored list (typed by hand, imported) lists no dates
+         -- rather than breaking every page that reads the Schedule
+         unnest(try(from_json(l.obligations_json, '{_OBLIGATION_TYPE}')))
+             WITH ORDINALITY AS u(d, n)
     WHERE l.obligations_json IS NOT NULL
 ), article AS (  -- each article once per role and date, in the triage's own order
     SELECT ai_system_id, category, annex_iii_point, applies_from, role, topic, legal_basis,
