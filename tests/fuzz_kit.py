@@ -417,12 +417,18 @@ def plant_payloads(db: object) -> None:
 def _payload_changes(db: object, table: str, names: list[Field],
                      renamed: dict[str, str]) -> list[Any]:
     """Updates giving every row's ``names`` payloads (people their planted namesake)."""
+    from aims_core.records.registry import REGISTERS
     from aims_core.records.writes import RowChange
 
     columns = ", ".join(f'"{spec.name}"' for spec in names)
     changes = []
+    register, cur = REGISTERS[table], db.cursor()
+    stored = {row["id"]: row for row in
+              db.query_df(f'SELECT * FROM "{table}"').to_dict("records")}
     for n, (row_id, version, *current) in enumerate(
             db.query_rows(f'SELECT id, version, {columns} FROM "{table}" ORDER BY id')):
+        if any(rule(cur, stored[row_id]) for rule in register.change_rules):
+            continue  # a locked row (a signed review's minutes) keeps what it holds
         values = {}
         for spec, now in zip(names, current, strict=True):
             if spec.person:

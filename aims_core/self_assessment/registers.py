@@ -227,6 +227,9 @@ STEPS = Register(
     unique_together=("session_id", "step_no"),
     referenced_by=(("risks", "self_assessment_step_id"),),
     rules=(_session_finished,),
+    # Built by the app from a finished session's gaps (their actions are in My work), so
+    # the spreadsheet import does not offer them.
+    importable=False,
     fields=(
         Field("session_id", "Session", "int", required=True, reference=SESSION_REF,
               editable=False),

@@ -13,11 +13,11 @@ import streamlit as st
 
 from aims_core.performance.kpi_status import STATUS_COLOURS
 from aims_core.ui.charts import PALETTE
-from aims_core.ui.text import md_escape
+from aims_core.ui.text import md_escape, plot_text
 
 
 def bars_figure(chart: dict[str, Any], font: int) -> go.Figure:
-    labels = [label for label, _ in chart["bars"]]
+    labels = [plot_text(label) for label, _ in chart["bars"]]
     values = [value for _, value in chart["bars"]]
     fig = go.Figure(go.Bar(x=values, y=labels, orientation="h",
                            marker_color=chart.get("colours") or PALETTE[0],
@@ -26,7 +26,7 @@ def bars_figure(chart: dict[str, Any], font: int) -> go.Figure:
                            hovertemplate="%{y}: %{x}<extra></extra>"))
     fig.update_yaxes(autorange="reversed", tickfont={"size": font})
     fig.update_xaxes(rangemode="tozero", showgrid=True, tickfont={"size": font - 2})
-    fig.update_layout(title={"text": chart["title"], "font": {"size": font + 2}},
+    fig.update_layout(title={"text": plot_text(chart["title"]), "font": {"size": font + 2}},
                       height=max(220, 70 + 46 * len(labels)) * font / 16,
                       margin={"l": 10, "r": 50, "t": 50, "b": 10}, showlegend=False)
     return fig
@@ -48,8 +48,9 @@ def trend_figure(chart: dict[str, Any], font: int) -> go.Figure:
                           annotation_position="top left",
                           annotation_font={"size": font - 2, "color": colour})
     fig.update_xaxes(tickfont={"size": font - 2}, tickformat="%b %y")
-    fig.update_yaxes(title=chart.get("unit") or None, tickfont={"size": font - 2})
-    fig.update_layout(title={"text": chart["title"], "font": {"size": font}},
+    unit = plot_text(chart["unit"]) if chart.get("unit") else None
+    fig.update_yaxes(title=unit, tickfont={"size": font - 2})
+    fig.update_layout(title={"text": plot_text(chart["title"]), "font": {"size": font}},
                       height=320 * font / 16, showlegend=False,
                       margin={"l": 10, "r": 20, "t": 60, "b": 10})
     return fig
