@@ -1,5 +1,6 @@
 # Two commands do all setup on a fresh machine:
 #   make run    create the venv, install, build the demo database if missing, start the app
+#               (pages, HTTP API and scheduled jobs in one process: server.py)
 #   make test   create the venv, install test tools (and Debian's chromium if missing), lint, test
 # While developing: make test-fast (lint and every test but the browser ones).
 PYTHON ?= python3

@@ -13,6 +13,7 @@ from aims_core.ui.views.organisation import in_sidebar
 HERE = Path(__file__).parent
 
 
+
 def _page(spec: PageSpec) -> st.Page:
     return st.Page(HERE / spec.path, title=spec.title, icon=f":material/{spec.icon}:",
                    url_path=spec.url_path, default=spec.default)

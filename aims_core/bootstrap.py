@@ -8,6 +8,7 @@ them.
 from __future__ import annotations
 
 import tempfile
+import threading
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -16,6 +17,7 @@ from aims_core.auth import people
 from aims_core.catalogue import ensure_catalogue
 from aims_core.config import DEMO_SEED_DIR
 from aims_core.storage.database import Database, DatabaseError
+from aims_core.storage.file_swap import replace_database
 
 InitMode = Literal["demo", "empty"]
 
@@ -29,28 +31,50 @@ def open_database(path: str | Path) -> Database:
     return db
 
 
-def _remove_database_files(path: Path) -> None:
-    for candidate in (path, path.with_name(path.name + ".wal")):
-        candidate.unlink(missing_ok=True)
+_SHARED: dict[Path, Database] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_database(path: str | Path) -> Database:
+    """This process's one handle on ``path``, shared by the pages, the API and the jobs (a
+    second handle in the same process could not open the file). The first start, with no
+    file yet, builds the demo organisation."""
+    key = Path(path).resolve()
+    with _SHARED_LOCK:
+        db = _SHARED.get(key)
+        if db is None:
+            db = open_database(key) if key.exists() else init_database(key, "demo")
+            _SHARED[key] = db
+        return db
+
+
+def close_shared() -> None:
+    """Close every shared handle (server shut-down; tests between apps)."""
+    with _SHARED_LOCK:
+        for db in _SHARED.values():
+            db.close()
+        _SHARED.clear()
 
 
 def init_database(path: str | Path, mode: InitMode = "demo", *, force: bool = False,
                   today: date | None = None, seed_dir: Path = DEMO_SEED_DIR) -> Database:
-    """Create a new database file holding the demo organisation or nothing at all."""
+    """Create a new database file holding the demo organisation or nothing at all.
+
+    ``force`` replaces an existing file, unless another program holds it; the new file is
+    built beside the old one and swapped in when complete, the old one kept as
+    ``<file>.pre-init-<stamp>.bak`` (:func:`aims_core.storage.file_swap.replace_database`).
+    """
     path = Path(path)
-    if path.exists():
-        if not force:
-            raise DatabaseError(f"{path} already exists; pass --force to replace it")
-        _remove_database_files(path)
-    db = open_database(path)
-    try:
-        if mode == "demo":
-            load_demo(db, today=today, seed_dir=seed_dir)
-    except Exception:
-        db.close()
-        _remove_database_files(path)
-        raise
-    return db
+    if path.exists() and not force:
+        raise DatabaseError(f"{path} already exists; pass --force to replace it")
+
+    def build(fresh: Path, _old: object) -> None:
+        with open_database(fresh) as db:
+            if mode == "demo":
+                load_demo(db, today=today, seed_dir=seed_dir)
+
+    replace_database(path, build, backup="pre-init")
+    return open_database(path)
 
 
 def load_demo(db: Database, *, today: date | None = None, seed_dir: Path = DEMO_SEED_DIR) -> None:
@@ -64,17 +88,25 @@ def load_demo(db: Database, *, today: date | None = None, seed_dir: Path = DEMO_
     anchor = db.scalar("SELECT value FROM aims_meta WHERE key = 'data_anchor_date'")
     if anchor:
         demo.shift_dates(db, ((today or date.today()) - date.fromisoformat(anchor)).days)
+    from aims_core.management_review import reviews
+
+    reviews.freeze_missing_packs(db)  # after the shift: the pack holds the dates shown
 
 
-def generate_into(db: Database, systems: int, seed: int = 42,
-                  anchor: date | None = None) -> dict[str, int]:
-    """Replace the registers with a synthetic organisation; returns rows per table."""
+def generate_into(db: Database, systems: int, seed: int = 42, anchor: date | None = None,
+                  *, freeze_packs: bool = True) -> dict[str, int]:
+    """Replace the registers with a synthetic organisation; returns rows per table.
+    Signed reviews get their frozen pack unless ``freeze_packs`` is False (the committed
+    seed: its dates move on load, so the pack is frozen after the move)."""
     from aims_core import demo
+    from aims_core.management_review import reviews
 
     anchor = anchor or date.today()
     frames = demo.generate(systems=systems, seed=seed, anchor=anchor)
     demo.write_frames(db, frames, anchor)
     people.adopt_names(db)
+    if freeze_packs:
+        reviews.freeze_missing_packs(db)
     return {table: len(frame) for table, frame in frames.items()}
 
 
@@ -86,7 +118,8 @@ def write_demo_seed(seed_dir: Path = DEMO_SEED_DIR) -> dict[str, int]:
     with tempfile.TemporaryDirectory() as tmp:
         db = open_database(Path(tmp) / "seed.duckdb")
         try:
-            counts = generate_into(db, systems=len(demo.ARCHETYPES), anchor=demo.DEMO_ANCHOR)
+            counts = generate_into(db, systems=len(demo.ARCHETYPES), anchor=demo.DEMO_ANCHOR,
+                                   freeze_packs=False)
             for stale in seed_dir.glob("*.parquet"):
                 stale.unlink()
             export_database(db, seed_dir)

@@ -16,24 +16,25 @@ import time
 from datetime import date
 from pathlib import Path
 
-from aims_core import bootstrap
+from aims_core import bootstrap, cli_service
+from aims_core.api.client import ApiClient
 from aims_core.auth import accounts, audit, binding, people
 from aims_core.auth.actor import Actor
 from aims_core.auth.config import ConfigError, from_secrets, read_secrets
 from aims_core.auth.roles import ROLES
+from aims_core.cli_service import CommandError, add_api_arguments, through_app
 from aims_core.config import DEMO_SEED_DIR, PROJECT_ROOT, database_path
 from aims_core.performance.kpi_import import ImportFileError, describe, import_measurements
 from aims_core.performance.kpis import take_snapshot
 from aims_core.records.writes import WriteResult
 from aims_core.storage.database import Database, DatabaseError
-from aims_core.storage.transfer import export_database, import_database
+from aims_core.storage.transfer import TransferError, export_database, import_into_file
 
 AS_ENV = "AIMS_AS"  # the default for --as
-APP_SCRIPT = "app.py"
-
-
-class CommandError(RuntimeError):
-    """A command that could not do its job; the message says why."""
+APP_SCRIPT = "server.py"  # the pages, the HTTP API and the daily jobs in one process
+# Who the change history names for an import: it replaces the whole file, people included,
+# so no person of the old file acts (the file's lock keeps the app out meanwhile).
+IMPORT_ACTOR = Actor("command line", "admin", "cli")
 
 
 def _db_argument(parser: argparse.ArgumentParser) -> None:
@@ -73,7 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="fill it with the demo organisation (default)")
     mode.add_argument("--empty", dest="mode", action="store_const", const="empty",
                       help="only the catalogue, no registers")
-    init.add_argument("--force", action="store_true", help="replace an existing file")
+    init.add_argument("--force", action="store_true",
+                      help="replace an existing file (refused while another program holds "
+                      "it; the old file is copied aside first)")
     init.set_defaults(mode="demo")
 
     gen = sub.add_parser("generate", help="fill a database with a synthetic organisation",
@@ -87,9 +90,13 @@ def build_parser() -> argparse.ArgumentParser:
                          description="Export every table to Parquet with a manifest.")
     _db_argument(exp)
     exp.add_argument("--out", type=Path, required=True, help="output directory")
+    add_api_arguments(exp)
 
     imp = sub.add_parser("import", help="replace every table from an export directory",
-                         description="Import an export directory; nothing changes on error.")
+                         description="Import an export directory: every value is checked as "
+                         "the pages check it, the current file is copied aside first and "
+                         "replaced only when the import is complete; nothing changes on "
+                         "error, and a file another program holds is refused.")
     _db_argument(imp)
     imp.add_argument("--from", dest="source", type=Path, required=True,
                      help="directory written by export")
@@ -102,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     _as_argument(snap)
     snap.add_argument("--date", type=_iso_date, default=None,
                       help="the day to record, YYYY-MM-DD (default today; not in the future)")
+    add_api_arguments(snap)
 
     kpi_import = sub.add_parser("import-kpis", help="import measured KPI values from CSV/Parquet",
                                 description="Import measured KPI values. Columns: kpi (id or "
@@ -112,6 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
     kpi_import.add_argument("--file", type=Path, required=True, help=".csv or .parquet file")
     kpi_import.add_argument("--skip-bad-rows", action="store_true",
                             help="import the good rows and list the bad ones")
+    add_api_arguments(kpi_import)
+    cli_service.add_commands(sub, _db_argument, _as_argument)
 
     seed = sub.add_parser("demo-seed", help="regenerate the committed demo seed files",
                           description="Rewrite data/demo/*.parquet from the generator.")
@@ -179,27 +189,45 @@ def _run(args: argparse.Namespace) -> str:
         return (f"generated into {db_path} in {took:.1f} s: "
                 + ", ".join(f"{t} {n}" for t, n in counts.items()))
     if args.command == "export":
-        if not db_path.exists():
-            raise DatabaseError(f"{db_path} does not exist")
-        with Database(db_path) as db:
-            manifest = export_database(db, args.out)
-        return f"exported {len(manifest['tables'])} tables to {args.out}"
+        return through_app(
+            db_path, args, "backup:read",
+            lambda db: f"exported {len(export_database(db, args.out)['tables'])} tables to "
+                       f"{args.out}",
+            lambda api: f"exported {len(api.export(args.out)['tables'])} tables to "
+                        f"{args.out}, through the app")
     if args.command == "import":
-        with bootstrap.open_database(db_path) as db:
-            summary = import_database(db, args.source)
-        return f"imported {summary.tables} tables ({summary.rows} rows) into {db_path}"
+        try:
+            summary = import_into_file(db_path, args.source, IMPORT_ACTOR)
+        except TransferError as exc:
+            raise CommandError("\n".join([str(exc), *(str(p) for p in exc.problems)])) \
+                from None
+        kept = f"; the replaced file is kept as {summary.backup.name}" if summary.backup else ""
+        return f"imported {summary.tables} tables ({summary.rows} rows) into {db_path}{kept}"
     if args.command == "serve":
         return _serve(args)
-    if args.command in ("snapshot", "import-kpis", "user") and not db_path.exists():
-        raise DatabaseError(f"{db_path} does not exist")
-    with bootstrap.open_database(db_path) as db:
-        if args.command == "user":
+    if args.command == "user":
+        if not db_path.exists():
+            raise DatabaseError(f"{db_path} does not exist")
+        with bootstrap.open_database(db_path) as db:
             return _user(db, args)
-        actor = acting_admin(db, args.acting, args.command)
-        if args.command == "snapshot":
-            return _snapshot(db, args.date or date.today(), actor)
-        if args.command == "import-kpis":
-            return _import_kpis(db, args.file, args.skip_bad_rows, actor)
+    if args.command == "snapshot":
+        return through_app(
+            db_path, args, "snapshot",
+            lambda db: _snapshot(db, args.date or date.today(),
+                                 acting_admin(db, args.acting, "snapshot")),
+            lambda api: api.snapshot(args.date))
+    if args.command == "import-kpis":
+        return through_app(
+            db_path, args, "kpi:write",
+            lambda db: _import_kpis(db, args.file, args.skip_bad_rows,
+                                    acting_admin(db, args.acting, "import-kpis")),
+            lambda api: _import_kpis_through(api, args.file, args.skip_bad_rows))
+    if args.command == "backup":
+        return cli_service.run_backup(db_path, args)
+    if args.command == "restore":
+        return cli_service.run_restore(db_path, args, acting_admin)
+    if args.command == "token":
+        return cli_service.run_token(db_path, args, acting_admin)
     raise AssertionError(args.command)
 
 
@@ -335,6 +363,10 @@ def _import_kpis(db: Database, path: Path, skip_bad_rows: bool, actor: Actor) ->
     if report.write is None or not report.write.ok:
         raise CommandError("\n".join(lines))
     return "\n".join(lines)
+
+
+def _import_kpis_through(api: ApiClient, path: Path, skip_bad_rows: bool) -> str:
+    return "\n".join(api.import_kpis(path.read_bytes(), path.name, skip_bad_rows))
 
 
 def main(argv: list[str] | None = None) -> int:

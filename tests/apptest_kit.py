@@ -5,13 +5,14 @@ Fixtures ``demo_path`` and ``empty_path`` (conftest.py) point the app at a fresh
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from aims_core.bootstrap import generate_into, init_database
+from aims_core.bootstrap import close_shared, generate_into, init_database
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -19,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def fresh_caches() -> None:
     st.cache_data.clear()
     st.cache_resource.clear()
+    close_shared()
 
 
 def point_at_generated(path: Path, systems: int, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -61,3 +63,8 @@ def _ensure_person(name: str) -> None:
         with db.transaction() as cur:  # test set-up, outside the change history
             cur.execute("INSERT INTO people SELECT coalesce(max(id), 0) + 1, ?, NULL, TRUE, "
                         "'contributor', 'none', 1 FROM people", [name])
+
+
+def shown(markdown: str) -> str:
+    """An element's text as the reader sees it (the escapes of md_escape removed)."""
+    return re.sub(r"\\(.)", r"\1", markdown)

@@ -6,6 +6,7 @@ Fixtures (``server``, ``browser``, ``page``) are in conftest.py; tests import th
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -30,8 +31,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 @dataclass
 class Server:
     url: str
-    db_path: Path
+    db_path: Path  # held by the server while it runs; read it after stop()
     process: subprocess.Popen
+    before: Path  # a copy of the database as the server found it, readable at any time
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -46,12 +48,21 @@ def free_port() -> int:
 
 
 def start_server(db_path: Path, log: Path, *, secrets: Path | None = None,
-                 script: Path = ROOT / "app.py", poll: float = 0.3) -> Server:
-    """``streamlit run <script>`` on a free port with ``AIMS_DB`` set; returns once the
-    server answers its health check (asked every ``poll`` seconds). ``secrets``: a
-    secrets.toml of the test's own (e.g. team mode with local accounts)."""
+                 env: dict[str, str] | None = None, script: Path = ROOT / "server.py",
+                 poll: float = 0.3) -> Server:
+    """``server.py`` as ``make run`` starts it: the pages, the API and the scheduled jobs
+    (another ``script``, e.g. a bare page for the start-up benchmark, runs alone and is ready
+    at Streamlit's health check, asked every ``poll`` seconds).
+
+    ``secrets``: a secrets.toml of the test's own (sign-in, and the service's [jobs],
+    [backups], [smtp], [api] settings). Ready once the jobs it catches up at start-up have
+    finished, so that no job writes while a test clicks through the pages."""
     port = free_port()
-    env = {**os.environ, "AIMS_DB": str(db_path)}
+    env = {**os.environ, "AIMS_DB": str(db_path),
+           **({"AIMS_SETTINGS": str(secrets)} if secrets else {}), **(env or {})}
+    before = db_path.with_name(f"before-{db_path.name}")
+    if db_path.exists():
+        shutil.copyfile(db_path, before)
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless=true",
          f"--server.port={port}", "--server.address=127.0.0.1",
@@ -60,22 +71,32 @@ def start_server(db_path: Path, log: Path, *, secrets: Path | None = None,
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                if reply.read().decode().strip() == "ok":
-                    return Server(url, db_path, process)
-        except OSError:
-            time.sleep(poll)
+            if _ready(url, script):
+                return Server(url, db_path, process, before)
+        except (OSError, ValueError, KeyError):
+            pass
+        time.sleep(poll)
     process.kill()
-    raise RuntimeError(f"streamlit did not start: {log.read_text()[-2000:]}")
+    raise RuntimeError(f"the server did not start: {log.read_text()[-2000:]}")
 
 
+def _ready(url: str, script: Path) -> bool:
+    if script.name != "server.py":
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+            return reply.read().decode().strip() == "ok"
+    with urllib.request.urlopen(f"{url}/api/v1/health", timeout=5) as reply:
+        return _jobs_settled(json.loads(reply.read())["jobs"])
 
 
-
-
+def _jobs_settled(jobs: dict) -> bool:
+    """Jobs off, or each daily job's catch-up run finished."""
+    if not jobs["running"]:
+        return True
+    last = jobs["last"]
+    return len(last) == 3 and all(run["outcome"] != "running" for run in last.values())
 
 
 def settle(page: object) -> None:

@@ -17,6 +17,7 @@ from tests.apptest_kit import fresh_caches
 
 TODAY = date(2026, 11, 22)
 ANA = Actor("Ana")  # the author of the tests' writes (acts as an Admin)
+DEMO_ADMIN = Actor("Sarah Klein")  # the demo's Admin, in its people directory
 # The people every test on an empty organisation may name, with their app roles.
 BROWSER_TESTER = "Browser Tester"  # in the browser tests' demo directory
 TEST_PEOPLE = {"Ana": "admin", "Ben": "aims_manager", "Bo": "contributor", "Cleo": "contributor"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -94,8 +94,12 @@ CASES = [
                         "validated_by": "Cleo", "result": "pass"},
          {"notes": "Checked"}),
     Case("management_reviews",
-         lambda db, o: _insert(db, "management_reviews", {"review_date": DAY}),
-         lambda db, o: {"review_date": DAY, "chair": o}, {"notes": "Minutes"}, owned=False),
+         # each review later than the last: a review cannot precede the previous one
+         lambda db, o: _insert(db, "management_reviews", {
+             "review_date": DAY + timedelta(days=next(_numbers)), "status": "planned"}),
+         lambda db, o: {"review_date": DAY + timedelta(days=next(_numbers)),
+                        "status": "planned", "chair": o},
+         {"notes": "Minutes"}, owned=False),
     Case("people",
          lambda db, o: _insert(db, "people", {"name": f"Person {next(_numbers)}",
                                               "active": True, "role": "viewer",

@@ -106,7 +106,7 @@ def _residual_counts(page: object) -> dict[tuple[int, int], int]:
 def test_change_a_residual_rating_and_see_the_heatmap_move(server: Server,
                                                           page: object) -> None:
     SHOTS.mkdir(exist_ok=True)
-    db = Database(server.db_path)  # before the app opens the file
+    db = Database(server.before)  # the database as the server found it
     listed = risks.register(db, date.today(), risks.RiskFilter(), me="Browser Tester")
     row = int(listed["residual_likelihood"].notna().to_numpy().argmax())  # first rated row
     first = listed.iloc[row]
@@ -225,7 +225,7 @@ def test_kpi_page_shows_trends_and_imports_a_file(server: Server, page: object,
 
 def test_overview_tile_opens_its_filtered_register(server: Server, page: object) -> None:
     SHOTS.mkdir(exist_ok=True)
-    con = duckdb.connect(str(server.db_path), read_only=True)
+    con = duckdb.connect(str(server.before), read_only=True)
     high = con.execute(f"SELECT count(*) FROM ({RATED_RISKS_SQL}) WHERE is_open "
                        "AND current_level IN ('High', 'Critical')").fetchone()[0]
     con.close()

@@ -35,7 +35,7 @@ def _pick(page: object, widget: str, question: str, option: str) -> None:
 
 def test_a_deployer_triages_a_bought_system_step_by_step(server: Server, page: object) -> None:
     SHOTS.mkdir(exist_ok=True)
-    con = duckdb.connect(str(server.db_path), read_only=True)
+    con = duckdb.connect(str(server.before), read_only=True)
     system_id = con.execute("SELECT id FROM ai_systems WHERE name = 'IncomeCheck categoriser'"
                             ).fetchone()[0]
     con.close()

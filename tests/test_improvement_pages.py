@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from aims_core.improvement import legal_clocks
 from aims_core.ui.session import get_db, today
-from aims_core.ui.text import md_escape
+from aims_core.ui.text import md_escape, md_unescape
 from tests.apptest_kit import ROOT, open_page, run_app
 from tests.improvement_kit import update
 
@@ -24,7 +24,8 @@ def _ok(at: AppTest) -> AppTest:
 
 
 def _texts(elements: object) -> list[str]:
-    return [e.value for e in elements]
+    """What the messages read as (user text in them is escaped Markdown)."""
+    return [md_unescape(e.value) for e in elements]
 
 
 def _record_incident(at: AppTest, **values: object) -> AppTest:
@@ -63,7 +64,7 @@ def test_record_a_serious_incident_see_its_deadline_and_the_revalidation() -> No
     assert at.query_params["incident"] == str(new_id)  # the new incident is opened below
     assert any("EU AI Act Art. 73" in w and f"{deadline:%-d %b %Y}" in w
                for w in _texts(at.warning))
-    opened = md_escape(f'Incident #{new_id} "Declines of over-60s tripled" was opened')
+    opened = f'Incident #{new_id} "Declines of over-60s tripled" was opened'
     assert any(opened in e for e in _texts(at.error))
     assert at.text_input(key="incident_new_1_title").value == ""  # the form starts afresh
 
@@ -102,7 +103,7 @@ def test_recording_the_report_stops_the_clock_and_user_text_stays_text() -> None
     at.switch_page("pages/incidents.py").run()
     at.sidebar.selectbox(key="identity_name").set_value("Priya Shah").run()
     _ok(at)
-    assert any(md_escape("**Bold** [link](http://x.example)") in m for m in _texts(at.markdown))
+    assert any(md_escape("**Bold** [link](http://x.example)") in m.value for m in at.markdown)
     at.button(key=f"incident_report_{incident_id}_ai_act_reported_on_go").click().run()
     assert any("the clock has stopped" in s for s in _texts(_ok(at).success))
     (clock,) = legal_clocks.reporting(db, [incident_id])[incident_id].clocks

@@ -60,13 +60,13 @@ def test_bad_csv_is_refused_whole_naming_each_row_and_field(demo_db: Database) -
     assert report.write is None and values(demo_db) == before
     assert [str(p) for p in report.problems] == [
         "line 5, field 'kpi': 'Nope' is neither the id nor the name of a KPI",
-        "line 5, field 'measured_on': expected a date as YYYY-MM-DD, got '2026-13-01'",
-        "line 5, field 'value': expected a number, got 'abc'",
+        "line 5, field 'measured_on': '2026-13-01' is not a date in the calendar",
+        "line 5, field 'value': expected a number such as 3.2 or 3,2, got 'abc'",
         "line 6, field 'kpi': 'SoA controls implemented' is a computed KPI: its values come "
         "from snapshots of the registers, not from files",
         "line 7, field 'measured_on': repeats the KPI and date of line 2",
+        "line 8, field 'measured_on': 2099-01-01 is in the future: it records what happened",
         "line 8, field 'value': is required",
-        "line 8, field 'measured_on': 2099-01-01 is in the future",
     ]
     assert describe(report, "values.csv")[0] == (
         "values.csv was not imported: 4 of 7 rows are bad. Fix them, or choose to skip bad rows.")
@@ -108,7 +108,8 @@ def test_cli_import_refuses_then_skips(tmp_path: Path) -> None:
     refused = cli("import-kpis", "--db", str(path), "--file", str(csv), "--as", "Sarah Klein")
     assert refused.returncode == 1
     assert refused.stderr.startswith("error: values.csv was not imported: 4 of 7 rows")
-    assert "line 5, field 'value': expected a number, got 'abc'" in refused.stderr
+    assert "line 5, field 'value': expected a number such as 3.2 or 3,2, got 'abc'" in \
+        refused.stderr
     done = cli("import-kpis", "--db", str(path), "--file", str(csv), "--skip-bad-rows",
                "--as", "Sarah Klein")
     assert done.returncode == 0, done.stderr

@@ -14,6 +14,7 @@ from aims_core.config import database_path
 from aims_core.inventory.revalidation import revalidation_schedule
 from aims_core.records.writes import RowChange, apply_changes
 from aims_core.ui.session import get_db, today
+from aims_core.ui.text import md_unescape
 from tests.apptest_kit import open_page, run_app
 
 on_demo = pytest.mark.usefixtures("demo_path")
@@ -105,7 +106,7 @@ def test_snapshot_button_twice_keeps_one_value_a_day() -> None:
     for _ in range(2):
         at.button(key="kpis_snapshot").click().run()
         assert not at.exception, at.exception
-        assert any(": 4 computed KPIs (" in s.value for s in at.success)
+        assert any(": 4 computed KPIs (" in md_unescape(s.value) for s in at.success)
     assert get_db().scalar("SELECT max(n) FROM (SELECT count(*) AS n FROM kpi_measurements "
                            "GROUP BY kpi_id, measured_on)") == 1
 

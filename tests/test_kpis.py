@@ -141,8 +141,8 @@ def test_one_value_per_kpi_and_day_is_named_and_enforced_by_the_database(db: Dat
         RowChange("insert", row)], ANA)
     assert [str(p) for p in again.errors] == [
         "new KPI measurement 2, field 'Date': repeats the KPI and Date of new KPI measurement 1",
-        "new KPI measurement 3, field 'Date': KPI measurement 1 already has this KPI and Date; "
-        "change that row instead"]
+        "new KPI measurement 3, field 'Date': KPI 1, Date 2026-11-22 already exists (KPI "
+        "measurement 1): change that row instead, or reload if someone just saved it"]
     moved = apply_changes(db, "kpi_measurements", [RowChange(
         "update", {"value": 2.0, "measured_on": TODAY}, row_id=1, expected_version=1)], ANA)
     assert moved.ok  # its own key is no duplicate

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from aims_core.ui.session import get_db
 from aims_core.ui.session import today as session_today
+from aims_core.ui.text import md_unescape
 from tests.apptest_kit import ROOT, open_page, run_app
 
 FORM = "FormSubmitter:organisation_profile-Save the profile"
@@ -27,12 +28,12 @@ def _edit(at: AppTest, table: str, state: dict) -> AppTest:
 
 
 def _errors(at: AppTest) -> str:
-    return " ".join(e.value for e in at.error)
+    return " ".join(md_unescape(e.value) for e in at.error)  # as people read them
 
 
 def test_profile_of_an_empty_organisation_reaches_the_overview(empty_path: Path) -> None:
     at = open_page("pages/organisation.py", "Ana")
-    assert any("AI system" in i.value for i in at.info)
+    assert any("AI system" in md_unescape(i.value) for i in at.info)
     at.text_input(key="org_name_v0").input("Cleo *Robotics* SE")
     at.multiselect(key="org_ai_roles_v0").set_value(["provider", "deployer"])
     at.checkbox(key="org_eu_market_v0").check()
@@ -42,7 +43,7 @@ def test_profile_of_an_empty_organisation_reaches_the_overview(empty_path: Path)
     assert at.text_input(key="org_name_v0").value == "Cleo *Robotics* SE"  # kept on screen
     at.text_area(key="org_scope_statement_v0").input("All AI products sold in the EU")
     at.button(key=FORM).click().run()
-    assert any("Profile saved" in s.value for s in at.success), _errors(at)
+    assert any("Profile saved" in md_unescape(s.value) for s in at.success), _errors(at)
     assert get_db().query_rows("SELECT name, ai_roles, eu_market FROM organisation") == [
         ("Cleo *Robotics* SE", "provider, deployer", True)]
     assert at.text_input(key="org_name_v1").value == "Cleo *Robotics* SE"
@@ -57,14 +58,14 @@ def test_a_stale_profile_save_is_a_conflict(demo_path: Path) -> None:
         cur.execute("UPDATE organisation SET sector = 'Banking', version = version + 1")
     at.text_input(key=f"org_sector_v{version}").input("Insurance")
     at.button(key=FORM).click().run()
-    assert any("changed by someone else" in w.value for w in at.warning)
+    assert any("since you loaded it" in md_unescape(w.value) for w in at.warning)
     assert get_db().scalar("SELECT sector FROM organisation") == "Banking"
 
 
 def test_documents_page_adds_the_policy_refuses_a_missing_approver_and_versions(
         empty_path: Path) -> None:
     at = open_page("pages/documents.py", "Ana")
-    assert any("AI system" in i.value for i in at.info)
+    assert any("AI system" in md_unescape(i.value) for i in at.info)
     policy = {"title": "AI policy", "doc_type": "ai_policy", "doc_version": "1.0",
               "owner": "Ana", "status": "approved", "approved_on": str(session_today())}
     _edit(at, "documents", {"added_rows": [policy]})
@@ -87,12 +88,12 @@ def test_documents_page_adds_the_policy_refuses_a_missing_approver_and_versions(
 
 def test_roles_and_training_refuse_bad_rows_naming_them(empty_path: Path) -> None:
     at = open_page("pages/roles.py", "Ana")
-    assert any("AI system" in i.value for i in at.info)
+    assert any("AI system" in md_unescape(i.value) for i in at.info)
     _edit(at, "roles", {"added_rows": [{"role": "AIMS owner"}]})
     assert "New row 1, field 'Held by': is required" in _errors(at)
     assert get_db().scalar("SELECT count(*) FROM aims_roles") == 0
     at = open_page("pages/training.py", "Ana")
-    assert any("AI system" in i.value for i in at.info)
+    assert any("AI system" in md_unescape(i.value) for i in at.info)
     at.session_state["training_tab"] = "Courses and competences"
     at.run()
     _edit(at, "competences", {"added_rows": [{"name": "AI literacy", "kind": "ai_literacy",
@@ -119,13 +120,14 @@ def test_soa_evidence_points_to_a_document(demo_path: Path) -> None:
     at.selectbox(key="soa_evidence_document_A.2.3").set_value(doc).run()
     at.button(key="soa_evidence_save").click().run()
     assert not at.exception, at.exception
-    assert any("next review is now the evidence's expiry" in s.value for s in at.success)
+    assert any("next review is now the evidence's expiry" in md_unescape(s.value)
+               for s in at.success)
     stored = db.query_rows("SELECT evidence_document_id, evidence_expiry FROM soa "
                            "WHERE control_id = 'A.2.3'")
     assert stored == [(doc, None)]
     review = db.scalar("SELECT next_review FROM documents WHERE id = ?", [doc])
     row = at.session_state["_table_soa"]["frame"].set_index("control_id").loc["A.2.3"]
-    assert row["evidence_expiry"] == review and row["evidence_document"].startswith(
+    assert row["evidence_expiry"] == review.isoformat() and row["evidence_document"].startswith(
         "AIMS-POL-02")
 
 

@@ -83,7 +83,7 @@ def test_one_profile_only_and_updates_are_version_checked(db: Database) -> None:
     assert _problems(second) == [("The organisation profile", "Legal name")]
     assert organisation.save_profile(db, {"sector": "Banking"}, 1, ANA, row_id).ok
     stale = organisation.save_profile(db, {"sector": "Insurance"}, 1, Actor("Ben"), row_id)
-    assert stale.conflicts and "changed by someone else" in stale.conflicts[0].message
+    assert stale.conflicts and "since you loaded it" in stale.conflicts[0].message
     assert db.scalar("SELECT sector FROM organisation") == "Banking"
 
 

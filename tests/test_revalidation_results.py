@@ -12,6 +12,7 @@ from aims_core.inventory.revalidation import overdue_count, revalidation_schedul
 from aims_core.records.writes import RowChange, apply_changes
 from aims_core.storage.database import Database
 from aims_core.ui.session import get_db
+from aims_core.ui.text import md_unescape
 from tests.apptest_kit import open_page
 from tests.conftest import ANA
 from tests.test_revalidation import system
@@ -84,4 +85,5 @@ def test_recording_a_failed_validation_on_the_page_says_it_stays_due(demo_path: 
     at.button(key=f"FormSubmitter:{prefix}-Save validation").click().run()
     assert not at.exception, at.exception
     assert any("stays due now until a passing validation" in w.value for w in at.warning)
-    assert any("Validation failed (Disparate impact ratio 0.71)" in e.value for e in at.error)
+    assert any("Validation failed (Disparate impact ratio 0.71)" in md_unescape(e.value)
+               for e in at.error)

@@ -110,7 +110,8 @@ def test_suggestions_apply_only_when_confirmed(db: Database) -> None:
     assert db.scalar("SELECT count(*) FROM soa WHERE applicable") == 1
     assert not soa.suggestions(db).set_index("control_id").loc["A.10.3", "differs"]
     stale = soa.apply_suggestions(db, chosen, Actor("Bo"))  # loaded before Ana's change
-    assert stale.conflicts and not stale.updated
+    assert stale.ok and not stale.updated  # the same change: merged, nothing more to write
+    assert "to the values you chose" in stale.merged[0].message
 
 
 def test_approval_needs_every_control_decided(db: Database) -> None:
@@ -163,7 +164,7 @@ def test_second_approval_with_the_same_number_is_refused(db: Database,
     monkeypatch.setattr(db, "scalar", lambda sql, *a: 1 if "max(version_no)" in sql
                         else real_scalar(sql, *a))
     late = soa.approve(db, "Ben", TODAY, None, Actor("Bo"))  # raced: computed the same number
-    assert not late.ok and "breaks a database rule" in str(late.errors[0])
+    assert not late.ok and "Version 1 already exists (SoA version 1)" in str(late.errors[0])
     assert db.scalar("SELECT count(*) FROM soa_version_items") == 38
 
 

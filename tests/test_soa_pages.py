@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from aims_core.compliance import soa
 from aims_core.records.writes import RowChange, apply_changes
 from aims_core.ui.session import get_db, today
+from aims_core.ui.text import md_unescape
 from tests.apptest_kit import ROOT, open_page
 from tests.conftest import ANA
 
@@ -49,7 +50,8 @@ def test_edit_a_control_in_place() -> None:
 def test_clearing_a_justification_is_refused() -> None:
     at = _open("pages/soa.py")
     at = _edit(at, "soa", {1: {"justification": None}})
-    assert at.error and "SoA entry 2 ('A.2.3'), field 'Justification'" in at.error[0].value
+    assert at.error and "SoA entry 2 ('A.2.3'), field 'Justification'" in \
+        md_unescape(at.error[0].value)
     assert get_db().scalar("SELECT justification FROM soa WHERE control_id = 'A.2.3'")
 
 

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from aims_core.inventory import triage
 from aims_core.ui.session import get_db
+from aims_core.ui.text import md_unescape
 from aims_core.ui.views.system_triage import question_key
 from tests.apptest_kit import open_page
 
@@ -74,7 +75,7 @@ def test_a_deployer_answers_and_gets_a_deployers_result(demo_path: Path) -> None
         ("gpai_role", "none")], {"subject": "system", "is_ai_system": "yes",
                                  "roles": ["deployer"]})
     _save(at, system_id)
-    assert any("Triage saved: Not high-risk (Art. 6(3)) (deployer)" in s.value
+    assert any("Triage saved: Not high-risk (Art. 6(3)) (deployer)" in md_unescape(s.value)
                for s in at.success), [e.value for e in at.error]
     category, area, point, roles_stored, version, answers, duties, recheck = \
         _latest(system_id)
@@ -97,7 +98,8 @@ def test_a_provider_and_deployer_gets_both_results(demo_path: Path) -> None:
     _answer(at, system_id, [("annex_iii_area", "5"), ("annex_iii_point", "5(b)"),
                             ("profiling", "yes"), ("deployer_public", "no")], stored)
     _save(at, system_id)
-    assert any("Triage saved: High-risk (provider, deployer)" in s.value for s in at.success)
+    assert any("Triage saved: High-risk (provider, deployer)" in md_unescape(s.value)
+               for s in at.success)
     category, _, point, roles_stored, *_, duties, _ = _latest(system_id)
     assert (category, point, roles_stored) == ("high_risk", "5(b)", "provider,deployer")
     stored = {(d["role"], d["legal_basis"], d["applies_from"]) for d in json.loads(duties)}

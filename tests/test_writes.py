@@ -67,7 +67,8 @@ def test_unchanged_values_write_nothing(db: Database) -> None:
         ("ai_systems", {**SYSTEM, "annex_iii_area": 9}, "Annex III area", "at most 8"),
         ("ai_systems", {**SYSTEM, "owner": "  "}, "Owner", "is required"),
         ("ai_systems", {k: v for k, v in SYSTEM.items() if k != "owner"}, "Owner", "is required"),
-        ("ai_systems", {**SYSTEM, "created_on": "31/12/2025"}, "Added on", "YYYY-MM-DD"),
+        ("ai_systems", {**SYSTEM, "created_on": "2025-12-31x"}, "Added on", "YYYY-MM-DD"),
+        ("ai_systems", {**SYSTEM, "created_on": "01/02/2025"}, "Added on", "ambiguous"),
         ("ai_systems", {**SYSTEM, "lifecycle_stage": "retired"}, "Retired on", "is required"),
         ("risks", {"title": "Bias", "owner": "Ana", "inherent_likelihood": 7,
                    "inherent_impact": 3, "status": "open"}, "Inherent likelihood",
@@ -120,7 +121,9 @@ def test_database_rule_failure_rolls_back(db: Database) -> None:
     assert apply_changes(db, "soa", [RowChange("insert", soa)], ANA).ok
     result = apply_changes(db, "soa", [RowChange("insert", {**soa, "control_id": "A.2.3"}),
                                        RowChange("insert", soa)], ANA)
-    assert not result.ok and "breaks a database rule" in str(result.errors[0])
+    assert not result.ok and str(result.errors[0]) == (
+        "new SoA entry 2, field 'Control': Control A.2.2 already exists (SoA entry 1): change "
+        "that row instead, or reload if someone just saved it")
     assert count(db, "soa") == 1 and count(db, "change_log") == 1
 
 
@@ -133,7 +136,7 @@ def test_stale_version_is_reported_not_overwritten(db: Database) -> None:
                                                         row_id=system_id, expected_version=1)],
                            Actor("Cleo"))
     assert not result.ok
-    assert "changed by someone else by Ben" in result.conflicts[0].message
+    assert "was changed by Ben at " in result.conflicts[0].message
     assert db.scalar("SELECT owner FROM ai_systems") == "Ben"
 
 

@@ -133,9 +133,10 @@ CLAUSE_EVIDENCE: tuple[EvidenceSource, ...] = (
     EvidenceSource("AI incidents", ("10.2",),
                    "SELECT count(*) AS records, max(detected_on) AS latest FROM incidents",
                    "incidents"),
-    EvidenceSource("Management reviews", ("5.1", "9.3.1", "9.3.2", "9.3.3"),
+    EvidenceSource("Management reviews held", ("5.1", "9.3.1", "9.3.2", "9.3.3"),
                    "SELECT count(*) AS records, max(review_date) AS latest "
-                   "FROM management_reviews", None),
+                   "FROM management_reviews WHERE coalesce(status, 'held') <> 'planned'",
+                   "management_review"),
 )
 EVIDENCE_COLUMNS = ["clause_id", "source", "records", "latest", "link"]
 

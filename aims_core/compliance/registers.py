@@ -55,7 +55,7 @@ SOA = Register(
         Field("evidence", "Evidence", help="Link or note: where an auditor finds the proof"),
         Field("evidence_expiry", "Evidence expires", "date",
               help="Set by hand, or the linked document's next review"),
-        Field("last_reviewed", "Last reviewed", "date",
+        Field("last_reviewed", "Last reviewed", "date", not_after_today=True,
               help="A review over 12 months ago makes the control due for review"),
         Field("target_date", "Target date", "date",
               help="When the control should be implemented; a past date is flagged"),
@@ -69,12 +69,14 @@ SOA = Register(
 SOA_VERSIONS = Register(
     table="soa_versions",
     label="SoA version",
+    importable=False,  # written by an approval
     title_field="version_no",
     referenced_by=(("soa_version_items", "version_no"),),
     fields=(
         Field("version_no", "Version", "int", required=True, min_value=1, editable=False),
         person_field("approved_by", "Approved by", required=True, editable=False),
-        Field("approved_on", "Approved on", "date", required=True, editable=False),
+        Field("approved_on", "Approved on", "date", required=True, editable=False,
+              not_after_today=True),
         Field("note", "Note"),
     ),
 )
@@ -83,11 +85,12 @@ SOA_VERSIONS = Register(
 SOA_VERSION_ITEMS = Register(
     table="soa_version_items",
     label="Approved SoA entry",
+    importable=False,  # written by an approval
     title_field="control_id",
     fields=(
         Field("version_no", "Version", "int", required=True, editable=False,
               reference=Reference("soa_versions", "version_no")),
-        *(replace(f, editable=False) for f in SOA.fields),
+        *(replace(f, editable=False, not_after_today=False) for f in SOA.fields),
     ),
 )
 
@@ -105,7 +108,7 @@ CLAUSE_STATUS = Register(
         person_field("owner", "Owner"),
         Field("evidence", "Evidence", help="Link or note: where an auditor finds the proof"),
         Field("notes", "Notes"),
-        Field("last_reviewed", "Last reviewed", "date"),
+        Field("last_reviewed", "Last reviewed", "date", not_after_today=True),
         Field("evidence_document_id", "Evidence document", "int", reference=DOCUMENT_REF,
               help="A document of the documents register that evidences the requirement"),
     ),

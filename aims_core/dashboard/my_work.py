@@ -65,8 +65,9 @@ FIRST = ("risks", "ai_systems", "soa", "kpis")  # a risk owner's registers, then
 
 
 def owned_registers() -> list[Register]:
-    """Registers whose rows have a person owner: the risk owner's first, then by registry."""
-    owned = [r for r in REGISTERS.values() if r.owner_field]
+    """Registers whose rows have a person owner (records of the management system, not the
+    app's own settings): the risk owner's first, then by registry."""
+    owned = [r for r in REGISTERS.values() if r.owner_field and r.importable]
     return sorted(owned, key=lambda r: FIRST.index(r.table) if r.table in FIRST else len(FIRST))
 
 

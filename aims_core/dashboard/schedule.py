@@ -24,9 +24,11 @@ import pandas as pd
 from aims_core.compliance import due_dates as compliance_due
 from aims_core.improvement import due_dates as improvement_due
 from aims_core.inventory import due_dates as inventory_due
+from aims_core.management_review import due_dates as review_due
 from aims_core.management_system import due_dates as management_due
 from aims_core.performance import due_dates as performance_due
 from aims_core.risk import due_dates as risk_due
+from aims_core.self_assessment import due_dates as self_assessment_due
 from aims_core.storage.database import Database
 
 COLUMNS = ["kind", "item", "owner", "due_on", "overdue", "reason", "link"]
@@ -36,7 +38,8 @@ SOURCE_COLUMNS = ["kind", "item", "owner", "due_on", "reason", "link"]
 # Every area's SQL sources, and those computed in Python.
 _SOURCES: dict[str, str] = {**inventory_due.DUE_DATES, **risk_due.DUE_DATES,
                             **compliance_due.DUE_DATES, **performance_due.DUE_DATES,
-                            **improvement_due.DUE_DATES, **management_due.DUE_DATES}
+                            **improvement_due.DUE_DATES, **management_due.DUE_DATES,
+                            **review_due.DUE_DATES, **self_assessment_due.DUE_DATES}
 _COMPUTED: dict[str, Callable[[Database, date], pd.DataFrame]] = {
     **improvement_due.COMPUTED_DUE_DATES}
 _COMPUTED_VIEW = "computed_due_dates"  # the computed rows, registered while a listing runs

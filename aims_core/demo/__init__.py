@@ -19,11 +19,20 @@ from aims_core.demo import (
     improvement,
     inventory,
     management,
+    operations,
     people,
     performance,
     risk,
+    self_assessment,
 )
-from aims_core.demo.common import DEMO_ANCHOR, HISTORY_MONTHS, History, months_before, write_frames
+from aims_core.demo.common import (
+    AIMS_OWNER,
+    DEMO_ANCHOR,
+    HISTORY_MONTHS,
+    History,
+    months_before,
+    write_frames,
+)
 from aims_core.demo.inventory import ARCHETYPES
 from aims_core.demo.risk import ORG_RISKS
 from aims_core.storage.database import Database
@@ -76,10 +85,16 @@ def generate(systems: int = 12, seed: int = 42, anchor: date = DEMO_ANCHOR,
     frames["management_reviews"] = management.reviews(anchor, history)
     frames.update(improvement.generate(sys_rows, frames["risks"], frames["soa"], anchor,
                                        history, seed))
+    frames.update(management.review_results(anchor, history, frames["actions"], sys_rows))
+    frames.update(self_assessment.generate(frames, systems, anchor, history, seed))
     kpis, points = performance.kpis(frames, rng, start, anchor, history, kpi_points_per_system)
     frames["kpis"], frames["kpi_measurements"] = kpis, points
     frames["objectives"], frames["objective_kpis"] = performance.objectives(kpis, start, anchor,
                                                                             history)
+    frames["api_tokens"] = operations.api_tokens(anchor, history)
+    frames["reminder_preferences"] = operations.reminder_preferences(
+        sorted({s["owner"] for s in sys_rows} | {AIMS_OWNER}), anchor, history)
+    frames["import_layouts"] = operations.import_layouts(start, history)
     frames["people"] = people.people(frames, start, history)  # everyone the registers name
     frames["change_log"] = history.frame()
     return frames

@@ -249,8 +249,6 @@ ACTIONS = (
      None, "open", None),
     ("risk_treatment", 2, "Add age-band fairness tests to the TalentSift acceptance checks",
      "Tom Becker", 10, -60, None, "open", None),
-    ("management_review_decision", 2, "Book the stage 1 certification audit", AIMS_OWNER, 150,
-     -45, None, "in_progress", "Two certification bodies asked for quotes."),
     ("other", None, "Publish the AI use policy on the intranet", AIMS_OWNER, 130, 100, 104,
      "done", None),
 )
@@ -264,7 +262,7 @@ _INCIDENT_DATES = {"occurred": "occurred_on", "detected": "detected_on", "closed
 _SOURCE_TABLES = {"audit_finding": "audit_findings", "finding": "audit_findings",
                   "incident": "incidents", "nonconformity": "nonconformities",
                   "management_review": "management_reviews",
-                  "management_review_decision": "management_reviews", "risk_treatment": "risks"}
+                  "risk_treatment": "risks"}
 
 
 def _day(anchor: date, days_before: int | None) -> date | None:
@@ -353,7 +351,7 @@ def _curated(build: _Builder, known: set[int], first_risk: dict[int, int],
             "audit_id": audit_ids[audit], "finding_type": kind, "requirement_id": requirement,
             "ai_system_id": system, "description": text, "evidence": evidence}, held, AUDITOR)
     sources = {"audit_finding": finding_ids, "finding": finding_ids, "incident": incident_ids,
-               "management_review": {2: 2}, "management_review_decision": {2: 2},
+               "management_review": {2: 1},
                "risk_treatment": first_risk}
     nc_ids = _curated_nonconformities(build, known, sources, nonconformities)
     sources["nonconformity"] = nc_ids

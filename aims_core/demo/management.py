@@ -17,11 +17,13 @@ import pandas as pd
 from aims_core.demo.common import AIMS_OWNER, CEO, History, at, months_before
 from aims_core.demo.inventory import ARCHETYPES
 
-REVIEW_MONTHS = (14, 5)  # management reviews, months before the anchor
+SET_UP_MONTHS = 14  # the AIMS was set up (context, roles entered), months before the anchor
+REVIEW_MONTHS = 10  # the last management review, months before the anchor
+NEXT_REVIEW_MONTHS = 2  # the next review, planned this many months after the anchor
 
 
 def organisation(start: date, anchor: date, history: History) -> pd.DataFrame:
-    reviewed = months_before(anchor, REVIEW_MONTHS[1])
+    reviewed = months_before(anchor, REVIEW_MONTHS)
     first = {
         "id": 1, "name": "Aldwick Finance Ltd",
         "sector": "Consumer finance (personal loans, credit cards)", "size_band": "medium",
@@ -123,7 +125,7 @@ def context(anchor: date, systems: list[dict],
             history: History) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Context issues, interested parties and opportunities, each reviewed at a management
     review; a few changed since the last one (inputs 9.3.2 b and c)."""
-    set_up = months_before(anchor, REVIEW_MONTHS[0])
+    set_up = months_before(anchor, SET_UP_MONTHS)
     issues = []
     for i, (kind, topic, text, effect, source, owner, since, until, revised) in enumerate(ISSUES, 1):
         reviewed = months_before(anchor, since)
@@ -152,7 +154,7 @@ def context(anchor: date, systems: list[dict],
         (at(closed["closed_on"], 9), "Ben Okafor", dict(closed))])
     issues.append(closed)
 
-    reviewed = months_before(anchor, REVIEW_MONTHS[1])
+    reviewed = months_before(anchor, REVIEW_MONTHS)
     parties = []
     for i, (party, kind, needs, addressed, response, owner, revised) in enumerate(PARTIES, 1):
         row = {"id": i, "party": party, "party_type": kind, "needs": needs,
@@ -206,7 +208,7 @@ DOCUMENTS = (
      ("A.8.4", "A.8.5"), ()),
     ("competence_plan", "AIMS-PLN-02", "AI competence and literacy plan", "plan", "Tom Becker", "approved", 5, 7,
      ("7.2", "7.3", "A.4.6"), ()),
-    ("review_minutes", "AIMS-REC-01", "Management review minutes", "record", CEO, "approved", 5, None,
+    ("review_minutes", "AIMS-REC-01", "Management review minutes", "record", CEO, "approved", 10, None,
      ("9.3.1", "9.3.2", "9.3.3"), ()),
     ("chatbot_terms", "AIMS-REC-02", "Chatbot disclosure wording (withdrawn)", "record", "Lena Novak", "withdrawn", 15, None,
      ("A.8.2",), ()),
@@ -395,7 +397,7 @@ class Staffing:
 def staffing(anchor: date, systems: list[dict], history: History) -> Staffing:
     """Roles, the competences they require and everyone's training: the curated demo's
     people, plus an oversight operator per generated system in use."""
-    set_up = months_before(anchor, REVIEW_MONTHS[0])
+    set_up = months_before(anchor, SET_UP_MONTHS)
     competences = []
     for i, (name, kind, months, provider, covers) in enumerate(COMPETENCES, 1):
         row = {"id": i, "name": name, "kind": kind, "validity_months": months,
@@ -496,14 +498,128 @@ def _training(anchor: date, roles: list[dict], links: list[dict], competences: l
     return records
 
 
+# --- management reviews (9.3) --------------------------------------------------------------
+# fmt: off
+REVIEW_ATTENDEES = ((CEO, "Chair, CEO"), (AIMS_OWNER, "AIMS owner"),
+                    ("Priya Shah", "Head of Credit Risk"), ("Tom Becker", "Head of People & HR"),
+                    ("Lena Novak", "Head of Customer Service"), ("Ben Okafor", "Head of IT"))
+# Notes per input at the last review (code -> notes).
+REVIEW_NOTES = {
+    "a_actions": "First review since the AIMS was set up: no earlier actions.",
+    "b_issues": "EU AI Act duties for credit scoring and CV screening confirmed as the main external driver.",
+    "c_parties": "Works council asked how AI supports hiring; regulators' expectations unchanged.",
+    "d1_nonconformities": "No nonconformity raised yet: the audit programme starts this year.",
+    "d2_monitoring": "Chatbot containment below target for two months; fairness ratios stable.",
+    "d3_audits": "No internal audit held yet; the first audits are planned.",
+    "e_opportunities": "Out-of-hours chatbot answers realised; drift alerts to be scoped.",
+    "risks": "Two high risks on CV screening above tolerance: treatment plan agreed.",
+    "soa": "Applicability decided for every control; data controls (A.7) partly implemented.",
+    "revalidation_incidents": "Re-validation backlog discussed with the owners; the chatbot incident is closed.",
+    "eu_ai_act": "High-risk duties now apply from Dec 2027: plan the conformity work in 2027.",
+    "changes": "Everything is new since set-up; the next review compares against this one.",
+}
+# (kind, decision, input, actions: (title, owner, days created before the anchor, due,
+#  done or None, status))
+REVIEW_DECISIONS = (
+    ("aims_change", "Seek ISO/IEC 42001 certification next year", "changes",
+     (("Book the stage 1 certification audit", AIMS_OWNER, 300, -45, None, "in_progress"),)),
+    ("improvement", "Add automated drift alerts for the in-house models", "e_opportunities",
+     (("Scope the drift-alert job for CreditLens, FraudGuard and ChurnRadar", "Ben Okafor", 300, 200, 210, "done"),)),
+    ("resources", "Fund a fairness-testing contractor for TalentSift for six months", "risks",
+     (("Sign the fairness-testing contract", "Tom Becker", 300, 240, 245, "done"),
+      ("Publish the TalentSift selection-rate report to the works council", "Tom Becker", 300, 60, None, "open"))),
+    ("improvement", "Raise chatbot containment with a better hand-over to agents", "d2_monitoring",
+     (("Redesign the chatbot's agent hand-over", "Lena Novak", 300, 120, 118, "done"),)),
+)
+# fmt: on
+CONCLUSION = ("The AIMS remains suitable and adequate for our AI systems. It is effective for "
+              "risk assessment and monitoring, with the gaps recorded as decisions: data "
+              "controls (A.7) are partly implemented and two CV-screening risks are above "
+              "tolerance with treatment agreed.")
+
+
 def reviews(anchor: date, history: History) -> pd.DataFrame:
-    rows = []
-    for i, months in enumerate(REVIEW_MONTHS, 1):
-        day = months_before(anchor, months)
-        row = {"id": i, "review_date": day, "chair": CEO,
-               "attendees": "CEO, AIMS owner, heads of Credit Risk, HR, Customer Service, IT",
-               "notes": "Reviewed risk register, SoA progress and KPI trends; actions recorded."}
-        row["version"] = history.record("management_reviews", [(at(day, 14), AIMS_OWNER,
-                                                                dict(row))])
-        rows.append(row)
-    return pd.DataFrame(rows)
+    """The last review, held and signed about ten months ago, and the next one, planned."""
+    held = months_before(anchor, REVIEW_MONTHS)
+    attendees = ", ".join(person for person, _ in REVIEW_ATTENDEES)
+    last = {"id": 1, "review_date": held, "status": "planned", "chair": CEO,
+            "attendees": attendees, "scope": "The whole AIMS (scope statement of the "
+            "organisation profile)", "period_start": months_before(anchor, SET_UP_MONTHS),
+            "notes": "Reviewed risk register, SoA progress and KPI trends; actions recorded.",
+            "aims_suitable": None, "aims_adequate": None, "aims_effective": None,
+            "conclusion": None, "signed_by": None, "signed_on": None}
+    signed = {**last, "status": "signed", "aims_suitable": True, "aims_adequate": True,
+              "aims_effective": True, "conclusion": CONCLUSION, "signed_by": CEO,
+              "signed_on": held + timedelta(days=1)}
+    last["version"] = history.record("management_reviews", [
+        (at(held - timedelta(days=21), 10), AIMS_OWNER, dict(last)),
+        (at(held + timedelta(days=1), 12), CEO, dict(signed))])
+    last.update(signed)
+    nxt = {"id": 2, "review_date": months_before(anchor, -NEXT_REVIEW_MONTHS),
+           "status": "planned", "chair": CEO, "attendees": attendees,
+           "scope": "The whole AIMS", "period_start": None, "notes": None,
+           "aims_suitable": None, "aims_adequate": None, "aims_effective": None,
+           "conclusion": None, "signed_by": None, "signed_on": None}
+    nxt["version"] = history.record("management_reviews", [
+        (at(anchor - timedelta(days=20), 9), AIMS_OWNER, dict(nxt))])
+    return pd.DataFrame([last, nxt])
+
+
+def review_results(anchor: date, history: History, actions: pd.DataFrame,
+                   systems: list[dict]) -> dict[str, pd.DataFrame]:
+    """The last review's notes, attendees, decisions and their actions (some done, one
+    overdue), the next review's invited attendees; a large organisation's review also
+    decided one re-validation catch-up action per fifty generated systems."""
+    held = months_before(anchor, REVIEW_MONTHS)
+    meeting = at(held, 11)
+    sections = []
+    for i, (code, notes) in enumerate(REVIEW_NOTES.items(), 1):
+        row = {"id": i, "review_id": 1, "section": code, "notes": notes, "discussed": True}
+        row["version"] = history.record("management_review_sections",
+                                        [(meeting, AIMS_OWNER, dict(row))])
+        sections.append(row)
+    people = []
+    for review_id in (1, 2):
+        for person, capacity in REVIEW_ATTENDEES:
+            row = {"id": len(people) + 1, "review_id": review_id, "person": person,
+                   "capacity": capacity, "attended": True if review_id == 1 else None}
+            when = meeting if review_id == 1 else at(anchor - timedelta(days=20), 9)
+            row["version"] = history.record("management_review_attendees",
+                                            [(when, AIMS_OWNER, dict(row))])
+            people.append(row)
+    decided, added = [], []
+    next_id = int(actions["id"].max()) + 1 if len(actions) else 1
+    specs = list(REVIEW_DECISIONS)
+    backlog = systems[len(ARCHETYPES)::50]
+    if backlog:
+        specs.append(("resources", "Clear the re-validation backlog of the generated systems",
+                      "revalidation_incidents",
+                      tuple((f"Re-validate {s['name']}", s["owner"], 300, 30 - i % 90,
+                             None if i % 3 else 250, "done" if i % 3 == 0 else "open")
+                            for i, s in enumerate(backlog))))
+    for d, (kind, text, code, planned) in enumerate(specs, 1):
+        row = {"id": d, "review_id": 1, "decision_type": kind, "decision": text,
+               "section": code}
+        row["version"] = history.record("management_review_decisions",
+                                        [(meeting, AIMS_OWNER, dict(row))])
+        decided.append(row)
+        for title, owner, created, due, done, status in planned:
+            created_on = anchor - timedelta(days=created)
+            action = {"id": next_id, "title": title, "owner": owner,
+                      "due_on": anchor - timedelta(days=due), "status": status,
+                      "done_on": None if done is None else anchor - timedelta(days=done),
+                      "source": "management_review_decision",
+                      "source_table": "management_review_decisions", "source_id": d,
+                      "created_on": created_on, "notes": None}
+            states = [(at(created_on, 11), AIMS_OWNER, {**action, "status": "open",
+                                                          "done_on": None})]
+            if status != "open":
+                states.append((at(action["done_on"] or anchor - timedelta(days=30), 15),
+                               owner, dict(action)))
+            action["version"] = history.record("actions", states)
+            added.append(action)
+            next_id += 1
+    return {"management_review_sections": pd.DataFrame(sections),
+            "management_review_attendees": pd.DataFrame(people),
+            "management_review_decisions": pd.DataFrame(decided),
+            "actions": pd.concat([actions, pd.DataFrame(added)], ignore_index=True)}

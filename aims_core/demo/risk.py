@@ -100,7 +100,7 @@ def risks(systems: list[dict], rng: np.random.Generator, start: date, anchor: da
             "inherent_likelihood": inherent_l, "inherent_impact": inherent_i,
             "residual_likelihood": None, "residual_impact": None, "treatment": None,
             "treatment_plan": None, "status": "open", "identified_on": identified,
-            "impact_id": None,
+            "impact_id": None, "self_assessment_step_id": None,
             "review_date": identified + timedelta(days=90),
         }
         states = [(at(identified), owner, dict(row))]
@@ -180,7 +180,8 @@ def impact_assessments(systems: list[dict], anchor: date, history: History,
                 "inherent_likelihood": first["likelihood"], "inherent_impact": first["severity"],
                 "residual_likelihood": None, "residual_impact": None, "treatment": "mitigate",
                 "treatment_plan": first["mitigation"], "status": "open", "identified_on": day,
-                "review_date": day + timedelta(days=90), "impact_id": first["id"]}
+                "review_date": day + timedelta(days=90), "impact_id": first["id"],
+                "self_assessment_step_id": None}
         risk["version"] = history.record("risks", [(at(day, 12), AIMS_OWNER, dict(risk))])
         raised.append(risk)
     return pd.DataFrame(assessments), pd.DataFrame(impacts), pd.DataFrame(raised)

@@ -39,14 +39,23 @@ def create(db: Database, actor: Actor, title: str, owner: str | None, due_on: da
     source kind's register). Validated like every write: an unknown record is refused.
     ``also`` are edits of other registers saved in the same transaction (e.g. the source
     record's status moving on now that an action is planned)."""
+    action = new_action(title, owner, due_on, source, source_id, source_table=source_table,
+                        created_on=created_on, notes=notes)
+    return apply_batches(db, [("actions", [action]), *also], actor)
+
+
+def new_action(title: str | None, owner: str | None, due_on: date | None, source: str,
+               source_id: int | None = None, *, source_table: str | None = None,
+               created_on: date | None = None, notes: str | None = None,
+               label: str = "The action") -> RowChange:
+    """The insert of one open action (for callers that add several in one transaction)."""
     kind = ACTION_SOURCES.get(source)
     if source_id is not None and source_table is None and kind is not None:
         source_table = kind.default_table
-    action = RowChange("insert", {
+    return RowChange("insert", {
         "title": title, "owner": owner, "due_on": due_on, "status": "open",
         "source": source, "source_table": source_table, "source_id": source_id,
-        "created_on": created_on or date.today(), "notes": notes}, label="The action")
-    return apply_batches(db, [("actions", [action]), *also], actor)
+        "created_on": created_on or date.today(), "notes": notes}, label=label)
 
 
 def for_source(db: Database, source: str, source_id: int,

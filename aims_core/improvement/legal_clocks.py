@@ -18,7 +18,6 @@ roles and obligations are read only through ``triage.roles`` and ``triage.triage
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -26,7 +25,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from aims_core.inventory import triage
+from aims_core.inventory import triage, triage_records
 from aims_core.inventory.registers import EU_AI_ACT_CATEGORIES
 from aims_core.storage.database import Database
 
@@ -112,11 +111,9 @@ def _ai_act(row: dict[str, Any]) -> tuple[list[Clock], list[str]]:
                         "systems page to know whether a serious-incident report (Art. 73) "
                         "is due."]
         return [], []
-    answers = json.loads(row["answers_json"])
-    try:
-        result = triage.triage(answers)
-    except ValueError as exc:
-        return [], [f"The system's latest EU AI Act triage is incomplete ({exc}): run it "
+    answers, result, problem = triage_records.read_answers(row["answers_json"])
+    if result is None:
+        return [], [f"The system's latest EU AI Act triage cannot be read ({problem}): run it "
                     "again to know whether Art. 73 applies."]
     if result.category != "high_risk":
         if kind in _SERIOUS:

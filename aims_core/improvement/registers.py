@@ -291,10 +291,29 @@ def not_a_nonconformity(finding_type: str) -> str:
             "findings raise a nonconformity (record an action instead)")
 
 
+_RAISED_ONCE = {"audit_findings": "finding", "incidents": "incident"}  # one nonconformity each
+
+
 def _finding_raises_one(cur: Cursor, row: dict[str, Any]) -> list[tuple[str, str]]:
-    """A major or minor audit finding is one nonconformity: it raises exactly one."""
-    if row.get("source_table") != "audit_findings" or row.get("source_id") is None:
+    """A major or minor audit finding is one nonconformity: it raises exactly one; an
+    incident raises at most one. Checked here, under the write lock, so that two people
+    raising the same record at once make one nonconformity."""
+    source = row.get("source_table")
+    if source not in _RAISED_ONCE or row.get("source_id") is None:
         return []
+    if source == "audit_findings":
+        finding = cur.execute("SELECT finding_type FROM audit_findings WHERE id = ?",
+                              [row["source_id"]]).fetchone()
+        if finding and finding[0] not in NONCONFORMITY_FINDINGS:
+            return [("source_id",
+                     f"finding #{row['source_id']} {not_a_nonconformity(finding[0])}")]
+    taken = cur.execute("SELECT min(id) FROM nonconformities WHERE source_table = ? "
+                        "AND source_id = ? AND id IS DISTINCT FROM ?",
+                        [source, row["source_id"], row.get("id")]).fetchone()[0]
+    if taken is not None:
+        return [("source_id", f"{_RAISED_ONCE[source]} #{row['source_id']} is already raised "
+                              f"as nonconformity #{taken}")]
+    return []
     finding = cur.execute("SELECT finding_type FROM audit_findings WHERE id = ?",
                           [row["source_id"]]).fetchone()
     if finding and finding[0] not in NONCONFORMITY_FINDINGS:

@@ -30,10 +30,11 @@ ACTION_SOURCES: dict[str, SourceKind] = {
     "finding": SourceKind("Audit finding", ("audit_findings",)),
     "incident": SourceKind("Incident", ("incidents",)),
     "risk_treatment": SourceKind("Risk treatment", ("risks",)),
-    # Linked to the review until the management review records its decisions one by one.
+    # Each action links to its decision; older actions stay linked to the whole review.
     "management_review_decision": SourceKind("Management review decision",
-                                             ("management_reviews",)),
-    "self_assessment_gap": SourceKind("Self-assessment gap"),
+                                             ("management_review_decisions",
+                                              "management_reviews")),
+    "self_assessment_gap": SourceKind("Self-assessment gap", ("self_assessment_steps",)),
     "other": SourceKind("Other"),
 }
 
@@ -41,7 +42,7 @@ NC_SOURCES: dict[str, SourceKind] = {
     "audit_finding": SourceKind("Audit finding", ("audit_findings",)),
     "incident": SourceKind("Incident", ("incidents",)),
     "management_review": SourceKind("Management review", ("management_reviews",)),
-    "self_assessment": SourceKind("Self-assessment"),
+    "self_assessment": SourceKind("Self-assessment", ("self_assessment_sessions",)),
     "complaint": SourceKind("Complaint"),
     "other": SourceKind("Other"),
 }
@@ -52,6 +53,10 @@ RECORD_PAGES: dict[str, str] = {
     "audit_findings": "audits?finding=",
     "incidents": "incidents?incident=",
     "risks": "risks?risk=",
+    "management_review_decisions": "management_review?review_decision=",
+    "management_reviews": "management_review?review=",
+    "self_assessment_sessions": "self_assessment?session=",
+    "self_assessment_steps": "self_assessment?step=",
 }
 
 

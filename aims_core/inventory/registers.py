@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aims_core.inventory.triage_questionnaire import ANNEX_III_POINTS as ANNEX_III_POINT_ENTRIES
@@ -42,6 +43,17 @@ ANNEX_III_POINTS = {p.point_id: p.label for p in ANNEX_III_POINT_ENTRIES.values(
 
 
 VALIDATION_RESULTS = {"pass": "Pass", "conditional": "Conditional", "fail": "Fail"}
+
+
+def _answers_are_an_object(_: Cursor, row: dict[str, Any]) -> list[tuple[str, str]]:
+    """The stored answers must be a JSON object of answers by question id."""
+    try:
+        answers = json.loads(row.get("answers_json") or "{}")
+    except ValueError:
+        return [("answers_json", "is not valid JSON")]
+    if not isinstance(answers, dict):
+        return [("answers_json", "must be a JSON object of answers by question id")]
+    return []
 
 
 def _retired_needs_date(_: Cursor,
@@ -131,9 +143,9 @@ SUPPLIERS = Register(
         Field("contract_ai_clauses", "AI clauses in contract", "bool",
               help="Does the contract cover AI-specific duties (A.10.2, A.10.3)?"),
         Field("contract_notes", "Contract notes"),
-        Field("last_due_diligence", "Last due diligence", "date",
+        Field("last_due_diligence", "Last due diligence", "date", not_after_today=True,
               help="When the supplier was last assessed"),
-        Field("next_review", "Next review", "date",
+        Field("next_review", "Next review", "date", not_before="last_due_diligence",
               help="The next due-diligence review; it falls due on the Schedule"),
     ),
 )
@@ -158,11 +170,13 @@ AI_DATA_SOURCES = Register(
 TRIAGE_ASSESSMENTS = Register(
     table="triage_assessments",
     label="EU AI Act triage",
+    importable=False,  # written by the triage questionnaire
     title_field="assessed_on",
+    rules=(_answers_are_an_object,),
     owned_through="ai_system_id",
     fields=(
         Field("ai_system_id", "AI system", "int", required=True, reference=AI_SYSTEM_REF),
-        Field("assessed_on", "Assessed on", "date", required=True),
+        Field("assessed_on", "Assessed on", "date", required=True, not_after_today=True),
         person_field("assessed_by", "Assessed by", required=True),
         Field("answers_json", "Answers", required=True, max_length=20000),
         Field("category", "Category", "choice", required=True, choices=EU_AI_ACT_CATEGORIES),
@@ -188,7 +202,7 @@ VALIDATIONS = Register(
     owned_through="ai_system_id",
     fields=(
         Field("ai_system_id", "AI system", "int", required=True, reference=AI_SYSTEM_REF),
-        Field("validated_on", "Validated on", "date", required=True),
+        Field("validated_on", "Validated on", "date", required=True, not_after_today=True),
         person_field("validated_by", "Validated by", required=True),
         Field("method", "Method",
               help="How the system was validated: test set, fairness check, red-teaming …"),
@@ -204,6 +218,7 @@ VALIDATIONS = Register(
 REVALIDATION_INTERVALS = Register(
     table="revalidation_intervals",
     label="Re-validation interval",
+    importable=False,  # one fixed row per risk tier
     title_field="risk_tier",
     fields=(
         Field("risk_tier", "Risk tier", required=True, editable=False),

@@ -44,7 +44,10 @@ WITH duty AS (
     SELECT l.ai_system_id, l.category, l.annex_iii_point, u.d.role, u.d.topic,
            u.d.legal_basis, u.d.applies_from, u.n
     FROM ({LATEST_TRIAGE_SQL}) l,
-         unnest(from_json(l.obligations_json, '{_OBLIGATION_TYPE}')) WITH ORDINALITY AS u(d, n)
+         -- try(): an unreadable stored list (typed by hand, imported) lists no dates
+         -- rather than breaking every page that reads the Schedule
+         unnest(try(from_json(l.obligations_json, '{_OBLIGATION_TYPE}')))
+             WITH ORDINALITY AS u(d, n)
     WHERE l.obligations_json IS NOT NULL
 ), article AS (  -- each article once per role and date, in the triage's own order
     SELECT ai_system_id, category, annex_iii_point, applies_from, role, topic, legal_basis,
@@ -136,17 +139,23 @@ class StoredTriage:
     problem: str | None
 
 
+def read_answers(answers_json: str) -> tuple[dict[str, Any], TriageResult | None, str | None]:
+    """Stored answers, read by the current code: (answers, result, None), or ({}, None, what
+    is wrong) when a file or a SQL shell left answers that are not answers at all."""
+    try:
+        answers = json.loads(answers_json)
+        return answers, triage(answers), None
+    except (TriageError, ValueError, TypeError, AttributeError) as exc:
+        return {}, None, str(exc) or type(exc).__name__
+
+
 def latest(db: Database, system_id: int) -> StoredTriage | None:
     rows = db.query_df(f"SELECT * FROM ({LATEST_TRIAGE_SQL}) WHERE ai_system_id = ?",
                        [system_id])
     if rows.empty:
         return None
     row = rows.iloc[0]
-    answers = json.loads(row["answers_json"])
-    try:
-        result, problem = triage(answers), None
-    except TriageError as exc:
-        result, problem = None, str(exc)
+    answers, result, problem = read_answers(row["answers_json"])
     version = row["questionnaire_version"]
     return StoredTriage(pd.Timestamp(row["assessed_on"]).date(), str(row["assessed_by"]),
                         answers, str(row["category"]), str(row["reasoning"]),

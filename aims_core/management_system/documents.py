@@ -165,7 +165,7 @@ def new_version(db: Database, document_id: int, expected_version: int, doc_versi
     draft = RowChange("update", {"doc_version": doc_version, "status": "draft",
                                  "approved_by": None, "approved_on": None,
                                  "change_note": change_note},
-                      row_id=document_id, expected_version=expected_version)
+                      row_id=document_id, expected_version=expected_version, merge=False)
     return apply_batches(db, [("document_versions", [keep]), ("documents", [draft])], actor)
 
 

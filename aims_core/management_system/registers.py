@@ -62,6 +62,7 @@ def _scope_for_eu_market(_: Cursor, row: dict[str, Any]) -> list[tuple[str, str]
 ORGANISATION = Register(
     table="organisation",
     label="Organisation profile",
+    importable=False,  # one profile, edited in place
     title_field="name",
     rules=(_one_profile, _scope_for_eu_market),
     fields=(
@@ -271,6 +272,7 @@ DOCUMENT_VERSIONS = Register(
     title_field="doc_version",
     owned_through="document_id",
     unique_together=("document_id", "doc_version"),
+    importable=False,  # written by starting a new version
     fields=(
         Field("document_id", "Document", "int", required=True, editable=False,
               reference=Reference("documents", "id", "title")),

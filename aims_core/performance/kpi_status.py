@@ -62,3 +62,19 @@ LEFT JOIN links n ON n.kpi_id = k.id
 
 # Every KPI (see latest_status_sql).
 LATEST_STATUS_SQL = latest_status_sql()
+
+
+def status_on_sql(day: str) -> str:
+    """SQL: every KPI with its latest value on or before the date ``day`` (a parameter such
+    as ``$until``) and that value's status: the KPIs as they stood on a past day."""
+    return f"""
+        WITH latest AS (
+            SELECT kpi_id, max(measured_on) AS measured_on,
+                   arg_max(value, measured_on) AS value
+            FROM kpi_measurements WHERE measured_on <= {day} GROUP BY kpi_id)
+        SELECT k.id, k.name, k.unit, k.direction, k.target, k.amber_threshold,
+               k.red_threshold, s.name AS ai_system, l.measured_on, l.value,
+               {status_sql('l.value', 'k.direction', 'k.amber_threshold', 'k.red_threshold')}
+                   AS status
+        FROM kpis k LEFT JOIN latest l ON l.kpi_id = k.id
+        LEFT JOIN ai_systems s ON s.id = k.ai_system_id"""

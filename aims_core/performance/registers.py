@@ -32,6 +32,7 @@ COMPUTED_KPI_CODES = {
     "actions_overdue": "Overdue actions",
     "nonconformities_open": "Open nonconformities",
     "ai_literacy_coverage_pct": "AI literacy coverage of people who operate or use AI (%)",
+    "self_assessment_overall": "Self-assessment: latest overall maturity (0–5)",
 }
 
 
@@ -118,12 +119,13 @@ KPI_MEASUREMENTS = Register(
     table="kpi_measurements",
     label="KPI measurement",
     title_field="measured_on",
+    importable=False,  # the KPI import (page, CLI, API) checks computed KPIs and dates
     owned_through="kpi_id",
     allow_delete=True,
     unique_together=("kpi_id", "measured_on"),
     fields=(
         Field("kpi_id", "KPI", "int", required=True, reference=Reference("kpis", "id", "name")),
-        Field("measured_on", "Date", "date", required=True),
+        Field("measured_on", "Date", "date", required=True, not_after_today=True),
         Field("value", "Value", "float", required=True),
         Field("source", "Source", "choice", required=True, choices=MEASUREMENT_SOURCES),
         Field("note", "Note"),

@@ -8,7 +8,7 @@ registers (``aims_core/<area>/registers.py``); :mod:`aims_core.records.registry`
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import duckdb
@@ -18,6 +18,7 @@ import duckdb
 FieldKind = Literal["text", "int", "float", "bool", "date", "choice", "multi"]
 MULTI_SEPARATOR = ", "
 PERSON_NAME_LENGTH = 200
+SHORT_TEXT_LENGTH = 300  # text limited to this many characters is one line (a name, a title)
 
 Cursor = duckdb.DuckDBPyConnection
 # A cross-field rule of a register: (cursor, the row as it would be saved) -> problems as
@@ -49,6 +50,29 @@ class Field:
     help: str | None = None
     person: bool = False  # names a person (owner, approver, reviewer …): see person_field
     not_before: str | None = None  # a date field of the same row this date cannot precede
+    not_after_today: bool = False  # a date that records what happened (cannot be in the future)
+    # How text is checked (aims_core.records.validation); None derives it from the above:
+    multiline: bool | None = None  # newlines and tabs allowed: long text (notes, descriptions)
+    name_like: bool | None = None  # names a thing or person: no invisible or bidi characters
+
+    @property
+    def is_multiline(self) -> bool:
+        """Long free text (over SHORT_TEXT_LENGTH, not a person or a reference) may span
+        lines; everything else is one line."""
+        if self.multiline is not None:
+            return self.multiline
+        return (self.kind == "text" and not self.person and self.reference is None
+                and (self.max_length is None or self.max_length > SHORT_TEXT_LENGTH))
+
+    @property
+    def is_name(self) -> bool:
+        """People, IDs (references), one-line text and a register's title name something:
+        invisible and direction-changing characters are refused there (they make two
+        different names look alike, or an empty one look filled)."""
+        if self.name_like is not None:
+            return self.name_like
+        return self.kind in ("text", "choice") and (
+            self.person or self.reference is not None or not self.is_multiline)
 
 
 def split_codes(stored: str | None) -> list[str]:
@@ -92,16 +116,42 @@ class Register:
     # The lowest app role that may change every row (Contributors change the rows they own).
     edit_role: str = "aims_manager"
     rules: tuple[RowRule, ...] = ()  # cross-field rules checked on every insert and update
+    # Rules about a change rather than a state (e.g. a signed record is locked): checked on
+    # every insert and update through the write path, never over a stored table (an import
+    # or a restore brings states, in which a locked record is simply there).
+    change_rules: tuple[RowRule, ...] = ()
+    # A record of the management system itself, which people bring in (the spreadsheet
+    # import offers it) and work on ("My work" lists the rows they own). False for records
+    # the app derives (approval snapshots, triage answers) or keeps for its own operation
+    # (API tokens, reminder settings, import layouts).
+    importable: bool = True
+
+    def __post_init__(self) -> None:
+        # The title names a row in every message, so it follows the rules for names.
+        fields = tuple(replace(f, name_like=True) if f.name == self.title_field
+                       and f.kind == "text" and f.name_like is None else f for f in self.fields)
+        object.__setattr__(self, "fields", fields)
+        object.__setattr__(self, "_by_name", {f.name: f for f in fields})
+        object.__setattr__(self, "required_names", frozenset(f.name for f in fields
+                                                             if f.required))
 
     def field(self, name: str) -> Field:
-        for f in self.fields:
-            if f.name == name:
-                return f
-        raise KeyError(f"{self.table} has no field {name!r}")
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise KeyError(f"{self.table} has no field {name!r}") from None
+
+    def has_field(self, name: object) -> bool:
+        return name in self._by_name
 
     @property
     def field_names(self) -> list[str]:
-        return [f.name for f in self.fields]
+        return list(self._by_name)
+
+    @property
+    def ordered_dates(self) -> tuple[Field, ...]:
+        """The date fields that declare a date they cannot precede (``not_before``)."""
+        return tuple(f for f in self.fields if f.not_before)
 
 
 # References to the catalogue and the inventory that many registers share.

@@ -86,11 +86,14 @@ RISKS = Register(
         Field("treatment_plan", "Treatment plan",
               help="What will be done, by whom and by when"),
         Field("status", "Status", "choice", required=True, choices=RISK_STATUSES),
-        Field("identified_on", "Identified on", "date"),
-        Field("review_date", "Next review", "date",
+        Field("identified_on", "Identified on", "date", not_after_today=True),
+        Field("review_date", "Next review", "date", not_before="identified_on",
               help="The next review; a past date puts the risk on the Schedule as overdue"),
         Field("impact_id", "Raised from impact", "int", reference=Reference("impacts"),
               editable=False, help="The impact assessment finding this risk was raised from"),
+        Field("self_assessment_step_id", "Raised from self-assessment step", "int",
+              reference=Reference("self_assessment_steps"), editable=False,
+              help="The roadmap step of a self-assessment this risk was raised from"),
     ),
 )
 
@@ -104,9 +107,9 @@ RISK_ACCEPTANCES = Register(
     fields=(
         Field("risk_id", "Risk", "int", required=True, reference=Reference("risks", "id")),
         person_field("approved_by", "Approved by", required=True),
-        Field("approved_on", "Approved on", "date", required=True),
+        Field("approved_on", "Approved on", "date", required=True, not_after_today=True),
         Field("justification", "Justification", required=True),
-        Field("expires_on", "Expires on", "date", required=True,
+        Field("expires_on", "Expires on", "date", required=True, not_before="approved_on",
               help="After this date the acceptance is due for renewal"),
     ),
 )
@@ -131,8 +134,8 @@ IMPACT_ASSESSMENTS = Register(
         Field("societal_impact", "Impact on society",
               help="Wider effects: on society, the environment, democratic processes …"),
         person_field("reviewer", "Reviewer", required=True),
-        Field("assessed_on", "Assessed on", "date", required=True),
-        Field("next_review", "Next review", "date",
+        Field("assessed_on", "Assessed on", "date", required=True, not_after_today=True),
+        Field("next_review", "Next review", "date", not_before="assessed_on",
               help="The next review of this assessment; it falls due on the Schedule"),
     ),
 )

@@ -16,6 +16,7 @@ import pandas as pd
 
 from aims_core.auth.actor import Actor
 from aims_core.records.writes import RowChange, RowProblem, WriteResult, apply_changes
+from aims_core.risk.registers import RISKS
 from aims_core.risk.risk_method import LEVEL_BANDS, RATED_RISKS_SQL
 from aims_core.storage.database import Database
 from aims_core.storage.sql import any_of
@@ -158,9 +159,22 @@ def acceptances_due_count(db: Database, today: date) -> int:
     return int(db.scalar(f"SELECT count(*) FROM ({_ACCEPTANCE_DUE_SQL})", {"today": today}))
 
 
+def risk_title(text: str, limit: int) -> str:
+    """``text`` as a title of at most ``limit`` characters: whole when it fits, else cut at a
+    word boundary and marked with an ellipsis (the full text is kept elsewhere)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1].rsplit(" ", 1)[0] if " " in text[:limit - 1] else text[:limit - 1]
+    return cut.rstrip(" ,.;:") + "…"
+
+
 def raise_impact_as_risk(db: Database, impact_id: int, owner: str, today: date,
                          actor: Actor) -> WriteResult:
-    """Turn an impact-assessment finding into a risk on the same system, linked to it."""
+    """Turn an impact-assessment finding into a risk on the same system, linked to it. The
+    risk's title is the impact (shortened with an ellipsis if longer than a title may be;
+    its description then holds the whole text). One risk per impact: the database's unique
+    key refuses a second one, even when two people raise the same impact at once."""
     found = db.query_df(
         """SELECT i.description, i.severity, i.likelihood, i.mitigation, a.ai_system_id,
                   (SELECT min(id) FROM risks WHERE impact_id = i.id) AS existing_risk
@@ -172,9 +186,15 @@ def raise_impact_as_risk(db: Database, impact_id: int, owner: str, today: date,
     if pd.notna(row["existing_risk"]):
         return WriteResult(errors=[RowProblem(
             f"Impact {impact_id}", None, f"is already raised as risk {int(row['existing_risk'])}")])
+    title = risk_title(row["description"], RISKS.field("title").max_length)
+    description = "Raised from the AI system impact assessment (6.1.4)."
+    if title != row["description"]:
+        whole = f"{description} The impact: {row['description']}"
+        description = whole if len(whole) <= RISKS.field("description").max_length \
+            else row["description"]
     return apply_changes(db, "risks", [RowChange("insert", {
-        "ai_system_id": int(row["ai_system_id"]), "title": row["description"][:300],
-        "description": "Raised from the AI system impact assessment (6.1.4).",
+        "ai_system_id": int(row["ai_system_id"]), "title": title,
+        "description": description,
         "owner": owner, "inherent_likelihood": int(row["likelihood"]),
         "inherent_impact": int(row["severity"]), "treatment": "mitigate",
         "treatment_plan": row["mitigation"], "status": "open", "identified_on": today,

@@ -14,6 +14,9 @@ class Migration:
     version: int
     description: str
     statements: tuple[str, ...]
+    # Added once the statements are committed (DuckDB checks a new constraint against
+    # committed data only); the statements must then be safe to run again.
+    constraints: tuple[str, ...] = ()
 
 
 _V1_CORE = (
@@ -486,6 +489,174 @@ _V10_TRIAGE = (
         FROM triage_assessments t""",
 )
 
+_V12_SELF_ASSESSMENT = (
+    # A self-assessment session (quick or thorough) over clauses 4-10 and Annex A, answered
+    # against one version of the question bank; locked once finished.
+    """CREATE TABLE self_assessment_sessions (
+        id BIGINT PRIMARY KEY, title VARCHAR NOT NULL, held_on DATE NOT NULL,
+        mode VARCHAR NOT NULL, bank_version INTEGER NOT NULL, facilitator VARCHAR NOT NULL,
+        other_participants VARCHAR, scope_note VARCHAR, status VARCHAR NOT NULL,
+        finished_on DATE, finished_by VARCHAR, overall_score DOUBLE, version INTEGER NOT NULL
+    )""",
+    """CREATE TABLE self_assessment_participants (
+        id BIGINT PRIMARY KEY, session_id BIGINT NOT NULL, person VARCHAR NOT NULL,
+        version INTEGER NOT NULL, UNIQUE (session_id, person)
+    )""",
+    # One answer per question of a session: a level 0-5, "don't know" or "not applicable",
+    # with the note, the evidence link and what the product suggested when it was given.
+    """CREATE TABLE self_assessment_answers (
+        id BIGINT PRIMARY KEY, session_id BIGINT NOT NULL, question_id VARCHAR NOT NULL,
+        requirement_id VARCHAR NOT NULL, response VARCHAR, level INTEGER, note VARCHAR,
+        evidence_link VARCHAR, suggested_level INTEGER, suggestion_reason VARCHAR,
+        answered_by VARCHAR, answered_on DATE, version INTEGER NOT NULL,
+        UNIQUE (session_id, question_id)
+    )""",
+    # The results frozen when a session is finished: one row per clause requirement and
+    # Annex A objective, with its distance to the level certification needs.
+    """CREATE TABLE self_assessment_scores (
+        id BIGINT PRIMARY KEY, session_id BIGINT NOT NULL, requirement_id VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL, score DOUBLE, questions INTEGER NOT NULL,
+        answered INTEGER NOT NULL, dont_know INTEGER NOT NULL, not_applicable INTEGER NOT NULL,
+        target DOUBLE NOT NULL, weight DOUBLE NOT NULL, gap DOUBLE, gap_rank INTEGER,
+        version INTEGER NOT NULL, UNIQUE (session_id, requirement_id)
+    )""",
+    # The roadmap of a finished session: ordered steps that become actions or risks.
+    """CREATE TABLE self_assessment_steps (
+        id BIGINT PRIMARY KEY, session_id BIGINT NOT NULL, step_no INTEGER NOT NULL,
+        requirement_id VARCHAR NOT NULL, title VARCHAR NOT NULL, gap DOUBLE, owner VARCHAR,
+        due_on DATE, horizon_months INTEGER, version INTEGER NOT NULL,
+        UNIQUE (session_id, step_no)
+    )""",
+    # What a session assesses: the leaf subclauses of clauses 4-10, then the Annex A
+    # objectives, in the catalogue's order.
+    """CREATE VIEW self_assessment_requirements AS
+        SELECT clause_id AS requirement_id, title, 'clause' AS kind,
+               split_part(clause_id, '.', 1) AS area, sort_order
+        FROM clauses WHERE is_leaf
+        UNION ALL
+        SELECT objective_id, title, 'objective', objective_id, 100000 + sort_order
+        FROM control_objectives""",
+    "ALTER TABLE risks ADD COLUMN self_assessment_step_id BIGINT",
+)
+
+_V14_OPERATIONS = (
+    # API tokens: only a SHA-256 of each token is kept; scopes are space-separated codes.
+    """CREATE TABLE api_tokens (
+        id BIGINT PRIMARY KEY, name VARCHAR NOT NULL UNIQUE, scopes VARCHAR NOT NULL,
+        token_hash VARCHAR NOT NULL UNIQUE, token_hint VARCHAR NOT NULL,
+        created_by VARCHAR NOT NULL, created_on DATE NOT NULL, revoked_by VARCHAR,
+        revoked_on DATE, version INTEGER NOT NULL
+    )""",
+    # Every run of a scheduled job, a backup or a restore (operations log, not a register).
+    """CREATE TABLE job_runs (
+        id BIGINT PRIMARY KEY, job VARCHAR NOT NULL, trigger VARCHAR NOT NULL,
+        scheduled_for TIMESTAMP, started_at TIMESTAMP NOT NULL, finished_at TIMESTAMP,
+        outcome VARCHAR NOT NULL, message VARCHAR, requested_by VARCHAR
+    )""",
+    # A spreadsheet layout's remembered column and value mapping, per register.
+    """CREATE TABLE import_layouts (
+        id BIGINT PRIMARY KEY, register VARCHAR NOT NULL, layout_key VARCHAR NOT NULL,
+        headers_json VARCHAR NOT NULL, column_map_json VARCHAR NOT NULL,
+        value_map_json VARCHAR NOT NULL, saved_by VARCHAR NOT NULL, saved_on DATE NOT NULL,
+        version INTEGER NOT NULL, UNIQUE (register, layout_key)
+    )""",
+    # Each person's reminder digest: horizon in days, e-mail address and whether to send.
+    """CREATE TABLE reminder_preferences (
+        id BIGINT PRIMARY KEY, person VARCHAR NOT NULL UNIQUE, horizon_days INTEGER NOT NULL,
+        email VARCHAR, email_enabled BOOLEAN NOT NULL, version INTEGER NOT NULL
+    )""",
+    # One digest per person per day: what it held and how it was delivered.
+    """CREATE TABLE reminder_digests (
+        id BIGINT PRIMARY KEY, person VARCHAR NOT NULL, digest_date DATE NOT NULL,
+        overdue INTEGER NOT NULL, due_soon INTEGER NOT NULL, email VARCHAR,
+        outcome VARCHAR NOT NULL, message VARCHAR, sent_at TIMESTAMP,
+        UNIQUE (person, digest_date)
+    )""",
+)
+
+_LOG_ROW = ("(SELECT coalesce(max(id), 0) FROM change_log) + row_number() OVER (ORDER BY x.id), "
+            "'{table}', x.id, '{operation}', 'schema migration 11', "
+            "date_trunc('second', CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP))")
+
+_V11_UNIQUE_KEYS = (
+    # A control treats a risk once: later duplicates of a pair are removed, each logged.
+    f"""INSERT INTO change_log
+        SELECT {_LOG_ROW.format(table='risk_controls', operation='delete')},
+               CAST(to_json(x) AS VARCHAR), NULL
+        FROM risk_controls x
+        WHERE x.id NOT IN (SELECT min(id) FROM risk_controls GROUP BY risk_id, control_id)""",
+    """DELETE FROM risk_controls
+        WHERE id NOT IN (SELECT min(id) FROM risk_controls GROUP BY risk_id, control_id)""",
+    # An impact is raised as one risk: later risks raised from the same impact keep their
+    # content and lose the link, each logged.
+    f"""INSERT INTO change_log
+        SELECT {_LOG_ROW.format(table='risks', operation='update')},
+               CAST(to_json(x) AS VARCHAR),
+               CAST(to_json((SELECT y FROM (SELECT * REPLACE (NULL AS impact_id,
+                                                              version + 1 AS version)
+                                            FROM risks WHERE id = x.id) y)) AS VARCHAR)
+        FROM risks x
+        WHERE x.impact_id IS NOT NULL
+          AND x.id NOT IN (SELECT min(id) FROM risks WHERE impact_id IS NOT NULL
+                           GROUP BY impact_id)""",
+    """UPDATE risks SET impact_id = NULL, version = version + 1
+        WHERE impact_id IS NOT NULL
+          AND id NOT IN (SELECT min(id) FROM risks WHERE impact_id IS NOT NULL
+                         GROUP BY impact_id)""",
+)
+_V11_CONSTRAINTS = (
+    "ALTER TABLE risk_controls ADD CONSTRAINT risk_controls_pair UNIQUE (risk_id, control_id)",
+    "ALTER TABLE risks ADD CONSTRAINT risks_one_per_impact UNIQUE (impact_id)",
+)
+
+_V13_MANAGEMENT_REVIEW = (
+    # A review from plan to signed minutes: status, scope, the period it covers (after
+    # period_start, up to review_date), the 9.3.3 conclusion and the chair's sign-off.
+    "ALTER TABLE management_reviews ADD COLUMN status VARCHAR",
+    "ALTER TABLE management_reviews ADD COLUMN scope VARCHAR",
+    "ALTER TABLE management_reviews ADD COLUMN period_start DATE",
+    "ALTER TABLE management_reviews ADD COLUMN aims_suitable BOOLEAN",
+    "ALTER TABLE management_reviews ADD COLUMN aims_adequate BOOLEAN",
+    "ALTER TABLE management_reviews ADD COLUMN aims_effective BOOLEAN",
+    "ALTER TABLE management_reviews ADD COLUMN conclusion VARCHAR",
+    "ALTER TABLE management_reviews ADD COLUMN signed_by VARCHAR",
+    "ALTER TABLE management_reviews ADD COLUMN signed_on DATE",
+    # One row per review input (9.3.2 a-e and the AI-specific ones): notes and "discussed".
+    """CREATE TABLE management_review_sections (
+        id BIGINT PRIMARY KEY, review_id BIGINT NOT NULL, section VARCHAR NOT NULL,
+        notes VARCHAR, discussed BOOLEAN, version INTEGER NOT NULL,
+        UNIQUE (review_id, section)
+    )""",
+    # The results (9.3.3): each decision; its actions are in the actions list.
+    """CREATE TABLE management_review_decisions (
+        id BIGINT PRIMARY KEY, review_id BIGINT NOT NULL, decision_type VARCHAR NOT NULL,
+        decision VARCHAR NOT NULL, section VARCHAR, version INTEGER NOT NULL
+    )""",
+    """CREATE TABLE management_review_attendees (
+        id BIGINT PRIMARY KEY, review_id BIGINT NOT NULL, person VARCHAR NOT NULL,
+        capacity VARCHAR, attended BOOLEAN, version INTEGER NOT NULL,
+        UNIQUE (review_id, person)
+    )""",
+    # The frozen pack: every input as it stood at sign-off, as JSON, written once.
+    """CREATE TABLE management_review_packs (
+        id BIGINT PRIMARY KEY, review_id BIGINT NOT NULL UNIQUE, frozen_on DATE NOT NULL,
+        content_json VARCHAR NOT NULL, content_sha256 VARCHAR NOT NULL,
+        version INTEGER NOT NULL
+    )""",
+    # Reviews recorded before this version: held if their date has passed, else planned.
+    """UPDATE management_reviews SET
+        status = CASE WHEN review_date <= current_date THEN 'held' ELSE 'planned' END,
+        version = version + 1""",
+    """INSERT INTO change_log
+        SELECT (SELECT coalesce(max(id), 0) FROM change_log) + row_number() OVER (ORDER BY t.id),
+               'management_reviews', t.id, 'update', 'schema migration 13',
+               date_trunc('second', CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP)),
+               (SELECT arg_max(after_json, id) FROM change_log
+                WHERE table_name = 'management_reviews' AND row_id = t.id),
+               CAST(to_json(t) AS VARCHAR)
+        FROM management_reviews t""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "Catalogue, registers and change log", _V1_CORE),
     Migration(2, "Risk method (scale, level grid, tolerance) and re-validation intervals",
@@ -509,6 +680,15 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(10, "EU AI Act triage by role and Annex III point: questionnaire version, roles, "
                   "obligations and re-check on triages; Annex III points, Annex I law and NIST "
                   "subcategory titles in the catalogue", _V10_TRIAGE),
+    Migration(11, "Unique keys where races could repeat a row: one link per risk and control, "
+                  "one risk per impact", _V11_UNIQUE_KEYS, _V11_CONSTRAINTS),
+    Migration(12, "Self-assessment: sessions, participants, answers, frozen scores and the "
+                  "roadmap; risks raised from a roadmap step", _V12_SELF_ASSESSMENT),
+    Migration(13, "Management review: status, scope, period, conclusion and sign-off on "
+                  "reviews; sections with notes, decisions, attendees, the frozen pack",
+              _V13_MANAGEMENT_REVIEW),
+    Migration(14, "Operations: API tokens, job runs, remembered import layouts, reminder "
+                  "preferences and digests", _V14_OPERATIONS),
 )
 
 LATEST_VERSION = max(m.version for m in MIGRATIONS)

@@ -19,7 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TITLE_ROW, HEADER_ROW = 1, 2  # the data starts on the row below the header
 DATE_FORMAT, DATETIME_FORMAT = "yyyy-mm-dd", "yyyy-mm-dd hh:mm"
 MIN_WIDTH, MAX_WIDTH = 8, 60
@@ -28,7 +28,7 @@ _HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 
 def defuse(value: object) -> object:
     """Prefix text a spreadsheet would run as a formula with an apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,6 +10,7 @@ import plotly.graph_objects as go
 
 from aims_core.compliance.registers import IMPLEMENTATION_STATUSES
 from aims_core.performance.kpi_status import STATUS_COLOURS, STATUS_LABELS
+from aims_core.ui.text import plot_text
 
 # Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
@@ -37,7 +37,7 @@ def _layout(height: int, **more: object) -> dict:
 
 def _listed(column: pd.Series) -> list:
     """Plain Python values for a figure (numbers as numbers, text escaped)."""
-    return [html.escape(v) if isinstance(v, str) else v for v in column.tolist()]
+    return [plot_text(v) if isinstance(v, str) else v for v in column.tolist()]
 
 
 def labelled_bars(frame: pd.DataFrame, label: str, value: str, colours: list[str],
@@ -57,6 +57,11 @@ def labelled_bars(frame: pd.DataFrame, label: str, value: str, colours: list[str
 # (one matrix in half of a 1280 px wide screen, about 300 px of plot for 7 cells).
 MATRIX_TEXT_PX = {3: (24, 15), 4: (21, 13), 5: (17, 12), 6: (15, 11), 7: (13, 10)}
 CLICK_MARKER_PX = 26  # the invisible point in each cell's centre that takes the click
+TICK_LENGTH = 24  # longer axis labels are shown shortened (the method keeps them whole)
+
+
+def _tick(label: str) -> str:
+    return label if len(label) <= TICK_LENGTH else label[:TICK_LENGTH - 1].rstrip() + "…"
 
 
 def risk_matrices(counts: dict[str, pd.DataFrame], size: int, likelihood_labels: list[str],
@@ -96,8 +101,9 @@ def risk_matrices(counts: dict[str, pd.DataFrame], size: int, likelihood_labels:
             "x": frame["impact"].tolist(), "y": frame["likelihood"].tolist(),
             "mode": "markers+text", "textposition": "middle center",
             "marker": {"symbol": "square", "size": CLICK_MARKER_PX, "color": "rgba(0,0,0,0)"},
-            "text": [f"<b>{count}</b><br><span style='font-size:{band_px}px'>{band}</span>"
-                     if count else f"<span style='font-size:{band_px}px'>{band}</span>"
+            "text": [f"<b>{count}</b><br><span style='font-size:{band_px}px'>{plot_text(band)}"
+                     "</span>" if count else
+                     f"<span style='font-size:{band_px}px'>{plot_text(band)}</span>"
                      for count, band in zip(frame["risks"], frame["level_band"], strict=True)],
             "textfont": {"size": count_px, "color": "#000000"},
             "customdata": [[view, int(lik), int(imp)] for lik, imp in
@@ -105,12 +111,12 @@ def risk_matrices(counts: dict[str, pd.DataFrame], size: int, likelihood_labels:
             "hovertemplate": ("%{customdata[0]}: likelihood %{y}, impact %{x}<br>"
                               "%{text}<extra>click to filter</extra>")})
         layout[f"xaxis{axis}"] = {**grid, "domain": [left, left + width], "anchor": f"y{axis}",
-                                  "ticktext": [html.escape(t) for t in impact_labels],
+                                  "ticktext": [plot_text(_tick(t)) for t in impact_labels],
                                   "title": {"text": "Impact"},
                                   # long names turned, so neighbours never run together
                                   "tickangle": -30 if max(map(len, impact_labels)) > 8 else 0}
         layout[f"yaxis{axis}"] = {**grid, "anchor": f"x{axis}",
-                                  "ticktext": [html.escape(t) for t in likelihood_labels],
+                                  "ticktext": [plot_text(_tick(t)) for t in likelihood_labels],
                                   **({"title": {"text": "Likelihood"}} if n == 0 else
                                      {"matches": "y", "showticklabels": False})}
         titles.append({"text": view.title(), "x": left + width / 2, "xref": "paper",
@@ -282,8 +288,8 @@ def kpi_trends(kpis: list[dict], series: pd.DataFrame, columns: int = 2,
         points = series[series["kpi_id"] == kpi["id"]]
         about = [STATUS_LABELS[kpi["status"]], *([f"in {kpi['unit']}"] if kpi["unit"] else []),
                  kpi["ai_system"] if isinstance(kpi["ai_system"], str) else "Organisation-wide"]
-        notes.append({"text": f"<b>{html.escape(_shortened(kpi['name']))}</b><br>"
-                              f"{html.escape(_shortened(' · '.join(about), 60))}",
+        notes.append({"text": f"<b>{plot_text(_shortened(kpi['name']))}</b><br>"
+                              f"{plot_text(_shortened(' · '.join(about), 60))}",
                       "x": left, "xref": "paper", "xanchor": "left",
                       "y": bottom + height + 0.01, "yref": "paper", "yanchor": "bottom",
                       "showarrow": False, "align": "left",
@@ -329,3 +335,79 @@ def kpi_trends(kpis: list[dict], series: pd.DataFrame, columns: int = 2,
         **layout, "shapes": shapes, "annotations": notes, "height": rows * row_height,
         "font": {"size": FONT_SIZE}, "showlegend": False,
         "margin": {"l": 10, "r": 70, "t": 10, "b": 10}})
+
+
+def maturity_radar(now: pd.DataFrame, before: pd.DataFrame | None = None,
+                   names: tuple[str, str] = ("This session", "Previous session"),
+                   target: float = 3, height: int = 460) -> go.Figure:
+    """Maturity (0–5) per clause and Annex A objective (``area``, ``score`` columns), with
+    the previous session as a dashed line and the certification target as a dotted ring;
+    each trace has its own line style and legend entry, so colour is never alone."""
+    axes = [*now["area"].tolist(), now["area"].iloc[0]]  # closed around
+
+    def closed(scores: pd.Series) -> list:
+        values = [None if pd.isna(s) else float(s) for s in scores]
+        return [*values, values[0]]
+
+    data = [{"type": "scatterpolar", "r": [target] * len(axes), "theta": axes,
+             "mode": "lines", "name": f"Target {target:g}", "hoverinfo": "skip",
+             "line": {"color": "#555555", "dash": "dot", "width": 2}}]
+    if before is not None and not before.empty:
+        data.append({"type": "scatterpolar", "theta": axes, "name": names[1],
+                     "r": closed(before.set_index("area")["score"].reindex(now["area"])),
+                     "mode": "lines+markers", "connectgaps": True,
+                     "line": {"color": PALETTE[1], "dash": "dash", "width": 2},
+                     "marker": {"symbol": "square", "size": 7},
+                     "hovertemplate": "%{theta}: %{r:.1f}<extra>" + names[1] + "</extra>"})
+    data.append({"type": "scatterpolar", "r": closed(now["score"]), "theta": axes,
+                 "name": names[0], "mode": "lines+markers", "connectgaps": True,
+                 "line": {"color": PALETTE[0], "width": 3}, "marker": {"size": 8},
+                 "hovertemplate": "%{theta}: %{r:.1f}<extra>" + names[0] + "</extra>"})
+    return figure(data, _layout(
+        height, font={"size": 14}, showlegend=True,
+        margin={"l": 40, "r": 40, "t": 30, "b": 30},
+        polar={"radialaxis": {"range": [0, 5], "tickvals": [0, 1, 2, 3, 4, 5], "angle": 90,
+                              "tickfont": {"size": 12}},
+               "angularaxis": {"direction": "clockwise", "rotation": 90, "type": "category"}},
+        legend={"orientation": "h", "y": -0.08, "x": 0.5, "xanchor": "center"}))
+
+
+def maturity_bars(frame: pd.DataFrame, target: float = 3, height: int | None = None
+                  ) -> go.Figure:
+    """One bar per clause and objective (``label``, ``score``, ``kind``) with its score
+    printed; clauses and objectives differ by colour and by a hatch pattern; a dashed line
+    marks the level certification needs."""
+    kinds = {"clause": (PALETTE[0], ""), "objective": (PALETTE[2], "/")}
+    text = ["not scored" if pd.isna(s) else f"{s:.1f}" for s in frame["score"]]
+    return figure([{
+        "type": "bar", "x": frame["score"].fillna(0).tolist(), "y": _listed(frame["label"]),
+        "orientation": "h", "text": text, "textposition": "outside", "cliponaxis": False,
+        "marker": {"color": [kinds[k][0] for k in frame["kind"]],
+                   "pattern": {"shape": [kinds[k][1] for k in frame["kind"]]}},
+        "hovertemplate": "%{y}: %{text}<extra></extra>"}],
+        _layout(height or max(300, 26 * len(frame) + 80),
+                margin={"l": 10, "r": 40, "t": 40, "b": 10},
+                yaxis={"autorange": "reversed", "automargin": True, "tickfont": {"size": 13}},
+                xaxis={"range": [0, 5.6], "tickvals": [0, 1, 2, 3, 4, 5], "showgrid": True},
+                shapes=[{"type": "line", "x0": target, "x1": target, "y0": 0, "y1": 1,
+                         "yref": "paper", "line": {"dash": "dash", "color": "#333",
+                                                    "width": 2}}]))
+
+
+def score_trend(frame: pd.DataFrame, target: float = 3, height: int = 300) -> go.Figure:
+    """The overall score of each finished session (``held_on``, ``overall_score``,
+    ``title``), value printed at each point."""
+    scores = [float(v) for v in frame["overall_score"]]
+    return figure([{
+        "type": "scatter", "x": [d.isoformat() for d in frame["held_on"]], "y": scores,
+        "mode": "lines+markers+text", "text": [f"{v:.2f}" for v in scores],
+        "textposition": "top center", "line": {"color": PALETTE[0], "width": 3},
+        "marker": {"size": 10}, "customdata": _listed(frame["title"]),
+        "hovertemplate": "%{x|%d %b %Y} %{customdata}: %{y:.2f}<extra></extra>"}],
+        _layout(height, yaxis={"range": [0, 5.3], "tickvals": [0, 1, 2, 3, 4, 5],
+                               "title": {"text": "Overall (0–5)"}},
+                shapes=[{"type": "line", "x0": 0, "x1": 1, "xref": "paper", "y0": target,
+                         "y1": target, "line": {"dash": "dash", "color": "#333"}}],
+                annotations=[{"text": f"needed for certification: {target:g}", "x": 0,
+                              "xref": "paper", "xanchor": "left", "y": target,
+                              "yanchor": "bottom", "showarrow": False}]))

@@ -7,7 +7,14 @@ How it avoids the data editor's known traps:
   and sent through :func:`aims_core.records.writes.apply_changes` when Save is pressed (no st.form:
   in a form the editor's pending edits did not reach the submit run in Chromium);
 - after a successful save the snapshot is reloaded and the editor key changes, which is the
-  supported way to reset it; after a failed save the edits stay on screen to be fixed.
+  supported way to reset it; after a failed save the edits stay on screen to be fixed;
+- typed numbers and dates are text cells read by the one validation layer: the grid's
+  number cell reads "3,2" as 32 and "12x,5" as 125, its date cell drops a pasted
+  "31/12/2026", and a text cell with a limit cuts what is pasted beyond it (all checked in
+  Chromium). The column help says what to type and the limit; nothing is bent silently;
+- when someone else saved a row since it was loaded, edits to fields they did not touch are
+  saved on top of theirs (and the person is told); for a field both changed, both values
+  are shown and the person chooses, the rest of their typing still on screen.
 """
 
 from __future__ import annotations
@@ -21,7 +28,8 @@ import streamlit as st
 from aims_core.auth import people, roles
 from aims_core.records import history
 from aims_core.records.fields import Field, Register, split_codes
-from aims_core.records.writes import RowChange, WriteResult, apply_changes
+from aims_core.records.validation import input_hint, shown
+from aims_core.records.writes import FieldConflict, RowChange, WriteResult, apply_changes
 from aims_core.ui.pickers import LIST_ALL
 from aims_core.ui.session import Identity, cached, get_db
 from aims_core.ui.text import md_escape
@@ -33,16 +41,40 @@ _DTYPES = {"text": "string", "choice": "string", "int": "Int64", "float": "Float
            "bool": "boolean"}
 
 
-def prepare_frame(register: Register, frame: pd.DataFrame,
-                  extra: tuple[str, ...] = ()) -> pd.DataFrame:
-    """Nullable dtypes and plain dates, so cleared cells and added rows keep their types.
+def _typed_as_text(spec: Field, options: dict[Any, str] | None) -> bool:
+    """Numbers and dates a person types (no list to pick from) are text cells."""
+    return spec.kind in ("int", "float", "date") and not spec.choices and options is None
+
+
+def cell_text(value: Any) -> str | None:
+    """A stored number or date as its text cell shows it (exactly: 0.1 stays 0.1)."""
+    if value is None or value is pd.NA or value is pd.NaT or \
+            (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value.item() if hasattr(value, "item") else value)
+
+
+def prepare_frame(register: Register, frame: pd.DataFrame, extra: tuple[str, ...] = (),
+                  labels: dict[str, dict[Any, str]] | None = None) -> pd.DataFrame:
+    """Nullable dtypes, so cleared cells and added rows keep their types; numbers and dates
+    typed by hand as text (see :func:`_typed_as_text`).
 
     ``extra`` columns of ``frame`` (read-only context such as a title) are kept as they are.
     """
+    labels = labels or {}
     out = pd.DataFrame({"id": frame["id"].astype("Int64")})
     for spec in register.fields:
         column = frame[spec.name] if spec.name in frame else pd.Series([None] * len(frame))
-        if spec.kind == "date":
+        if _typed_as_text(spec, labels.get(spec.name)):
+            out[spec.name] = pd.Series([cell_text(v) for v in column], dtype="string",
+                                       index=out.index)
+        elif spec.kind == "date":
             # object dtype even when empty: an empty list would become float, which the
             # data editor refuses for a date column
             out[spec.name] = pd.Series([None if pd.isna(v) else pd.Timestamp(v).date()
@@ -120,10 +152,15 @@ def person_options(register: Register, frame: pd.DataFrame) -> list[str] | None:
     checks against the directory, rather than send thousands of names to the browser."""
     if cached(people.active_count) > PEOPLE_LISTED:
         return None
-    shown = {v for spec in register.fields if spec.person and spec.name in frame
+    named = {v for spec in register.fields if spec.person and spec.name in frame
              for v in frame[spec.name].dropna()}
     active = cached(people.active_names)
-    return [*active, *sorted(shown - set(active))]
+    return [*active, *sorted(named - set(active))]
+
+
+def _help(spec: Field) -> str | None:
+    parts = [md_escape(part) for part in (spec.help, input_hint(spec)) if part]
+    return " · ".join(parts) or None
 
 
 def _large_choices_note(register: Register, trimmed: list[str], typed_people: bool) -> None:
@@ -141,7 +178,7 @@ def _large_choices_note(register: Register, trimmed: list[str], typed_people: bo
 
 
 def _column(spec: Field, options: dict[Any, str] | None, read_only: bool) -> Any:
-    common = {"help": spec.help, "required": spec.required,
+    common = {"help": _help(spec), "required": spec.required,
               "disabled": read_only or not spec.editable}
     if spec.kind == "choice" and spec.choices:
         return st.column_config.SelectboxColumn(spec.label, options=list(spec.choices),
@@ -153,31 +190,35 @@ def _column(spec: Field, options: dict[Any, str] | None, read_only: bool) -> Any
         return st.column_config.SelectboxColumn(spec.label, options=list(options),
                                                 format_func=lambda v: options.get(v, str(v)),
                                                 **common)
-    if spec.kind in ("int", "float"):
-        return st.column_config.NumberColumn(
-            spec.label, min_value=spec.min_value, max_value=spec.max_value,
-            step=1 if spec.kind == "int" else None, **common)
     if spec.kind == "bool":
         return st.column_config.CheckboxColumn(spec.label, **common)
-    if spec.kind == "date":
-        return st.column_config.DateColumn(spec.label, format="YYYY-MM-DD", **common)
-    return st.column_config.TextColumn(spec.label, max_chars=spec.max_length, **common)
+    return st.column_config.TextColumn(
+        spec.label, alignment="right" if spec.kind in ("int", "float") else None, **common)
 
 
 def changes_from_state(register: Register, frame: pd.DataFrame, state: dict[str, Any],
-                       fixed: dict[str, Any] | None = None) -> list[RowChange]:
+                       fixed: dict[str, Any] | None = None,
+                       resolved: dict[int, tuple[int, set[str]]] | None = None
+                       ) -> list[RowChange]:
     """Translate the editor's edit state (positions in ``frame``) into row changes.
 
-    ``fixed`` values are set on every added row (e.g. the AI system a sub-table belongs to).
+    Each update carries the version its row was loaded at and the row as shown (its base,
+    for merging with a colleague's newer change). ``fixed`` values are set on every added
+    row (e.g. the AI system a sub-table belongs to). ``resolved`` maps rows whose conflict
+    the person settled to (the version they chose against, the fields to leave as theirs).
     """
     fields = set(register.field_names)
+    resolved = resolved or {}
     changes: list[RowChange] = []
     for position, edits in (state.get("edited_rows") or {}).items():
         row = frame.iloc[int(position)]
-        values = {k: _plain(v) for k, v in edits.items() if k in fields}
+        row_id = int(row["id"])
+        version, theirs = resolved.get(row_id, (int(row["version"]), set()))
+        values = {k: _plain(v) for k, v in edits.items() if k in fields and k not in theirs}
         if values:
-            changes.append(RowChange("update", values, row_id=int(row["id"]),
-                                     expected_version=int(row["version"])))
+            changes.append(RowChange("update", values, row_id=row_id, expected_version=version,
+                                     base=None if row_id in resolved else
+                                     {name: _plain(row[name]) for name in register.field_names}))
     for number, added in enumerate(state.get("added_rows") or [], start=1):
         values = {k: _plain(v) for k, v in added.items() if k in fields}
         if any(v is not None for v in values.values()):
@@ -193,15 +234,18 @@ def changes_from_state(register: Register, frame: pd.DataFrame, state: dict[str,
 def _plain(value: Any) -> Any:
     if isinstance(value, pd.Timestamp):
         return value.date()
+    if value is pd.NA or value is pd.NaT:
+        return None
     return value
 
 
 def show_result(result: WriteResult) -> None:
+    """A write's problems as the person reads them (user text escaped: it is data)."""
     for problem in result.conflicts:
-        st.warning(str(problem), icon=":material/sync_problem:")
+        st.warning(md_escape(problem), icon=":material/sync_problem:")
     if result.errors:
         st.error("Nothing was saved. Please fix:\n\n" +
-                 "\n".join(f"- {problem}" for problem in result.errors),
+                 "\n".join(f"- {md_escape(problem)}" for problem in result.errors),
                  icon=":material/error:")
 
 
@@ -227,12 +271,17 @@ def editable_table(register: Register, load: Callable[[], pd.DataFrame], *, key:
         epoch = snap["epoch"] + 1 if snap else 0
         snap = {"signature": signature, "generation": db.generation, "epoch": epoch,
                 "log_id": cached(history.latest_change_id),
-                "frame": prepare_frame(register, load(), tuple(context or {}))}
+                "frame": prepare_frame(register, load(), tuple(context or {}), labels)}
         st.session_state[snap_key] = snap
-    show_outcome(st.session_state.pop(f"_table_{key}_outcome", None))
-    _newer_data_notice(register, key, who)
-
+        st.session_state.pop(f"{snap_key}_conflicts", None)
+    show_outcome(st.session_state.pop(f"{snap_key}_outcome", None))
     read_only = not who.can_edit
+    conflicts = st.session_state.get(f"{snap_key}_conflicts") or []
+    if conflicts and not read_only:
+        _choose(register, key, who, fixed, conflicts)
+    else:
+        _newer_data_notice(register, key, who)
+
     if read_only:
         st.caption("Pick your name in the sidebar to edit this table." if not who.name else
                    f"Your role ({roles.label(who.role)}) can read this table, not change it.")
@@ -265,8 +314,9 @@ def editable_table(register: Register, load: Callable[[], pd.DataFrame], *, key:
         height=height,
         disabled=read_only,
     )
-    st.button("Save changes", type="primary", icon=":material/save:", disabled=read_only,
-              key=f"{key}_save", on_click=_save, args=(register, key, who, fixed))
+    st.button("Save changes", type="primary", icon=":material/save:",
+              disabled=read_only or bool(conflicts), key=f"{key}_save", on_click=_save,
+              args=(register, key, who, fixed))
 
 
 def _newer_data_notice(register: Register, key: str, who: Identity) -> None:
@@ -285,7 +335,8 @@ def _newer_data_notice(register: Register, key: str, who: Identity) -> None:
     names = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
     left, right = st.columns([4, 1], vertical_alignment="center")
     left.info(f"{md_escape(names)} saved changes to this table since you opened it. Your "
-              "edits are checked against them when you save.", icon=":material/info:")
+              "edits are saved on top of them; where someone changed the same field, you "
+              "choose.", icon=":material/info:")
     right.button("Reload table", key=f"{key}_reload", on_click=invalidate, args=(key,))
 
 
@@ -301,16 +352,60 @@ def invalidate(key: str) -> None:
         st.session_state[f"_table_{key}"] = {**snap, "signature": None}
 
 
-def _save(register: Register, key: str, who: Identity, fixed: dict[str, Any] | None) -> None:
+def _choice_key(key: str, conflict: FieldConflict) -> str:
+    return f"{key}_keep_{conflict.row_id}_{conflict.field}"
+
+
+def _choose(register: Register, key: str, who: Identity, fixed: dict[str, Any] | None,
+            conflicts: list[FieldConflict]) -> None:
+    """Both values of every field that the person and someone else changed, to choose
+    from; the person's other edits stay in the table below and are saved with the choice."""
+    with st.container(border=True):
+        st.markdown("**Someone else changed the same fields since you loaded the table.** "
+                    "Choose, field by field, which value to keep; your other edits in the "
+                    "table are saved with your choice.")
+        for conflict in conflicts:
+            st.radio(
+                md_escape(f"{conflict.row} — {conflict.label} (changed by {conflict.by})"),
+                ("yours", "theirs"), key=_choice_key(key, conflict), horizontal=True,
+                format_func=lambda side, c=conflict: md_escape(
+                    f"Keep yours: {_value(c.yours)}" if side == "yours"
+                    else f"Keep theirs: {_value(c.theirs)}"))
+        left, right, _ = st.columns([2, 2, 3])
+        left.button("Save with these choices", type="primary", key=f"{key}_resolve",
+                    icon=":material/merge:", on_click=_save,
+                    args=(register, key, who, fixed, True))
+        right.button("Discard my edits and reload", key=f"{key}_discard",
+                     on_click=lambda: st.session_state.pop(f"_table_{key}", None))
+
+
+def _value(value: Any) -> str:
+    return "(empty)" if value is None else shown(cell_text(value) if not isinstance(value, str)
+                                                 and not isinstance(value, bool) else value)
+
+
+def _save(register: Register, key: str, who: Identity, fixed: dict[str, Any] | None,
+          resolving: bool = False) -> None:
     """Save-button callback: runs before the rerun, so the rerun already shows the result
     (and no rerun is needed that could drop the click)."""
-    snap = st.session_state[f"_table_{key}"]
+    snap_key = f"_table_{key}"
+    snap = st.session_state[snap_key]
     state = st.session_state.get(f"{key}_editor_{snap['epoch']}", {})
-    outcome_key = f"_table_{key}_outcome"
-    changes = changes_from_state(register, snap["frame"], state, fixed)
+    outcome_key = f"{snap_key}_outcome"
+    resolved: dict[int, tuple[int, set[str]]] = {}
+    settled = st.session_state.pop(f"{snap_key}_conflicts", None) if resolving else None
+    for conflict in settled or []:
+        _, theirs = resolved.setdefault(conflict.row_id, (conflict.version, set()))
+        if st.session_state.get(_choice_key(key, conflict)) == "theirs":
+            theirs.add(conflict.field)
+    changes = changes_from_state(register, snap["frame"], state, fixed, resolved)
     if not changes:
-        st.session_state[outcome_key] = ("info", "No changes to save yet. Finish the cell you "
-                                                 "are editing (Enter) and save again.")
+        st.session_state[outcome_key] = (
+            ("info", "Nothing left to save: you kept their values.") if resolving else
+            ("info", "No changes to save yet. Finish the cell you are editing (Enter) and "
+                     "save again."))
+        if resolving:
+            invalidate(key)
         return
     result = apply_changes(get_db(), register.table, changes, who.actor)
     if result.ok:
@@ -318,11 +413,14 @@ def _save(register: Register, key: str, who: Identity, fixed: dict[str, Any] | N
         invalidate(key)  # reload the rows and reset the editor
     else:
         st.session_state[outcome_key] = result
+        if result.field_conflicts:
+            st.session_state[f"{snap_key}_conflicts"] = result.field_conflicts
 
 
 Outcome = tuple[str, str] | WriteResult
 """What a save callback leaves for the next run to show: ("success" | "info" | "error",
-message) or the write result with its per-row problems."""
+message) or the write result with its per-row problems. Messages are shown as text (they
+hold row titles and names, which are data)."""
 
 _NOTICES = {"success": (st.success, ":material/check_circle:"),
             "info": (st.info, ":material/info:"), "error": (st.error, ":material/error:"),
@@ -334,11 +432,12 @@ def show_outcome(outcome: Outcome | None) -> None:
         show_result(outcome)
     elif outcome:
         notice, icon = _NOTICES[outcome[0]]
-        notice(outcome[1], icon=icon)
+        notice(md_escape(outcome[1]), icon=icon)
 
 
 def _summary(register: Register, result: WriteResult) -> str:
     parts = [f"{len(ids)} {verb}" for verb, ids in
              (("added", result.inserted), ("updated", result.updated),
               ("deleted", result.deleted)) if ids]
-    return f"{register.label} changes saved: {', '.join(parts) or 'nothing changed'}."
+    merged = "".join(f" {problem}" for problem in result.merged)
+    return f"{register.label} changes saved: {', '.join(parts) or 'nothing changed'}.{merged}"

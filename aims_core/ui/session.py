@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -15,21 +17,27 @@ from aims_core.auth import roles
 from aims_core.auth.actor import Actor
 from aims_core.config import database_path
 from aims_core.storage.database import Database, DatabaseError
+from aims_core.ui.text import md_escape
+
+log = logging.getLogger(__name__)
 
 
 @st.cache_resource(show_spinner="Opening the database…")
 def _open(path: str) -> Database:
-    if not database_path().exists() and str(database_path()) == path:
-        return bootstrap.init_database(path, "demo")
-    return bootstrap.open_database(path)
+    return bootstrap.shared_database(path)
 
 
 def get_db() -> Database:
-    """The process-wide database; stops the page with a one-line reason if it cannot open."""
+    """The process-wide database; stops the page with a one-line reason if it cannot open
+    (the reason names files without the server's directories; the log has them)."""
     try:
         return _open(str(database_path()))
     except DatabaseError as exc:
-        st.error(str(exc), icon=":material/database:")
+        log.error("the database cannot be opened: %s", exc)
+        folder = str(database_path().resolve().parent) + os.sep
+        st.error(md_escape(str(exc).replace(folder, "").replace(str(database_path()),
+                                                                  database_path().name)),
+                 icon=":material/database:")
         st.stop()
         raise  # unreachable: st.stop() raises
 

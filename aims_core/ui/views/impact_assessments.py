@@ -12,6 +12,7 @@ from aims_core.risk import impact_assessments, risks
 from aims_core.risk.registers import IMPACT_ASSESSMENTS, IMPACTS
 from aims_core.risk.risk_method import load_method
 from aims_core.ui.editable_table import editable_table, invalidate, show_outcome
+from aims_core.ui.navigation import id_param
 from aims_core.ui.paging import page_offset, show_count
 from aims_core.ui.pickers import LIST_ALL, listed_only_note, search_text
 from aims_core.ui.session import cached, current_identity, get_db, today
@@ -117,8 +118,8 @@ def render() -> None:
                 "first.", icon=":material/lightbulb:")
         return
     shown = _assessments(_system_filter())
-    wanted = st.query_params.get("assessment", "")
-    linked = (int(wanted),) if wanted.isdigit() else ()
+    wanted = id_param("assessment")
+    linked = (wanted,) if wanted is not None else ()
     labels = cached(impact_assessments.labels,
                     tuple(dict.fromkeys([*linked, *(int(i) for i in shown["id"])])))
     if not labels:

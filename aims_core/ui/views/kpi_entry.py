@@ -8,7 +8,12 @@ import streamlit as st
 from aims_core.compliance import soa
 from aims_core.inventory import systems
 from aims_core.performance import kpis
-from aims_core.performance.kpi_import import ImportFileError, describe, import_measurements
+from aims_core.performance.kpi_import import (
+    ImportFileError,
+    describe,
+    import_measurements,
+    template_csv,
+)
 from aims_core.performance.registers import (
     COMPUTED_KPI_CODES,
     KPI_MEASUREMENTS,
@@ -21,6 +26,7 @@ from aims_core.ui.editable_table import editable_table
 from aims_core.ui.paging import page_offset
 from aims_core.ui.pickers import LIST_ALL, listed_only_note, search_text
 from aims_core.ui.session import Identity, cached, get_db, today
+from aims_core.ui.text import md_escape
 
 DEFINITIONS_PER_PAGE = 50
 
@@ -78,11 +84,9 @@ def file_import(who: Identity) -> None:
                "a bad row is refused whole, each bad row and field named, unless you choose "
                "to skip bad rows. A value for a day that already has one replaces it. From a "
                "scheduler: `python -m aims_core import-kpis --file F`.")
-    example = next(iter(cached(kpis.names, "", (), True, 1).values()), "Model accuracy")
     st.download_button("Download a template CSV", key="kpi_import_template",
-                       data=f"kpi,measured_on,value,note\n\"{example}\",{today()},,\n",
-                       file_name="kpi_values.csv", mime="text/csv",
-                       icon=":material/download:")
+                       data=lambda: template_csv(get_db(), today()), file_name="kpi_values.csv",
+                       mime="text/csv", icon=":material/download:")
     uploaded = st.file_uploader("File to import", type=["csv", "parquet"],
                                 key="kpi_import_file")
     st.checkbox("Skip bad rows: import the good rows and list what was skipped",
@@ -94,7 +98,7 @@ def file_import(who: Identity) -> None:
     outcome = st.session_state.pop("_kpi_import_outcome", None)
     if outcome:
         kind, head, problems = outcome
-        (st.success if kind == "success" else st.error)(head)
+        (st.success if kind == "success" else st.error)(md_escape(head))
         if problems is not None and not problems.empty:
             st.dataframe(problems, hide_index=True, width="stretch")
 

@@ -94,14 +94,14 @@ def _tiles(page: pd.DataFrame, series: pd.DataFrame) -> None:
             change = float(f"{kpi['value'] - kpi['previous_value']:.3g}")
         tile = columns[position % TILES_PER_ROW].container(border=True, gap="small")
         # the name above the figure wraps: a long name is never cut as a metric label is
-        tile.markdown(f"**{md_escape(kpi['name'])}**", help=(
+        tile.markdown(f"**{md_escape(kpi['name'])}**", help=md_escape(
             f"Target {_value_text(kpi['target'], kpi['unit'])}, amber beyond "
             f"{_value_text(kpi['amber_threshold'], kpi['unit'])}, red beyond "
             f"{_value_text(kpi['red_threshold'], kpi['unit'])} "
             f"({'higher' if kpi['direction'] == 'higher' else 'lower'} is better)"))
         tile.metric(
-            md_escape(kpi["name"]), _value_text(kpi["value"], kpi["unit"]), delta=change,
-            delta_color=_TILE_COLOURS.get(kpi["status"], "gray"),
+            md_escape(kpi["name"]), md_escape(_value_text(kpi["value"], kpi["unit"])),
+            delta=change, delta_color=_TILE_COLOURS.get(kpi["status"], "gray"),
             delta_description=STATUS_LABELS[kpi["status"]],
             chart_data=points[-24:] or None, label_visibility="collapsed")
 

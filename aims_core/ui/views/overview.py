@@ -12,12 +12,14 @@ from aims_core.compliance import soa
 from aims_core.dashboard import overview, schedule
 from aims_core.improvement.figures import figures as improvement_figures
 from aims_core.improvement.registers import INCIDENT_STATUSES, OPEN_INCIDENT_STATUSES, SEVERITIES
+from aims_core.management_review import reviews
 from aims_core.management_system import organisation
 from aims_core.performance.kpi_status import STATUS_LABELS
 from aims_core.records.registry import REGISTERS
 from aims_core.risk import risks
 from aims_core.risk.registers import RISK_STATUSES
 from aims_core.risk.risk_method import BAND_COLOURS, LEVEL_BANDS, load_method
+from aims_core.self_assessment import results as self_assessment_results
 from aims_core.ui.charts import PALETTE, labelled_bars, risk_matrices, status_bars
 from aims_core.ui.session import cached, today
 from aims_core.ui.text import md_escape
@@ -46,18 +48,35 @@ def _empty_state() -> None:
 
 
 def _tile(label: str, value: object, help: str, page: str, link: str, icon: str,
-          query_params: dict | None = None) -> None:
+          query_params: dict | None = None, delta: str | None = None) -> None:
     """One headline figure and the page (and filter) that explains it, in one box of the
     same height as its neighbours."""
     with st.container(border=True, height=TILE_HEIGHT, gap="small"):
-        st.metric(label, value, help=help)
+        st.metric(label, value, help=help, delta=delta)
         st.page_link(page, label=link, icon=f":material/{icon}:", query_params=query_params)
+
+
+def _maturity_tile() -> None:
+    """The latest finished self-assessment's overall score, against the one before."""
+    latest = cached(self_assessment_results.latest_summary)
+    if latest is None or latest.overall is None:
+        _tile("Maturity score", "–", "Overall maturity (0–5) of the latest self-assessment: "
+              "none is finished yet", "pages/self_assessment.py", "Run a self-assessment",
+              "speed")
+        return
+    change = None if latest.previous_overall is None else latest.overall - latest.previous_overall
+    _tile("Maturity score", f"{latest.overall:.2f} of 5",
+          f"Overall maturity (0–5) of the self-assessment of {latest.held_on:%d %b %Y}; 3 is "
+          "the level certification needs", "pages/self_assessment.py", "Results and gaps",
+          "speed", {"session": str(latest.session_id)},
+          delta=None if change is None else
+          f"{change:+.2f} since {latest.previous_held_on:%b %Y}")
 
 
 def _tiles(head: overview.Headline) -> None:
     counts = cached(improvement_figures, today())
     by_severity = [(SEVERITIES[code].lower(), n) for code, n in counts.open_by_severity.items()]
-    first, second = st.columns(3), st.columns(3)
+    first, second = st.columns(4), st.columns(4)
     with first[0]:
         _tile("AI systems in scope", head.systems_in_scope, "Every AI system not retired",
               "pages/ai_systems.py", "Inventory", "smart_toy")
@@ -71,22 +90,24 @@ def _tiles(head: overview.Headline) -> None:
               f"Share of the {head.soa_applicable} applicable Annex A controls that stand "
               "implemented: evidence current, reviewed within 12 months, no open major "
               "nonconformity", "pages/soa.py", "Controls (SoA)", "checklist")
-    with second[0]:
+    with first[3]:
         _tile("Validations overdue", head.overdue_validations,
               "AI systems due for re-validation today or earlier: never validated, past "
               "their date, or due now after a trigger",
               "pages/schedule.py", "Overdue systems", "event", REVALIDATIONS_OVERDUE)
-    with second[1]:
+    with second[0]:
         _tile("KPIs in red", head.kpis_red,
               "KPIs whose latest value is beyond their red threshold", "pages/kpis.py",
               "KPIs, red first", "monitoring")
-    with second[2]:  # the link names the open incidents by severity ("2 high · 1 medium")
+    with second[1]:  # the link names the open incidents by severity ("2 high · 1 medium")
         _tile("Open incidents", counts.incidents_open,
               "Open, investigating or contained, by severity: "
               + ", ".join(f"{n} {name}" for name, n in by_severity),
               "pages/incidents.py",
               " · ".join(f"{n} {name}" for name, n in by_severity if n) or "Incidents",
               "crisis_alert", INCIDENTS_OPEN)
+    with second[2]:
+        _maturity_tile()
 
 
 def _heatmap() -> None:
@@ -142,6 +163,31 @@ def _due_soon(due: schedule.Listing) -> None:
     st.page_link("pages/schedule.py", label=f"All {due.counts.listed} in the schedule",
                  icon=":material/event:",
                  query_params={"schedule_horizon": f"Next {DUE_DAYS} days"})
+
+
+def _management_review() -> None:
+    """When the last review was held, when the next is due, and its open actions."""
+    last = cached(reviews.last_review_on, today())
+    due, why = cached(reviews.next_due, today())
+    held = f"Last management review held on {last:%d %b %Y}" if last else \
+        "No management review held yet"
+    upcoming = f"next due {due:%d %b %Y} ({md_escape(why)})" if due else "plan the first one"
+    st.markdown(f"**{held}** · {upcoming}")
+    open_actions = cached(reviews.open_review_actions, today())
+    if open_actions.empty:
+        st.caption("No open action from management reviews.")
+    else:
+        late = int(open_actions["overdue"].sum())
+        st.caption(f"{len(open_actions)} open action(s) from management reviews"
+                   + (f", {late} overdue" if late else "") + ":")
+        st.dataframe(open_actions.head(5).assign(
+            overdue=open_actions["overdue"].map({True: "Overdue", False: ""})),
+            hide_index=True, width="stretch",
+            column_order=["title", "owner", "due_on", "overdue"],
+            column_config={"title": "Action", "owner": "Owner",
+                           "due_on": st.column_config.DateColumn("Due"), "overdue": ""})
+    st.page_link("pages/management_review.py", label="Open the management review",
+                 icon=":material/groups:")
 
 
 def _since_last_review() -> None:
@@ -236,6 +282,7 @@ def render() -> None:
     # The detail below the headline, one click away: only the open tab is drawn.
     sections = {f"Due in {DUE_DAYS} days": lambda: _due_soon(due),
                 "Changed since the last review": _since_last_review,
+                "Management review": _management_review,
                 "KPIs in red": lambda: _kpis_in_red(red),
                 "Systems and risk levels": lambda: _systems_and_levels(by_category, by_level)}
     tabs = st.tabs(list(sections), key="overview_tab", bind="query-params")

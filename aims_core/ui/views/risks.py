@@ -21,6 +21,7 @@ from aims_core.ui.actions_panel import actions_panel
 from aims_core.ui.charts import risk_matrices
 from aims_core.ui.editable_table import editable_table, invalidate, show_outcome, shown_rows
 from aims_core.ui.forms import FormKeys
+from aims_core.ui.navigation import id_param
 from aims_core.ui.paging import page_offset, show_count
 from aims_core.ui.people_picker import person_select
 from aims_core.ui.pickers import LIST_ALL, listed_only_note, search_text
@@ -188,13 +189,16 @@ def render() -> None:
     method = cached(load_method)
     filters = _filters()
     cell = _clicked_cell()
+    if cell and max(cell[1:]) > method.size:  # clicked before the matrix shrank
+        cell = None
     _heatmaps(method, filters)
     if cell:
         view, likelihood, impact = cell
         left, right = st.columns([4, 1], vertical_alignment="center")
         left.info(f"Showing the {view} cell likelihood {likelihood} "
-                  f"({method.likelihood_labels[likelihood - 1]}) × impact {impact} "
-                  f"({method.impact_labels[impact - 1]}).", icon=":material/filter_alt:")
+                  f"({md_escape(method.likelihood_labels[likelihood - 1])}) × impact {impact} "
+                  f"({md_escape(method.impact_labels[impact - 1])}).",
+                  icon=":material/filter_alt:")
         right.button("Show all cells", on_click=_clear_cell, key="risks_clear_cell")
         filters = replace(filters, cell=cell)
     with st.expander("Movement from inherent to residual"):
@@ -209,16 +213,15 @@ def render() -> None:
 def _risk_detail(shown: pd.DataFrame) -> None:
     st.header("One risk: treating controls, acceptance and actions")
     titles = {int(r.id): f"#{int(r.id)} {r.title}" for r in shown.itertuples()}
-    wanted = st.query_params.get("risk", "")
-    if wanted.isdigit() and int(wanted) not in titles:  # a link from the Schedule
-        titles.update(cached(risks.titles, (int(wanted),)))
+    wanted = id_param("risk")
+    if wanted is not None and wanted not in titles:  # a link from the Schedule
+        titles.update(cached(risks.titles, (wanted,)))
     if not titles:
         st.caption("Risks shown in the register above can be opened here.")
         return
     ids = list(titles)
     risk_id = st.selectbox("Open a risk", ids, format_func=titles.get,
-                           index=ids.index(int(wanted)) if wanted.isdigit()
-                           and int(wanted) in titles else None,
+                           index=ids.index(wanted) if wanted in titles else None,
                            placeholder="Choose a risk from the register above",
                            key="risks_detail_choice")
     if risk_id is None:

@@ -7,8 +7,6 @@ counts and one page of rows, whatever the size of the organisation.
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -21,6 +19,7 @@ from aims_core.ui.charts import FONT_SIZE, PALETTE, figure
 from aims_core.ui.editable_table import editable_table
 from aims_core.ui.paging import known_offset, page_offset
 from aims_core.ui.session import cached, current_identity, get_db, today
+from aims_core.ui.text import plot_text
 
 HORIZONS = {"Overdue only": 0, "Next 7 days": 7, "Next 30 days": 30, "Next 90 days": 90,
             "Next 12 months": 365, "Everything": None}
@@ -37,10 +36,10 @@ def _status(frame: pd.DataFrame) -> pd.DataFrame:
 def _timeline(shown: pd.DataFrame) -> go.Figure:
     shown = _status(shown)
     when = pd.to_datetime(shown["due_on"])
-    full = [f"{kind}: {item}" for kind, item in zip(shown["kind"], shown["item"], strict=True)]
+    full = [f"{kind}: {item!s}" for kind, item in zip(shown["kind"], shown["item"], strict=True)]
     # Each row is named by its date and a short name (the whole name is in the hover): no
     # text is drawn in the plot, so nothing crosses the "today" line or another row.
-    labels = [html.escape(f"{d:%d %b %Y} · "
+    labels = [plot_text(f"{d:%d %b %Y} · "
                           + (f"{text[:LABEL_CHARS - 1]}…" if len(text) > LABEL_CHARS else text))
               for d, text in zip(when, full, strict=True)]
     seen: dict[str, int] = {}
@@ -57,7 +56,7 @@ def _timeline(shown: pd.DataFrame) -> go.Figure:
             "y": [label for label, keep in zip(labels, part, strict=True) if keep],
             "mode": "markers", "name": status,
             "marker": {"size": 15, "color": colour, "symbol": _STATUS_SYMBOLS[status]},
-            "customdata": [html.escape(t) for t, keep in zip(full, part, strict=True) if keep],
+            "customdata": [plot_text(t) for t, keep in zip(full, part, strict=True) if keep],
             "hovertemplate": "%{customdata}<br>%{x|%d %b %Y}<extra>" + status + "</extra>"})
     now = f"{today():%Y-%m-%d}"
     span = max((when.max() - when.min()).days, 30)

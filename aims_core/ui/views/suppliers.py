@@ -8,6 +8,7 @@ from aims_core.inventory import suppliers
 from aims_core.inventory.registers import SUPPLIERS
 from aims_core.ui.editable_table import editable_table
 from aims_core.ui.session import cached, current_identity, get_db, today
+from aims_core.ui.text import md_escape
 
 
 def render() -> None:
@@ -25,7 +26,8 @@ def render() -> None:
                        & (overview["next_review"].dt.date < today())]
         if not due.empty:
             st.error(f"{len(due)} supplier review(s) overdue: "
-                     + ", ".join(due["supplier"].astype(str)), icon=":material/event_busy:")
+                     + md_escape(", ".join(due["supplier"].astype(str))),
+                     icon=":material/event_busy:")
         st.subheader("AI systems per supplier")
         st.dataframe(overview[["supplier", "systems", "ai_systems"]], hide_index=True,
                      width="stretch", column_config={

@@ -24,6 +24,7 @@ from aims_core.performance import kpis
 from aims_core.performance.kpi_status import STATUS_LABELS
 from aims_core.risk import risks as risk_register
 from aims_core.ui.editable_table import editable_table, show_outcome
+from aims_core.ui.navigation import id_param
 from aims_core.ui.people_picker import person_select
 from aims_core.ui.pickers import LIST_ALL, search_text
 from aims_core.ui.session import cached, current_identity, get_db, today
@@ -39,8 +40,8 @@ def _choose_system() -> dict[str, Any] | None:
     total = cached(systems.pickable_count)
     if total == 0:
         return None
-    wanted = st.query_params.get(SYSTEM_PARAM)
-    linked = (int(wanted),) if wanted and wanted.isdigit() else ()
+    wanted = id_param(SYSTEM_PARAM)
+    linked = (wanted,) if wanted is not None else ()
     chosen_before = st.session_state.get("system_detail_choice")
     kept = linked + ((int(chosen_before),) if chosen_before is not None else ())
     find, pick = st.columns([2, 3], vertical_alignment="bottom") if total > LIST_ALL \
@@ -129,7 +130,8 @@ def _validations(system: dict[str, Any]) -> None:
     mine = cached(revalidation_schedule, today(), [int(system["id"])])
     if not mine.empty:
         row = mine.iloc[0]
-        (st.error if row["overdue"] else st.success)(row["reason"], icon=":material/event:")
+        (st.error if row["overdue"] else st.success)(md_escape(row["reason"]),
+                                                     icon=":material/event:")
     elif system["lifecycle_stage"] in ("design", "development"):
         st.caption("Not yet due: validation starts when the system reaches the validation "
                    "stage.")

@@ -1,0 +1,1 @@
+"""Scheduled jobs inside the app process: daily KPI snapshot, nightly backup, reminders."""

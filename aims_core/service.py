@@ -1,0 +1,91 @@
+"""The running service: the one process that owns the database file.
+
+``server.py`` hands :func:`lifespan` to ``st.App``: at start-up it opens the database (the
+first start builds the demo), marks runs a killed server left behind, and starts the
+scheduler, which at once runs any daily job whose slot was missed; at shut-down it lets a
+running job finish, stops the scheduler and closes the file so the command line can use it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+
+from aims_core import bootstrap
+from aims_core.config import SettingsError, database_path
+from aims_core.jobs.daily import daily_jobs, job_settings
+from aims_core.jobs.runs import JobRun
+from aims_core.jobs.scheduler import Scheduler
+from aims_core.storage.database import Database, DatabaseError
+
+LOG = logging.getLogger("aims_core.service")
+_state: dict[str, Any] = {"scheduler": None, "jobs_problem": None}
+
+
+def scheduler() -> Scheduler | None:
+    """The scheduler of this process, when it runs one (the server does; AppTest does not)."""
+    return _state["scheduler"]
+
+
+def jobs_problem() -> str | None:
+    """Why scheduled jobs are not running in this server, if they are not."""
+    return _state["jobs_problem"]
+
+
+def start(db: Database) -> Scheduler | None:
+    try:
+        settings = job_settings()
+    except SettingsError as exc:
+        _state["jobs_problem"] = f"scheduled jobs are off: {exc}"
+        LOG.error(_state["jobs_problem"])
+        return None
+    if not settings.enabled:
+        _state["jobs_problem"] = "scheduled jobs are off ([jobs] enabled = false)"
+        return None
+    running = Scheduler(db, daily_jobs(settings), settings.zone)
+    running.start()
+    _state.update(scheduler=running, jobs_problem=None)
+    return running
+
+
+def stop() -> None:
+    running = _state["scheduler"]
+    _state["scheduler"] = None
+    if running is not None and not running.stop():
+        LOG.warning("a job was still running at shut-down; it is recorded as interrupted")
+
+
+def jobs_of(db: Database) -> Scheduler:
+    """The running scheduler, or one built from the settings for a run by hand in a process
+    that runs no jobs (e.g. ``streamlit run app.py``)."""
+    running = scheduler()
+    if running is not None and running.db is db:
+        return running
+    settings = job_settings()
+    return Scheduler(db, daily_jobs(settings), settings.zone)
+
+
+def run_now(db: Database, name: str, requested_by: str) -> JobRun:
+    """Run one daily job by hand (recorded like the scheduled runs)."""
+    return jobs_of(db).run_now(name, requested_by)
+
+
+@asynccontextmanager
+async def lifespan(_app: object) -> AsyncIterator[dict[str, Any]]:
+    try:
+        db = await anyio.to_thread.run_sync(bootstrap.shared_database, database_path())
+    except DatabaseError as exc:  # e.g. the CLI holds the file: the pages say so too
+        LOG.error("%s", exc)
+        _state["jobs_problem"] = f"scheduled jobs are off: {exc}"
+        yield {}
+        return
+    start(db)
+    try:
+        yield {"database": db}
+    finally:
+        await anyio.to_thread.run_sync(stop)
+        await anyio.to_thread.run_sync(bootstrap.close_shared)
