@@ -74,11 +74,12 @@ def test_the_workbook_holds_the_decisions_and_actions(demo_db: Database) -> None
     pack = _demo_pack(demo_db)
     book = openpyxl.load_workbook(io.BytesIO(pack_export.to_workbook(pack)))
     assert book.sheetnames == ["Decisions and actions", "Inputs and notes", "Review"]
-    rows = list(book["Decisions and actions"].iter_rows(values_only=True))
-    assert rows[0] == tuple(pack_export.DECISION_COLUMNS)
+    title, header, *rows = book["Decisions and actions"].iter_rows(values_only=True)
+    assert title[0].startswith(f"{pack['organisation']} · Decisions and actions · exported")
+    assert header == tuple(pack_export.DECISION_COLUMNS)
     actions = [a["title"] for d in pack["decisions"] for a in d["actions"]]
-    assert sorted(r[2] for r in rows[1:]) == sorted(actions)
-    assert len(list(book["Inputs and notes"].iter_rows())) == len(SECTIONS) + 1
+    assert sorted(r[2] for r in rows) == sorted(actions)
+    assert len(list(book["Inputs and notes"].iter_rows())) == len(SECTIONS) + 2
 
 
 def test_a_formula_typed_into_a_decision_is_defused_in_the_workbook(demo_db: Database) -> None:

@@ -496,10 +496,10 @@ def test_excel_export_opens_with_answers_scores_gaps_and_roadmap(db: Database) -
     book = openpyxl.load_workbook(io.BytesIO(exports.workbook(db, session_id)))
     assert book.sheetnames == ["Session", "Answers", "Scores", "Areas", "Gaps", "Roadmap"]
     answers = list(book["Answers"].iter_rows(values_only=True))
-    assert len(answers) == 42  # header + 41 questions, answered or not
-    assert answers[2][:5] == ("4.2", "4.2", bank.load().question("4.2").text, "Don't know",
+    assert len(answers) == 43  # title, header + 41 questions, answered or not
+    assert answers[3][:5] == ("4.2", "4.2", bank.load().question("4.2").text, "Don't know",
                               None)
-    assert book["Roadmap"].max_row == 3  # header + 2 gaps
+    assert book["Roadmap"].max_row == 4  # title, header + 2 gaps
 
 
 def test_html_report_opens_offline_with_its_charts_and_escapes_text(db: Database) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from aims_core.auth.actor import Actor
 from aims_core.records.writes import RowChange, apply_changes
 from aims_core.ui.session import get_db
+from aims_core.ui.text import md_escape
 from tests.apptest_kit import open_page
 
 WHY = "Residual within tolerance after retraining; monitored monthly"
@@ -59,7 +60,8 @@ def test_the_newer_data_notice_is_for_someone_elses_saves_only(demo_path: Path) 
     _rename_first_system("Daniel Price", "Renamed by a colleague")
     at.run()
     assert _notices(at) == ["Daniel Price saved changes to this table since you opened it. "
-                            "Your edits are checked against them when you save."]
+                            "Your edits are saved on top of them; where someone changed the "
+                            "same field, you choose."]
     at.button(key="ai_systems_reload").click().run()
     at.run()
     assert not _notices(at)
@@ -99,6 +101,9 @@ def test_a_wide_register_pins_what_names_the_row_and_explains_its_fields(
     assert placeholder == ""  # a blank cell reads blank, not "None"
     for spec in RISKS.fields:
         if spec.help:
-            assert columns[spec.name]["help"] == spec.help, spec.name
+            assert columns[spec.name]["help"].startswith(md_escape(spec.help)), spec.name
+    # a picked cell's help says nothing about typing; a typed one says how
+    assert columns["ai_system_id"]["help"] == md_escape(RISKS.field("ai_system_id").help)
+    assert "Type a date" in columns["review_date"]["help"]
     assert columns["residual_likelihood"]["help"].startswith("After the treating controls")
 

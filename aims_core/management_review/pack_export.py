@@ -221,4 +221,4 @@ def to_workbook(pack: dict[str, Any]) -> bytes:
     summary = pd.DataFrame(_meta_rows(pack) + _conclusion_rows(pack["review"]),
                            columns=["Item", "Value"])
     return to_workbook_bytes({"Decisions and actions": decisions, "Inputs and notes": notes,
-                              "Review": summary})
+                              "Review": summary}, organisation=pack.get("organisation"))

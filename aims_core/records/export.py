@@ -61,8 +61,10 @@ def labelled(db: Database, table: str, moment: datetime | None = None) -> pd.Dat
     return out
 
 
-def file_bytes(db: Database, table: str, fmt: Format, moment: datetime | None = None) -> bytes:
-    """The register as a file: CSV and Excel labelled and defused, Parquet as stored."""
+def file_bytes(db: Database, table: str, fmt: Format, moment: datetime | None = None, *,
+               organisation: str | None = None) -> bytes:
+    """The register as a file: CSV and Excel labelled and defused (the Excel sheet titled
+    with ``organisation``, the register and the day), Parquet as stored."""
     if fmt == "parquet":
         buffer = io.BytesIO()
         rows(db, table, moment).to_parquet(buffer, index=False)
@@ -70,7 +72,7 @@ def file_bytes(db: Database, table: str, fmt: Format, moment: datetime | None = 
     frame = labelled(db, table, moment)
     if fmt == "csv":
         return spreadsheets.to_csv_bytes(frame)
-    return spreadsheets.to_excel_bytes(frame, REGISTERS[table].label)
+    return spreadsheets.to_excel_bytes(frame, REGISTERS[table].label, organisation=organisation)
 
 
 def file_name(table: str, fmt: Format, moment: datetime | None = None) -> str:

@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from aims_core.management_system import organisation
 from aims_core.self_assessment import bank, roadmap, scoring, sessions
 from aims_core.self_assessment.registers import RESPONSES, SESSION_STATUSES
 from aims_core.storage import spreadsheets
@@ -83,7 +84,7 @@ def workbook(db: Database, session_id: int) -> bytes:
             "area": "Clause or objective", "label": "Title", "kind": "Kind", "score": "Score",
             "requirements": "Requirements", "scored": "Scored"}),
         "Gaps": scores_sheet(scoring.top_gaps(frame, limit=10_000)),
-        "Roadmap": roadmap_sheet(db, session_id)})
+        "Roadmap": roadmap_sheet(db, session_id)}, organisation=organisation.name(db))
 
 
 def html_report(db: Database, session_id: int, figures: Sequence[go.Figure],

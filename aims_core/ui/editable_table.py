@@ -158,8 +158,10 @@ def person_options(register: Register, frame: pd.DataFrame) -> list[str] | None:
     return [*active, *sorted(named - set(active))]
 
 
-def _help(spec: Field) -> str | None:
-    parts = [md_escape(part) for part in (spec.help, input_hint(spec)) if part]
+def _help(spec: Field, picked: bool) -> str | None:
+    """The field's help and, where the cell is typed rather than picked, how to type it."""
+    parts = [md_escape(part) for part in (spec.help, None if picked else input_hint(spec))
+             if part]
     return " · ".join(parts) or None
 
 
@@ -178,7 +180,8 @@ def _large_choices_note(register: Register, trimmed: list[str], typed_people: bo
 
 
 def _column(spec: Field, options: dict[Any, str] | None, read_only: bool) -> Any:
-    common = {"help": _help(spec), "required": spec.required,
+    picked = options is not None or (spec.kind in ("choice", "multi") and bool(spec.choices))
+    common = {"help": _help(spec, picked), "required": spec.required,
               "disabled": read_only or not spec.editable}
     if spec.kind == "choice" and spec.choices:
         return st.column_config.SelectboxColumn(spec.label, options=list(spec.choices),

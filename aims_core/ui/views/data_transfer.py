@@ -20,10 +20,11 @@ from aims_core.records import history
 from aims_core.records.fields import Register
 from aims_core.records.registry import REGISTERS
 from aims_core.storage.transfer import export_archive
+from aims_core.ui.downloads import register_files
 from aims_core.ui.editable_table import show_result
 from aims_core.ui.session import Identity, current_identity, get_db, today
 from aims_core.ui.text import md_escape
-from aims_core.ui.views.history import register_downloads, register_label
+from aims_core.ui.views.history import register_label
 
 NOT_IMPORTED = "— not imported —"
 BY_ID = "ID (updates the row with this id)"
@@ -273,7 +274,7 @@ def _export() -> None:
         day = right.date_input("End of", value=today() - timedelta(days=30),
                                max_value=today(), key="export_day", format="YYYY-MM-DD")
         moment = history.end_of_day(day or today(), app_zone())
-    register_downloads(table, moment, REGISTERS[table].label, "export")
+    register_files(table, REGISTERS[table].label, "export", moment)
     st.caption("Excel and CSV carry the field labels, choice labels and the names of linked "
                "records (formulas defused); Parquet keeps the stored values for tools.")
     st.divider()

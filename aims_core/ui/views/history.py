@@ -3,15 +3,16 @@ and after side by side; and any register as it stood at the end of a chosen day.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import streamlit as st
 
 from aims_core.jobs.daily import app_zone
-from aims_core.records import export, history
+from aims_core.records import history
 from aims_core.records.registry import REGISTERS
+from aims_core.ui.downloads import register_files
 from aims_core.ui.paging import page_offset
-from aims_core.ui.session import cached, get_db, today
+from aims_core.ui.session import cached, today
 from aims_core.ui.text import md_escape
 
 PAGE_SIZE = 50
@@ -111,22 +112,7 @@ def _as_of() -> None:
                f"({app_zone()}); showing {offset + 1}–{min(offset + PAGE_SIZE * 2, total)}.")
     st.dataframe(frame, hide_index=True, width="stretch",
                  column_config={f.name: f.label for f in register.fields})
-    register_downloads(table, moment, f"As of {day:%d %b %Y}", "asof_download")
-
-
-FORMATS = (("xlsx", "Excel"), ("csv", "CSV"), ("parquet", "Parquet"))
-
-
-def register_downloads(table: str, moment: datetime | None, label: str, key: str) -> None:
-    """Excel, CSV and Parquet of a register (live, or as of ``moment``), built on click;
-    ``label`` reads "<label> as Excel"."""
-    for col, (fmt, name) in zip(st.columns(len(FORMATS)), FORMATS, strict=True):
-        col.download_button(f"{label} as {name}",
-                            data=lambda fmt=fmt: export.file_bytes(get_db(), table, fmt,
-                                                                   moment),
-                            file_name=export.file_name(table, fmt, moment),
-                            mime=export.MIME[fmt], key=f"{key}_{fmt}",
-                            icon=":material/download:")
+    register_files(table, f"As of {day:%d %b %Y}", "asof_download", moment)
 
 
 def render() -> None:
