@@ -28,7 +28,8 @@ TEXT_BOXES = ", ".join([
 OVERFLOWING = f"""() => [...document.querySelectorAll(`{TEXT_BOXES}`),
                           ...[...document.querySelectorAll('main *')].filter(
                               e => getComputedStyle(e).textOverflow === 'ellipsis')]
-    .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
+    .filter(e => e.offsetParent !== null && e.innerText.trim()
+                 && e.scrollWidth > e.clientWidth + 1)
     .map(e => e.innerText.slice(0, 60))"""
 # Fixed-height boxes (the Overview's tiles) that would scroll inside.
 SCROLLING_BOXES = """() => [...document.querySelectorAll(

@@ -130,4 +130,5 @@ def test_overview_shows_the_latest_maturity(demo_path: Path) -> None:
     tile = next(m for m in at.metric if m.label == "Maturity score")
     latest = results.latest_summary(get_db())
     assert tile.value == f"{latest.overall:.2f} of 5"
-    assert tile.delta.startswith(f"{latest.overall - latest.previous_overall:+.2f}")
+    link = next(p.proto for p in at.get("page_link") if p.proto.page.endswith("self_assessment"))
+    assert link.label == f"Results ({latest.overall - latest.previous_overall:+.2f})"

@@ -85,7 +85,7 @@ def _details(review: dict[str, Any], who: Identity, locked: bool) -> None:
     version = int(review["version"])
     key = f"review_{review['id']}_v{version}"
     with st.form(f"{key}_details", enter_to_submit=False):
-        top = st.columns([1, 1, 2, 2])
+        top = st.columns([1.3, 1.1, 1.8, 1.8])
         top[0].date_input("Review date", value=review["review_date"], format="YYYY-MM-DD",
                           key=f"{key}_date", disabled=locked)
         statuses = [s for s in REVIEW_STATUSES if s != "signed"] or list(REVIEW_STATUSES)
@@ -155,10 +155,10 @@ def _attendance_key(row: Any) -> str:
 def _attendance(review: dict[str, Any], people: pd.DataFrame, who: Identity) -> None:
     with st.form(f"attendance_{review['id']}", enter_to_submit=False):
         st.caption("Tick who attended the meeting.")
-        columns = st.columns(3)
+        columns = st.columns(2)  # a name and its capacity fit on one line at 1280 px
         for i, row in enumerate(people.itertuples()):
             label = row.person + (f" ({row.capacity})" if isinstance(row.capacity, str) else "")
-            columns[i % 3].checkbox(md_escape(label), value=_attended(row.attended),
+            columns[i % 2].checkbox(md_escape(label), value=_attended(row.attended),
                                     key=_attendance_key(row))
         st.form_submit_button("Save the attendance", icon=":material/how_to_reg:",
                               disabled=not who.can("manage"), on_click=_save_attendance,
@@ -429,8 +429,10 @@ def render() -> None:
         st.query_params["review"] = str(review_id)
         st.rerun()
     review = cached(reviews.one, review_id)
-    top[1].link_button("Present on the shared screen", f"?present=1&review={review_id}",
-                       icon=":material/present_to_all:", type="primary")
+    top[1].link_button("Present", f"?present=1&review={review_id}",
+                       icon=":material/present_to_all:", type="primary",
+                       help="The presenter mode for the shared screen; notes are taken in a "
+                            "second browser beside it")
     due, why = cached(reviews.next_due, today())
     top[2].caption(f"Next review due: {due:%d %b %Y} ({md_escape(why)})" if due
                    else "Next review: plan the first one.")

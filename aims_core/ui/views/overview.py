@@ -48,11 +48,11 @@ def _empty_state() -> None:
 
 
 def _tile(label: str, value: object, help: str, page: str, link: str, icon: str,
-          query_params: dict | None = None, delta: str | None = None) -> None:
+          query_params: dict | None = None) -> None:
     """One headline figure and the page (and filter) that explains it, in one box of the
     same height as its neighbours."""
     with st.container(border=True, height=TILE_HEIGHT, gap="small"):
-        st.metric(label, value, help=help, delta=delta)
+        st.metric(label, value, help=help)
         st.page_link(page, label=link, icon=f":material/{icon}:", query_params=query_params)
 
 
@@ -65,12 +65,14 @@ def _maturity_tile() -> None:
               "speed")
         return
     change = None if latest.previous_overall is None else latest.overall - latest.previous_overall
+    since = "" if change is None else \
+        f" ({change:+.2f} since the one of {latest.previous_held_on:%d %b %Y})"
+    # the change rides on the link, as the incidents' severities do: a delta row would not fit
     _tile("Maturity score", f"{latest.overall:.2f} of 5",
-          f"Overall maturity (0–5) of the self-assessment of {latest.held_on:%d %b %Y}; 3 is "
-          "the level certification needs", "pages/self_assessment.py", "Results and gaps",
-          "speed", {"session": str(latest.session_id)},
-          delta=None if change is None else
-          f"{change:+.2f} since {latest.previous_held_on:%b %Y}")
+          f"Overall maturity (0–5) of the self-assessment of {latest.held_on:%d %b %Y}{since}; "
+          "3 is the level certification needs", "pages/self_assessment.py",
+          "Results and gaps" if change is None else f"Results ({change:+.2f})",
+          "speed", {"session": str(latest.session_id)})
 
 
 def _tiles(head: overview.Headline) -> None:

@@ -163,7 +163,8 @@ def _level_buttons(session_id: int, question: bank.Question, answer: dict | None
     chosen = None if answer is None else (answer["level"] if answer["response"] == "level"
                                           else answer["response"])
     args = (session_id, question.id, version)
-    columns = [*st.columns(3), *st.columns(3)]
+    # two a row: a level's name, the suggestion's icon and the key hint fit at 1280 px
+    columns = [column for _ in range(3) for column in st.columns(2)]
     for column, level in zip(columns, levels, strict=True):
         suggested = suggestion.level == level.level
         column.button(f"{level.level} · {level.label}", key=_key(session_id, f"L{level.level}"),
@@ -189,7 +190,7 @@ def _level_buttons(session_id: int, question: bank.Question, answer: dict | None
 def _navigation(session_id: int, questions: tuple[bank.Question, ...], index: int,
                 answers: dict[str, dict], titles: dict[str, str]) -> None:
     ids = [q.id for q in questions]
-    left, middle, right = st.columns([1, 4, 1], vertical_alignment="bottom")
+    left, middle, right = st.columns([2, 3, 2], vertical_alignment="bottom")
     left.button("Previous", key=_key(session_id, "previous"), icon=":material/arrow_back:",
                 disabled=index == 0, on_click=_go, args=(session_id, ids[max(index - 1, 0)]),
                 shortcut="Left", width="stretch")
