@@ -160,3 +160,13 @@ def test_the_reminders_job_reads_smtp_from_the_settings(demo_db: Database,
     settings_file.write_text("[smtp]\nenabled = true\n")
     with pytest.raises(JobFailed, match="needs a host"):
         reminders(JobContext(demo_db, datetime.now(UTC), TODAY + timedelta(days=1)))
+
+
+def test_a_page_of_the_digest_carries_the_counts_of_all_of_it(demo_db: Database) -> None:
+    """The Reminders page asks DuckDB for one page and the counts (issue 17)."""
+    assert save_preference(demo_db, Actor(JULIA), JULIA, 365, None, False).ok
+    whole = digest_for(demo_db, JULIA, TODAY)
+    page = digest_for(demo_db, JULIA, TODAY, offset=1, limit=2)
+    assert whole.listed == len(whole.items) > 3
+    assert (page.overdue, page.listed) == (whole.overdue, whole.listed)
+    assert list(page.items["item"]) == list(whole.items["item"])[1:3]

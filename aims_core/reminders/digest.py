@@ -1,6 +1,6 @@
 """Each person's daily digest: what they own that is overdue or due within their horizon.
 
-Read from the Schedule's sources (``schedule.page``), so the digest, the Schedule's
+Read from the Schedule's sources (``schedule.listing``), so the digest, the Schedule's
 "only mine" and "My work" list the same items. People without a saved setting get the
 default horizon and the digest in the app only.
 """
@@ -51,19 +51,22 @@ class Digest:
     person: str
     day: date
     horizon_days: int
-    items: pd.DataFrame  # schedule columns, overdue first
+    items: pd.DataFrame  # schedule columns, overdue first: all of them, or the page asked for
+    overdue: int  # of every item of the digest, the page or not
+    listed: int
 
-    @property
-    def overdue(self) -> int:
-        return int(self.items["overdue"].sum())
+    @classmethod
+    def of(cls, person: str, day: date, horizon_days: int, items: pd.DataFrame) -> Digest:
+        """A digest of all its ``items``."""
+        return cls(person, day, horizon_days, items, int(items["overdue"].sum()), len(items))
 
     @property
     def due_soon(self) -> int:
-        return len(self.items) - self.overdue
+        return self.listed - self.overdue
 
     @property
     def empty(self) -> bool:
-        return self.items.empty
+        return self.listed == 0
 
 
 def preference(db: Database, person: str) -> Preference:
@@ -92,12 +95,16 @@ def _within(items: pd.DataFrame, day: date, horizon_days: int) -> pd.DataFrame:
     return items[items["overdue"] | (items["due_on"] <= until)].reset_index(drop=True)
 
 
-def digest_for(db: Database, person: str, day: date) -> Digest:
-    """One person's digest for ``day``, with their horizon."""
+def digest_for(db: Database, person: str, day: date, offset: int = 0,
+               limit: int | None = None) -> Digest:
+    """One person's digest for ``day``, with their horizon: the Schedule's "only mine"
+    filtered, counted and paged in DuckDB (``limit`` None: every item, as the e-mail has)."""
     setting = preference(db, person)
-    items = schedule.page(db, day, limit=None)
-    mine = items[items["owner"].fillna("").str.casefold() == person.casefold()]
-    return Digest(person, day, setting.horizon_days, _within(mine, day, setting.horizon_days))
+    listing = schedule.listing(db, day, schedule.DueFilter(owner=person,
+                                                           horizon=setting.horizon_days),
+                               offset, limit)
+    return Digest(person, day, setting.horizon_days, listing.rows, listing.counts.overdue,
+                  listing.counts.listed)
 
 
 def all_digests(db: Database, day: date) -> list[tuple[Digest, Preference]]:
@@ -109,8 +116,8 @@ def all_digests(db: Database, day: date) -> list[tuple[Digest, Preference]]:
     owned = items[items["owner"].notna() & (items["owner"].str.strip() != "")]
     for owner, theirs in owned.groupby(owned["owner"].str.strip(), sort=True):
         setting = saved.get(str(owner).strip().casefold(), Preference(str(owner)))
-        digest = Digest(str(owner), day, setting.horizon_days,
-                        _within(theirs, day, setting.horizon_days))
+        digest = Digest.of(str(owner), day, setting.horizon_days,
+                           _within(theirs, day, setting.horizon_days))
         if not digest.empty:
             out.append((digest, setting))
     return out

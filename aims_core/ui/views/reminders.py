@@ -11,9 +11,11 @@ from aims_core.jobs.daily import job_settings
 from aims_core.reminders import delivery
 from aims_core.reminders.digest import digest_for, preference, save_preference
 from aims_core.ui.editable_table import show_result
+from aims_core.ui.paging import known_offset, page_offset
 from aims_core.ui.session import Identity, cached, current_identity, get_db, today
 from aims_core.ui.text import md_escape
 
+PAGE_ROWS, PAGE_KEY = 50, "reminders_page"
 OUTCOMES = {"sent": "✓ e-mailed", "in_app": "In the app only", "failed": "✗ e-mail failed"}
 
 
@@ -61,7 +63,8 @@ def _settings(who: Identity) -> None:
 
 
 def _digest(who: Identity) -> None:
-    digest = cached(digest_for, who.name, today())
+    guess = known_offset(PAGE_KEY, PAGE_ROWS)  # counts and the page in one read
+    digest = cached(digest_for, who.name, today(), guess, PAGE_ROWS)
     tiles = st.columns(2)
     tiles[0].metric("Overdue", digest.overdue, border=True)
     tiles[1].metric(f"Due in the next {digest.horizon_days} days", digest.due_soon, border=True)
@@ -69,6 +72,9 @@ def _digest(who: Identity) -> None:
         st.success(f"Nothing of yours is overdue or due in the next {digest.horizon_days} days.",
                    icon=":material/task_alt:")
         return
+    offset = page_offset(digest.listed, PAGE_ROWS, PAGE_KEY)
+    if offset != guess:
+        digest = cached(digest_for, who.name, today(), offset, PAGE_ROWS)
     items = digest.items.assign(status=digest.items["overdue"].map({True: "Overdue",
                                                                     False: "Due soon"}))
     st.dataframe(items[["status", "kind", "item", "link", "due_on", "reason"]],
