@@ -4,6 +4,9 @@ from pathlib import Path
 
 import streamlit as st
 
+from aims_core import readiness
+
+readiness.wait()  # server.py loads the modules below behind its first answer: not twice at once
 from aims_core.ui import identity
 from aims_core.ui.chrome import about_markdown, page_chrome
 from aims_core.ui.navigation import SIGN_IN, PageSpec, sections_for
@@ -11,7 +14,6 @@ from aims_core.ui.session import get_db
 from aims_core.ui.views.organisation import in_sidebar
 
 HERE = Path(__file__).parent
-
 
 
 def _page(spec: PageSpec) -> st.Page:

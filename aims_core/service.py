@@ -1,19 +1,13 @@
 """The running service: the one process that owns the database file.
 
-``server.py`` hands :func:`lifespan` to ``st.App``: at start-up it opens the database (the
-first start builds the demo), marks runs a killed server left behind, and starts the
-scheduler, which at once runs any daily job whose slot was missed; at shut-down it lets a
-running job finish, stops the scheduler and closes the file so the command line can use it.
+:mod:`aims_core.readiness` calls it from the server's start-up thread: it opens the
+database and starts the scheduler; at shut-down it stops both.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
-
-import anyio
 
 from aims_core import bootstrap
 from aims_core.config import SettingsError, database_path
@@ -23,7 +17,7 @@ from aims_core.jobs.scheduler import Scheduler
 from aims_core.storage.database import Database, DatabaseError
 
 LOG = logging.getLogger("aims_core.service")
-_state: dict[str, Any] = {"scheduler": None, "jobs_problem": None}
+_state: dict[str, Any] = {"db": None, "scheduler": None, "jobs_problem": None}
 
 
 def scheduler() -> Scheduler | None:
@@ -74,18 +68,27 @@ def run_now(db: Database, name: str, requested_by: str) -> JobRun:
     return jobs_of(db).run_now(name, requested_by)
 
 
-@asynccontextmanager
-async def lifespan(_app: object) -> AsyncIterator[dict[str, Any]]:
+def open_database() -> None:
+    """Open the database (the first start builds the demo) and mark runs a killed server left
+    behind; when another program holds the file, say so where the jobs' state is shown (the
+    pages say it too)."""
     try:
-        db = await anyio.to_thread.run_sync(bootstrap.shared_database, database_path())
-    except DatabaseError as exc:  # e.g. the CLI holds the file: the pages say so too
+        _state["db"] = bootstrap.shared_database(database_path())
+    except DatabaseError as exc:
         LOG.error("%s", exc)
         _state["jobs_problem"] = f"scheduled jobs are off: {exc}"
-        yield {}
-        return
-    start(db)
-    try:
-        yield {"database": db}
-    finally:
-        await anyio.to_thread.run_sync(stop)
-        await anyio.to_thread.run_sync(bootstrap.close_shared)
+
+
+def start_jobs() -> None:
+    """Start the scheduler on the open database; it at once runs a daily job whose slot
+    was missed."""
+    if _state["db"] is not None:
+        start(_state["db"])
+
+
+def shut_down() -> None:
+    """Let a running job finish, stop the scheduler and close the file so the command line
+    can use it."""
+    stop()
+    _state["db"] = None
+    bootstrap.close_shared()

@@ -69,7 +69,7 @@ def start_up(browser: Browser, script: Path, db_path: Path, element: str,
         shutil.copy(db_path, database)
         started = time.perf_counter()
         server = start_server(database, Path(tmp) / "streamlit.log", script=script,
-                              poll=0.02)
+                              poll=0.02, settled=False)
         try:
             context = browser.new_context(viewport={"width": 1440, "height": 1000})
             page = context.new_page()

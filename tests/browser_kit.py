@@ -49,14 +49,15 @@ def free_port() -> int:
 
 def start_server(db_path: Path, log: Path, *, secrets: Path | None = None,
                  env: dict[str, str] | None = None, script: Path = ROOT / "server.py",
-                 poll: float = 0.3) -> Server:
+                 poll: float = 0.3, settled: bool = True) -> Server:
     """``server.py`` as ``make run`` starts it: the pages, the API and the scheduled jobs
-    (another ``script``, e.g. a bare page for the start-up benchmark, runs alone and is ready
-    at Streamlit's health check, asked every ``poll`` seconds).
+    (another ``script``, e.g. a bare page for the start-up benchmark, runs alone).
 
     ``secrets``: a secrets.toml of the test's own (sign-in, and the service's [jobs],
     [backups], [smtp], [api] settings). Ready once the jobs it catches up at start-up have
-    finished, so that no job writes while a test clicks through the pages."""
+    finished, so that no job writes while a test clicks through the pages; with
+    ``settled=False`` (and for another script) ready once Streamlit's health check, asked
+    every ``poll`` seconds, answers: when a browser could first load the page."""
     port = free_port()
     env = {**os.environ, "AIMS_DB": str(db_path),
            **({"AIMS_SETTINGS": str(secrets)} if secrets else {}), **(env or {})}
@@ -74,7 +75,7 @@ def start_server(db_path: Path, log: Path, *, secrets: Path | None = None,
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
-            if _ready(url, script):
+            if _ready(url, settled and script.name == "server.py"):
                 return Server(url, db_path, process, before)
         except (OSError, ValueError, KeyError):
             pass
@@ -83,8 +84,8 @@ def start_server(db_path: Path, log: Path, *, secrets: Path | None = None,
     raise RuntimeError(f"the server did not start: {log.read_text()[-2000:]}")
 
 
-def _ready(url: str, script: Path) -> bool:
-    if script.name != "server.py":
+def _ready(url: str, settled: bool) -> bool:
+    if not settled:
         with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
             return reply.read().decode().strip() == "ok"
     with urllib.request.urlopen(f"{url}/api/v1/health", timeout=5) as reply:

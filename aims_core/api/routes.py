@@ -22,7 +22,7 @@ import pandas as pd
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Route, Router
 
 from aims_core import bootstrap, service
 from aims_core.api.openapi import describe
@@ -387,7 +387,10 @@ async def _not_found(request: Request) -> Response:
                     f"{PREFIX}/openapi.json").response()
 
 
-ROUTES = [Mount(PREFIX, routes=[*(_route(e) for e in ENDPOINTS),
-                                Route("/{rest:path}", _not_found,
-                                      methods=["GET", "POST", "PUT", "DELETE", "PATCH"])])]
+def router() -> Router:
+    """Every endpoint under :data:`PREFIX` (``server.py`` mounts it there), and a JSON 404 or
+    405 for any other path below it."""
+    return Router(routes=[*(_route(e) for e in ENDPOINTS),
+                          Route("/{rest:path}", _not_found,
+                                methods=["GET", "POST", "PUT", "DELETE", "PATCH"])])
 
