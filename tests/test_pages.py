@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from aims_core.ui.session import get_db
 from aims_core.ui.session import today as session_today
 from aims_core.ui.text import md_unescape
 from tests.apptest_kit import ROOT, fresh_caches, open_page, point_at_generated, run_app
+from tests.html_kit import chart, matrix_cells
 from tests.schedule_truth import every_due_date
 
 PAGES = [spec.path for spec in all_pages()]
@@ -87,11 +87,7 @@ def test_overview_tiles_equal_sql(demo_path: Path) -> None:
 def test_overview_heatmap_due_list_and_changes_equal_sql(demo_path: Path) -> None:
     at = run_app()
     con = get_db()
-    charts = {json.loads(c.proto.spec)["data"][0].get("name"): json.loads(c.proto.spec)
-              for c in at.get("plotly_chart")}
-    cells = charts["residual"]["data"][0]
-    shown = {(c[1], c[2]): int(t[3:t.index("</b>")]) for c, t in
-             zip(cells["customdata"], cells["text"], strict=True) if t.startswith("<b>")}
+    shown = {cell: n for cell, n in matrix_cells(chart(at, "data-likelihood")).items() if n}
     stored = {(lik, imp): n for lik, imp, n in con.query_rows(
         "SELECT residual_likelihood, residual_impact, count(*) FROM risks "
         "WHERE status <> 'closed' AND residual_likelihood IS NOT NULL GROUP BY ALL")}

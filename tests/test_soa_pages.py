@@ -3,8 +3,6 @@ compare, and charts that agree with the tables."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -14,6 +12,7 @@ from aims_core.ui.session import get_db, today
 from aims_core.ui.text import md_unescape
 from tests.apptest_kit import ROOT, open_page
 from tests.conftest import ANA
+from tests.html_kit import bar_counts, chart
 
 
 def _open(page: str, name: str | None = "Sarah Klein") -> AppTest:
@@ -79,12 +78,10 @@ def test_a_schedule_link_opens_the_soa_filtered_to_the_objective() -> None:
 @pytest.mark.usefixtures("demo_path")
 def test_coverage_chart_equals_the_table() -> None:
     at = _open("pages/soa.py", None)
-    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    bars = chart(at, "data-row")
     coverage = soa.coverage(get_db(), today())
-    by_name = {trace["name"]: trace for trace in chart["data"]}
-    for code, label in (("implemented", "Implemented"), ("not_started", "Not started")):
-        counts = [int(c[0]) for c in by_name[label]["customdata"]]
-        assert counts == coverage[code].tolist()
+    for status in ("implemented", "partial", "planned", "not_started"):
+        assert bar_counts(bars, status) == coverage[status].tolist()
     sql = get_db().scalar(  # implemented with current evidence and a review within a year,
         # no open major nonconformity against it
         f"SELECT count(*) FROM ({soa.SOA_ROWS_SQL}) WHERE applicable "
@@ -93,7 +90,7 @@ def test_coverage_chart_equals_the_table() -> None:
         "MONTH, FALSE) AND control_id NOT IN (SELECT requirement_id FROM nonconformities "
         "WHERE grade = 'major' AND status NOT IN ('closed', 'closed_not_effective'))",
         {"today": today()})
-    implemented = sum(int(c[0]) for c in by_name["Implemented"]["customdata"])
+    implemented = sum(bar_counts(bars, "implemented"))
     assert implemented == sql
     tiles = {m.label: m.value for m in at.metric}
     applicable = get_db().scalar("SELECT count(*) FROM soa WHERE applicable")
@@ -161,8 +158,6 @@ def test_clause_status_edit_moves_the_chart() -> None:
     position = frame.index[frame["clause_id"] == "10.1"][0]
     at = _edit(at, "clauses", {int(position): {"status": "implemented"}})
     assert any("1 updated" in s.value for s in at.success), [e.value for e in at.error]
-    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
-    implemented = next(t for t in chart["data"] if t["name"] == "Implemented")
     expected = soa.clause_coverage(get_db())["implemented"].tolist()
-    assert [int(c[0]) for c in implemented["customdata"]] == expected
+    assert bar_counts(chart(at, "data-row"), "implemented") == expected
     assert expected[-1] == 1  # clause 10

@@ -4,7 +4,8 @@ colour directives, scripts, entities), renders them literally.
 
 Every string a page sends to the browser for Markdown rendering (bodies, labels, help,
 options of radios, tab and expander labels, metric labels and values, column help) and
-every string of its Plotly figures (which understand HTML, not Markdown) is searched for
+every string of its Plotly figures and HTML charts (which understand HTML, not Markdown)
+is searched for
 the raw payloads: none may appear; the escaped form must appear, so the test sees the
 payloads it checks. The browser half
 (tests/test_browser_user_text.py) checks that no external request is made.
@@ -104,7 +105,7 @@ def test_no_payload_is_interpreted_on_any_page(payload_path: Path,
         at.sidebar.selectbox(key="identity_name").set_value(PAYLOADS[3]).run()
         assert not at.exception, (page, at.exception)
         for where, text in shown_strings(at._tree):
-            chart = where.startswith("plotly_chart")
+            chart = where.startswith(("plotly_chart", "html"))
             unescaped = text if chart else ESCAPED.sub("", text)  # what Markdown would read
             for payload in HTML if chart else RAW:
                 assert payload not in unescaped, f"{page} {params}: {where} shows {payload!r}"

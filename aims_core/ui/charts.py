@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from aims_core.compliance.registers import IMPLEMENTATION_STATUSES
 from aims_core.performance.kpi_status import STATUS_COLOURS, STATUS_LABELS
 from aims_core.ui.text import plot_text
 
@@ -17,7 +16,6 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
            "#000000")
 FONT_SIZE = 16  # chart text; the page's body text is 17 px (.streamlit/config.toml)
 AXIS_FONT_SIZE = 14  # tick labels, which must fit beside their neighbours
-ROW_PX, BAR_PX = 42, 24  # a status bar's row: its name above, the bar below
 
 
 def figure(data: list[dict], layout: dict) -> go.Figure:
@@ -126,44 +124,6 @@ def risk_matrices(counts: dict[str, pd.DataFrame], size: int, likelihood_labels:
                          "font": {"size": FONT_SIZE}, "showlegend": False,
                          "margin": {"l": 10, "r": 10, "t": 36, "b": 10}, "dragmode": False,
                          "clickmode": "event+select", "plot_bgcolor": "#FFFFFF"})
-
-
-# Implementation status, left to right from done to not started; text colour per fill.
-IMPLEMENTATION_COLOURS = {"implemented": ("#009E73", "white"), "partial": ("#56B4E9", "black"),
-                  "planned": ("#E69F00", "black"), "not_started": ("#D9D9D9", "black")}
-
-
-def status_bars(frame: pd.DataFrame, label: str, total: str) -> go.Figure:
-    """One 100 % bar per row of ``frame``, split by implementation status.
-
-    ``frame`` holds a count column and a ``<status>_pct`` share column per status (as
-    :func:`aims_core.compliance.soa.coverage` returns); each segment is labelled with its count.
-    Each row's name (an objective's code and title) is written above its bar, across the
-    chart's whole width, so long names are never cut or squeezed beside the bars.
-    """
-    labels = _listed(frame[label])
-    data = [{"type": "bar", "x": frame[f"{status}_pct"].fillna(0).tolist(), "y": labels,
-             "orientation": "h", "name": IMPLEMENTATION_STATUSES[status],
-             "marker": {"color": colour},
-             "text": [str(n) if n else "" for n in frame[status]], "textposition": "inside",
-             "insidetextanchor": "middle", "textangle": 0,
-             "textfont": {"color": text_colour, "size": AXIS_FONT_SIZE},
-             "customdata": frame[[status, total]].to_numpy().tolist(),
-             "hovertemplate": "%{y}<br>" + IMPLEMENTATION_STATUSES[status]
-                              + ": %{customdata[0]} of %{customdata[1]} (%{x:.0f} %)"
-                              "<extra></extra>"}
-            for status, (colour, text_colour) in IMPLEMENTATION_COLOURS.items()]
-    names = [{"text": name, "x": 0, "xref": "paper", "xanchor": "left", "y": name,
-              "yref": "y", "yanchor": "bottom", "yshift": BAR_PX // 2, "showarrow": False,
-              "font": {"size": FONT_SIZE, "color": "#31333F"}} for name in labels]
-    return figure(data, _layout(
-        ROW_PX * len(frame) + 90, barmode="stack", showlegend=True, annotations=names,
-        bargap=1 - BAR_PX / ROW_PX, margin={"l": 4, "r": 10, "t": 40, "b": 10},
-        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0,
-                "traceorder": "normal", "font": {"size": FONT_SIZE}},
-        yaxis={"autorange": "reversed", "showticklabels": False},
-        xaxis={"range": [0, 100], "ticksuffix": " %", "showgrid": True,
-               "tickfont": {"size": AXIS_FONT_SIZE}}))
 
 
 def _band_edges(values: pd.Series, kpi: dict) -> tuple[float, float]:

@@ -7,9 +7,9 @@ import streamlit as st
 
 from aims_core.compliance import clause_evidence, soa
 from aims_core.compliance.registers import CLAUSE_STATUS
-from aims_core.ui.charts import status_bars
 from aims_core.ui.editable_table import editable_table, shown_rows, table_height
 from aims_core.ui.evidence import evidence_document_picker
+from aims_core.ui.html_charts import status_bars
 from aims_core.ui.session import cached, current_identity, today
 from aims_core.ui.views.soa import start_register
 
@@ -60,7 +60,7 @@ def render() -> None:
     st.subheader("Clause by clause")
     frame = cached(soa.clause_coverage)
     frame["label"] = frame["clause"] + " (" + frame["subclauses"].astype(str) + ")"
-    st.plotly_chart(status_bars(frame, "label", "subclauses"), key="clauses_coverage")
+    st.html(status_bars(frame, "label", "subclauses"))
     st.caption("Share of each clause's subclauses (their number in brackets) at each status; "
                "the figure in a bar is the count. A subclause without an entry counts as not "
                "started.")

@@ -20,7 +20,8 @@ from aims_core.risk import risks
 from aims_core.risk.registers import RISK_STATUSES
 from aims_core.risk.risk_method import BAND_COLOURS, LEVEL_BANDS, load_method
 from aims_core.self_assessment import results as self_assessment_results
-from aims_core.ui.charts import PALETTE, labelled_bars, risk_matrices, status_bars
+from aims_core.ui.charts import PALETTE, labelled_bars
+from aims_core.ui.html_charts import risk_matrix, status_bars
 from aims_core.ui.session import cached, today
 from aims_core.ui.text import md_escape
 
@@ -116,11 +117,10 @@ def _heatmap() -> None:
     st.subheader("Residual risk heatmap")
     method = cached(load_method)
     everything = risks.RiskFilter()
-    counts = {"residual": cached(risks.matrix_counts, today(), everything, "residual")}
+    residual = cached(risks.matrix_counts, today(), everything, "residual")
     above = {band for band in LEVEL_BANDS if method.above_tolerance(band)}
-    st.plotly_chart(risk_matrices(counts, method.size, list(method.likelihood_labels),
-                                  list(method.impact_labels), BAND_COLOURS, above, height=400),
-                    key="overview_heatmap", config={"displayModeBar": False})
+    st.html(risk_matrix(residual, method.size, list(method.likelihood_labels),
+                        list(method.impact_labels), BAND_COLOURS, above))
     unrated = cached(risks.unrated_residual, today(), everything)
     st.caption(f"Live risks by residual rating; {unrated} not yet rated for residual risk are "
                "not in the grid. Black border = above the risk tolerance.")
@@ -139,7 +139,7 @@ def _coverage(frame: pd.DataFrame) -> None:
         return
     frame = frame.assign(label=frame["objective"] + " (" + frame["applicable"].astype(str)
                          + ")")  # the objective's name beside its code
-    st.plotly_chart(status_bars(frame, "label", "applicable"), key="overview_coverage")
+    st.html(status_bars(frame, "label", "applicable"))
 
 
 def _due_soon(due: schedule.Listing) -> None:

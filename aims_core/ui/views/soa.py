@@ -12,10 +12,10 @@ import streamlit as st
 from aims_core.compliance import soa
 from aims_core.compliance.registers import IMPLEMENTATION_STATUSES, SOA
 from aims_core.records.writes import WriteResult
-from aims_core.ui.charts import status_bars
 from aims_core.ui.downloads import spreadsheet_downloads
 from aims_core.ui.editable_table import editable_table, show_outcome, shown_rows, table_height
 from aims_core.ui.evidence import evidence_document_picker
+from aims_core.ui.html_charts import status_bars
 from aims_core.ui.people_picker import person_select
 from aims_core.ui.session import Identity, cached, current_identity, get_db, today
 from aims_core.ui.text import md_escape
@@ -78,7 +78,7 @@ def _coverage() -> None:
         st.caption("No control is marked applicable yet: coverage appears once you decide.")
         return
     frame["label"] = frame["objective"] + " (" + frame["applicable"].astype(str) + ")"
-    st.plotly_chart(status_bars(frame, "label", "applicable"), key="soa_coverage")
+    st.html(status_bars(frame, "label", "applicable"))
     st.caption("Share of the applicable controls of each objective (their number in "
                "brackets) at each implementation status; the figure in a bar is the count.")
     lowered = int(frame["lowered"].sum())
