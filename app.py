@@ -43,3 +43,4 @@ navigation = st.navigation({section: [_page(spec) for spec in pages]
                             for section, pages in sections_for(who.role).items()},
                            expanded=True)  # every page in view: no "View more" fold
 navigation.run()
+readiness.first_page_shown()

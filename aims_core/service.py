@@ -7,6 +7,7 @@ database and starts the scheduler; at shut-down it stops both.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from aims_core import bootstrap
@@ -30,7 +31,8 @@ def jobs_problem() -> str | None:
     return _state["jobs_problem"]
 
 
-def start(db: Database) -> Scheduler | None:
+def start(db: Database, before_first_tick: Callable[[], object] | None = None
+          ) -> Scheduler | None:
     try:
         settings = job_settings()
     except SettingsError as exc:
@@ -41,7 +43,7 @@ def start(db: Database) -> Scheduler | None:
         _state["jobs_problem"] = "scheduled jobs are off ([jobs] enabled = false)"
         return None
     running = Scheduler(db, daily_jobs(settings), settings.zone)
-    running.start()
+    running.start(before_first_tick)
     _state.update(scheduler=running, jobs_problem=None)
     return running
 
@@ -79,11 +81,11 @@ def open_database() -> None:
         _state["jobs_problem"] = f"scheduled jobs are off: {exc}"
 
 
-def start_jobs() -> None:
-    """Start the scheduler on the open database; it at once runs a daily job whose slot
-    was missed."""
+def start_jobs(before_first_tick: Callable[[], object] | None = None) -> None:
+    """Start the scheduler on the open database; it runs a daily job whose slot was missed
+    once ``before_first_tick`` returns."""
     if _state["db"] is not None:
-        start(_state["db"])
+        start(_state["db"], before_first_tick)
 
 
 def shut_down() -> None:

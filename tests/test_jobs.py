@@ -5,6 +5,7 @@ that runs missed jobs at start and stops cleanly."""
 from __future__ import annotations
 
 import json
+import threading
 import time
 import urllib.request
 from datetime import UTC, datetime
@@ -130,6 +131,24 @@ def test_runs_left_running_are_marked_interrupted_at_start(db: Database) -> None
     assert jobs.running
     assert jobs.stop(timeout=10)
     assert latest_per_job(db)["backup"].outcome == "interrupted"
+
+
+def test_the_first_tick_waits_for_its_signal(db: Database) -> None:
+    work = Counting()
+    jobs = scheduler(db, ManualClock(local(2026, 11, 22, 3, 0)), early=work)  # 02:00 missed
+    jobs.poll_seconds = 0.05
+    first_page = threading.Event()
+    jobs.start(first_page.wait)
+    try:
+        assert jobs.running and not first_page.wait(0.3) and work.calls == []  # held
+        first_page.set()
+        for _ in range(200):
+            if work.calls:
+                break
+            time.sleep(0.05)
+        assert len(work.calls) == 1
+    finally:
+        assert jobs.stop(timeout=10)
 
 
 def test_the_daily_jobs_on_the_demo(demo_db: Database, tmp_path: Path,

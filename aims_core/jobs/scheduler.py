@@ -125,14 +125,18 @@ class Scheduler:
         raise KeyError(f"no job {name!r}")
 
     # --- in the server ------------------------------------------------------------------
-    def start(self) -> None:
-        """Mark runs a killed server left behind, then tick in a background thread."""
+    def start(self, before_first_tick: Callable[[], object] | None = None) -> None:
+        """Mark runs a killed server left behind, then tick in a background thread, the
+        first time once ``before_first_tick`` returns."""
         mark_interrupted(self.db, self._utc_now())
         self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="aims-jobs", daemon=True)
+        self._thread = threading.Thread(target=self._loop, args=(before_first_tick,),
+                                        name="aims-jobs", daemon=True)
         self._thread.start()
 
-    def _loop(self) -> None:
+    def _loop(self, before_first_tick: Callable[[], object] | None) -> None:
+        if before_first_tick is not None:
+            before_first_tick()
         while not self._stop.is_set():
             try:
                 self.tick()
