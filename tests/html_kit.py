@@ -1,5 +1,6 @@
-"""The figures of the HTML charts (:mod:`aims_core.ui.html_charts`) read back from a page,
-as a person would read them: each cell's count, each bar's segments."""
+"""The figures of the plain HTML charts and tables (:mod:`aims_core.ui.plain_html`) read
+back from a page, as a person would read them: each cell's count, each bar's segments, each
+table row's texts."""
 
 from __future__ import annotations
 
@@ -19,16 +20,42 @@ class _Tagged(HTMLParser):
         self.tags.append({name: value or "" for name, value in attrs})
 
 
+class _Cells(HTMLParser):
+    """Each table row's cell texts (header rows too)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self.rows[-1].append("")
+
+    def handle_data(self, data: str) -> None:
+        if self.rows and self.rows[-1]:
+            self.rows[-1][-1] += data
+
+
+def table_rows(body: str) -> list[dict[str, str]]:
+    """A table's rows, each as {heading: text}."""
+    parser = _Cells()
+    parser.feed(body)
+    head, *rows = parser.rows
+    return [dict(zip(head, row, strict=True)) for row in rows]
+
+
 def tags(body: str) -> list[dict[str, str]]:
     parser = _Tagged()
     parser.feed(body)
     return parser.tags
 
 
-def chart(at: AppTest, attribute: str, nth: int = 0) -> str:
-    """The body of the page's ``nth`` HTML element that has an ``attribute``."""
-    bodies = [e.proto.body for e in at.get("html") if f"{attribute}=" in e.proto.body]
-    return bodies[nth]
+def chart(at: AppTest, marker: str, nth: int = 0) -> str:
+    """The body of the page's ``nth`` HTML element holding ``marker`` (an attribute's name,
+    a heading)."""
+    return [e.proto.body for e in at.get("html") if marker in e.proto.body][nth]
 
 
 def matrix_cells(body: str) -> dict[tuple[int, int], int]:

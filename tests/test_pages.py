@@ -15,7 +15,7 @@ from aims_core.ui.session import get_db
 from aims_core.ui.session import today as session_today
 from aims_core.ui.text import md_unescape
 from tests.apptest_kit import ROOT, fresh_caches, open_page, point_at_generated, run_app
-from tests.html_kit import chart, matrix_cells
+from tests.html_kit import chart, matrix_cells, table_rows
 from tests.schedule_truth import every_due_date
 
 PAGES = [spec.path for spec in all_pages()]
@@ -92,11 +92,13 @@ def test_overview_heatmap_due_list_and_changes_equal_sql(demo_path: Path) -> Non
         "SELECT residual_likelihood, residual_impact, count(*) FROM risks "
         "WHERE status <> 'closed' AND residual_likelihood IS NOT NULL GROUP BY ALL")}
     assert shown == stored
-    by_kind = at.dataframe[1].value.set_index("kind")  # under the list, in "By kind"
+    by_kind = table_rows(chart(at, "All due"))  # under the list, in "By kind"
     items = every_due_date(con, session_today())
     soon = items[items["overdue"] | (items["due_on"] <= session_today() + timedelta(days=30))]
-    assert by_kind["items"].sum() == len(soon) and by_kind["overdue"].sum() == \
-        items["overdue"].sum()
+    assert sum(int(r["All due"]) for r in by_kind) == len(soon)
+    assert sum(int(r["Overdue"]) for r in by_kind) == items["overdue"].sum()
+    listed = table_rows(chart(at, "Owner"))
+    assert len(listed) == 5 and all(r["Status"] == "Overdue" for r in listed)
     last_review = con.scalar("SELECT max(review_date) FROM management_reviews "
                              "WHERE status <> 'planned'")  # held or signed, not planned
     at.query_params["overview_tab"] = "Changed since the last review"  # one click away

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from aims_core.ui.html_charts import risk_matrix, status_bars
-from tests.html_kit import bar_counts, matrix_cells, tags
+from aims_core.ui.plain_html import risk_matrix, status_bars, table
+from tests.html_kit import bar_counts, matrix_cells, table_rows, tags
 
 COLOURS = {"Low": "#009E73", "High": "#E69F00"}
 
@@ -50,3 +50,12 @@ def test_status_bars_split_each_row_and_omit_empty_segments() -> None:
               if t.get("data-status")]
     assert [float(w) for w in widths] == [25.0, 75.0, 100.0]
     assert "Partial: 3 of 4" in body
+
+
+def test_table_shows_its_columns_as_text_and_missing_values_empty() -> None:
+    frame = pd.DataFrame({"item": ["<script>x</script>", "Model card"],
+                          "owner": ["Ana", None], "hidden": [1, 2]})
+    body = table(frame, {"item": "Item", "owner": "Owner"})
+    assert table_rows(body) == [{"Item": "<script>x</script>", "Owner": "Ana"},
+                                {"Item": "Model card", "Owner": ""}]
+    assert "<script>" not in body and "hidden" not in body

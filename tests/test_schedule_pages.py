@@ -15,6 +15,7 @@ from aims_core.dashboard.schedule import DueFilter
 from aims_core.ui.session import get_db, today
 from aims_core.ui.views.overview import DUE_SHOWN
 from tests.apptest_kit import fresh_caches, open_page, point_at_generated, run_app
+from tests.html_kit import chart, table_rows
 from tests.schedule_truth import every_due_date, filtered
 
 
@@ -74,12 +75,12 @@ def test_schedule_table_is_paged_and_equals_the_truth() -> None:
 def test_overview_due_panel_counts_and_first_rows_equal_the_truth() -> None:
     at = run_app()
     soon = filtered(every_due_date(get_db(), today()), today(), DueFilter(horizon=30))
-    by_kind = at.dataframe[1].value.set_index("kind")  # under the first rows, "By kind"
+    by_kind = table_rows(chart(at, "All due"))  # under the first rows, "By kind"
     expected = soon.groupby("kind").agg(overdue=("overdue", "sum"), items=("item", "size"))
-    assert by_kind["items"].to_dict() == expected["items"].to_dict()
-    assert by_kind["overdue"].to_dict() == expected["overdue"].to_dict()
-    first = at.dataframe[0].value
-    assert list(first["item"]) == list(soon["item"].head(DUE_SHOWN))
+    assert {r["What"]: int(r["All due"]) for r in by_kind} == expected["items"].to_dict()
+    assert {r["What"]: int(r["Overdue"]) for r in by_kind} == expected["overdue"].to_dict()
+    first = table_rows(chart(at, "Owner"))
+    assert [r["Item"] for r in first] == list(soon["item"].head(DUE_SHOWN))
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["Validations overdue"] == str(int(expected.loc["Re-validation", "overdue"]))
     links = [link.proto.label for link in at.get("page_link")]

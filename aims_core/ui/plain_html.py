@@ -1,12 +1,13 @@
-"""Charts drawn as plain HTML, for pages that must appear at once.
+"""Charts and short tables drawn as plain HTML, for pages that must appear at once.
 
-Plotly's browser library is 4.7 MB: the first page that shows a Plotly chart waits about a
-second for it to load, and everything else on that page waits too. A risk matrix and
-100 % bars need no plotting library: as HTML tables and boxes they appear with the page,
-read aloud, print and zoom like text. Charts that people click or hover (the register's
-matrix, KPI trends) stay Plotly figures (:mod:`aims_core.ui.charts`).
+Streamlit loads a chart's or a table's browser code when one first appears, and the page
+waits for it: Plotly's is 4.7 MB (about a second), the data grid's and Arrow's 1.3 MB. A risk
+matrix, 100 % bars and a list of five rows need neither: as HTML they appear with the page,
+read aloud, print and zoom like text. Charts people click or hover (the register's matrix,
+KPI trends) stay Plotly figures (:mod:`aims_core.ui.charts`), and tables people sort, search
+or edit stay data grids.
 
-Every text is escaped here: labels may come from a person.
+Every text is escaped here: labels and cells may come from a person.
 """
 
 from __future__ import annotations
@@ -109,3 +110,21 @@ def status_bars(frame: pd.DataFrame, label: str, total: str) -> str:
             'style="display:flex;height:24px;line-height:24px;background:#F0F2F6;'
             f'font-size:0.85em">{"".join(segments)}</div></div>')
     return f'<div style="color:{_TEXT}">{"".join(rows)}</div>'
+
+
+def table(frame: pd.DataFrame, columns: dict[str, str]) -> str:
+    """A short read-only table: ``columns`` maps each shown column to its heading; values
+    are shown as text (format dates and numbers before); a missing value shows empty."""
+    head = "".join(f'<th style="text-align:left;padding:6px 10px;border-bottom:2px solid '
+                   f'#D5D8DE">{escape(heading)}</th>' for heading in columns.values())
+    body = "".join(
+        "<tr>" + "".join(f'<td style="padding:6px 10px;border-bottom:1px solid #E6E8EC;'
+                         f'vertical-align:top">{_cell(value)}</td>'
+                         for value in row) + "</tr>"
+        for row in frame[list(columns)].itertuples(index=False))
+    return (f'<table style="width:100%;border-collapse:collapse;color:{_TEXT};'
+            f'font-size:0.9em"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
+
+
+def _cell(value: object) -> str:
+    return "" if pd.isna(value) else escape(str(value))

@@ -9,7 +9,7 @@ from aims_core.compliance import clause_evidence, soa
 from aims_core.compliance.registers import CLAUSE_STATUS
 from aims_core.ui.editable_table import editable_table, shown_rows, table_height
 from aims_core.ui.evidence import evidence_document_picker
-from aims_core.ui.html_charts import status_bars
+from aims_core.ui.plain_html import status_bars
 from aims_core.ui.session import cached, current_identity, today
 from aims_core.ui.views.soa import start_register
 

@@ -21,7 +21,7 @@ from aims_core.risk.registers import RISK_STATUSES
 from aims_core.risk.risk_method import BAND_COLOURS, LEVEL_BANDS, load_method
 from aims_core.self_assessment import results as self_assessment_results
 from aims_core.ui.charts import PALETTE, labelled_bars
-from aims_core.ui.html_charts import risk_matrix, status_bars
+from aims_core.ui.plain_html import risk_matrix, status_bars, table
 from aims_core.ui.session import cached, today
 from aims_core.ui.text import md_escape
 
@@ -150,18 +150,13 @@ def _due_soon(due: schedule.Listing) -> None:
     overdue = due.counts.overdue
     st.markdown(f"**{overdue}** overdue · **{due.counts.listed - overdue}** due by "
                 f"{today() + timedelta(days=DUE_DAYS):%d %b %Y}")
-    st.dataframe(
-        due.rows.assign(status=due.rows["overdue"].map({True: "Overdue", False: "Upcoming"})),
-        hide_index=True, width="stretch", placeholder="",
-        column_order=["status", "due_on", "kind", "item", "owner"],
-        column_config={"status": st.column_config.TextColumn("Status", width="small"),
-                       "due_on": st.column_config.DateColumn("Due", width="small"),
-                       "kind": "What", "item": st.column_config.TextColumn("Item",
-                                                                           width="large"),
-                       "owner": "Owner"})
+    rows = due.rows.assign(status=due.rows["overdue"].map({True: "Overdue",
+                                                            False: "Upcoming"}),
+                           due=pd.to_datetime(due.rows["due_on"]).dt.strftime("%d %b %Y"))
+    st.html(table(rows, {"status": "Status", "due": "Due", "kind": "What", "item": "Item",
+                         "owner": "Owner"}))
     with st.expander(f"By kind ({len(due.by_kind)} kinds)"):
-        st.dataframe(due.by_kind, hide_index=True, width="stretch", placeholder="",
-                     column_config={"kind": "What", "overdue": "Overdue", "items": "All due"})
+        st.html(table(due.by_kind, {"kind": "What", "overdue": "Overdue", "items": "All due"}))
     st.page_link("pages/schedule.py", label=f"All {due.counts.listed} in the schedule",
                  icon=":material/event:",
                  query_params={"schedule_horizon": f"Next {DUE_DAYS} days"})

@@ -15,8 +15,8 @@ from aims_core.records.writes import WriteResult
 from aims_core.ui.downloads import spreadsheet_downloads
 from aims_core.ui.editable_table import editable_table, show_outcome, shown_rows, table_height
 from aims_core.ui.evidence import evidence_document_picker
-from aims_core.ui.html_charts import status_bars
 from aims_core.ui.people_picker import person_select
+from aims_core.ui.plain_html import status_bars
 from aims_core.ui.session import Identity, cached, current_identity, get_db, today
 from aims_core.ui.text import md_escape
 
