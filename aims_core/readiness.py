@@ -52,27 +52,35 @@ def first_page_shown() -> None:
     _first_page.set()
 
 
+def _load_first_page() -> None:
+    from aims_core import service
+
+    for name in FIRST_PAGE_MODULES:
+        importlib.import_module(name)
+    # Streamlit's first element of a process calls inspect.stack() (to warn when run outside
+    # `streamlit run`), which maps every loaded module to its file: 0.3 s with the app
+    # loaded. Mapped here, the first page pays only for the modules loaded since.
+    inspect.stack()
+    service.open_database()
+
+
+def _start_service() -> None:
+    from aims_core import service
+
+    importlib.import_module("aims_core.api.routes")
+    service.start_jobs(lambda: _first_page.wait(FIRST_PAGE_GRACE_S))
+
+
 def _get_ready() -> None:
     try:
-        for name in FIRST_PAGE_MODULES:
-            importlib.import_module(name)
-        # Streamlit's first element of a process calls inspect.stack() (to warn when run
-        # outside `streamlit run`), which maps every loaded module to its file: 0.3 s with
-        # the app loaded. Mapped here, the first page pays only for modules loaded since.
-        inspect.stack()
-        from aims_core import service
-
-        service.open_database()
+        _load_first_page()
     except Exception:  # the page shows the same failure when it imports or opens
         LOG.exception("getting ready for the first page failed")
     finally:
         _pages_ready.set()
     try:
-        from aims_core import service
-
-        importlib.import_module("aims_core.api.routes")
-        service.start_jobs(lambda: _first_page.wait(FIRST_PAGE_GRACE_S))
-    except Exception:
+        _start_service()
+    except Exception:  # logged; the first API call and the Jobs & API page fail alike
         LOG.exception("starting the API or the scheduled jobs failed")
     finally:
         _service_ready.set()

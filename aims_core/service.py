@@ -71,9 +71,8 @@ def run_now(db: Database, name: str, requested_by: str) -> JobRun:
 
 
 def open_database() -> None:
-    """Open the database (the first start builds the demo) and mark runs a killed server left
-    behind; when another program holds the file, say so where the jobs' state is shown (the
-    pages say it too)."""
+    """Open the database (the first start builds the demo); when another program holds the
+    file, say so where the jobs' state is shown (the pages say it too)."""
     try:
         _state["db"] = bootstrap.shared_database(database_path())
     except DatabaseError as exc:
