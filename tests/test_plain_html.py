@@ -59,3 +59,15 @@ def test_table_shows_its_columns_as_text_and_missing_values_empty() -> None:
     assert table_rows(body) == [{"Item": "<script>x</script>", "Owner": "Ana"},
                                 {"Item": "Model card", "Owner": ""}]
     assert "<script>" not in body and "hidden" not in body
+
+
+def test_a_segment_too_narrow_for_its_count_names_it_on_hover_only() -> None:
+    frame = pd.DataFrame({"label": ["A.6"], "applicable": [40], "implemented": [1],
+                          "partial": [39], "planned": [0], "not_started": [0],
+                          "implemented_pct": [2.5], "partial_pct": [97.5], "planned_pct": [0.0],
+                          "not_started_pct": [0.0]})
+    body = status_bars(frame, "label", "applicable")
+    narrow = body.split('data-status="implemented"')[1]
+    wide = body.split('data-status="partial"')[1]
+    assert narrow.split(">", 1)[1].startswith("</div>") and "Implemented: 1 of 40" in narrow
+    assert wide.split(">", 1)[1].startswith("39</div>")

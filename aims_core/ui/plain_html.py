@@ -22,6 +22,7 @@ from aims_core.compliance.registers import IMPLEMENTATION_STATUSES
 IMPLEMENTATION_COLOURS = {"implemented": ("#009E73", "white"), "partial": ("#56B4E9", "black"),
                           "planned": ("#E69F00", "black"), "not_started": ("#D9D9D9", "black")}
 _TEXT = "#31333F"  # Streamlit's body text colour
+_DIGIT_PCT, _SEGMENT_PAD_PCT = 3.0, 2.0  # a bar segment's room: per digit, and around them
 _LEVEL_LABEL_CHARS = 8  # an impact name longer than this is written upright
 _CELL_PX = {3: 84, 4: 72, 5: 60, 6: 52, 7: 46}  # a matrix cell's height by the grid's size
 
@@ -103,13 +104,19 @@ def status_bars(frame: pd.DataFrame, label: str, total: str) -> str:
                 f'<div data-status="{status}" data-count="{count}" title="{name}&#10;{words} '
                 f'({share:.0f} %)" style="width:{share:.4f}%;background:{colour};color:'
                 f'{text_colour};text-align:center;overflow:hidden;white-space:nowrap">'
-                f"{count}</div>")
+                f"{count if _fits(count, share) else ''}</div>")
         rows.append(
             f'<div data-row="{name}" style="margin-bottom:8px"><div>{name}</div>'
             f'<div role="img" aria-label="{name}: {escape("; ".join(spoken))}" '
             'style="display:flex;height:24px;line-height:24px;background:#F0F2F6;'
             f'font-size:0.85em">{"".join(segments)}</div></div>')
     return f'<div style="color:{_TEXT}">{"".join(rows)}</div>'
+
+
+def _fits(count: int, share: float) -> bool:
+    """Whether a segment is wide enough for its count at the narrowest column a page gives
+    the bars (about 3 px per per cent); a narrower one names it on hover only."""
+    return share >= _SEGMENT_PAD_PCT + _DIGIT_PCT * len(str(count))
 
 
 def table(frame: pd.DataFrame, columns: dict[str, str]) -> str:
