@@ -24,7 +24,7 @@ IMPLEMENTATION_COLOURS = {"implemented": ("#009E73", "white"), "partial": ("#56B
 _TEXT = "#31333F"  # Streamlit's body text colour
 _DIGIT_PCT, _SEGMENT_PAD_PCT = 3.0, 2.0  # a bar segment's room: per digit, and around them
 _LEVEL_LABEL_CHARS = 8  # an impact name longer than this is written upright
-_CELL_PX = {3: 84, 4: 72, 5: 60, 6: 52, 7: 46}  # a matrix cell's height by the grid's size
+_CELL_PX = {3: 76, 4: 64, 5: 52, 6: 46, 7: 40}  # a matrix cell's height by the grid's size
 
 
 def risk_matrix(cells: pd.DataFrame, size: int, likelihood_labels: list[str],
@@ -86,11 +86,11 @@ def status_bars(frame: pd.DataFrame, label: str, total: str) -> str:
     across the whole width, so long names are never cut.
     """
     legend = "".join(
-        f'<span style="margin-right:16px;white-space:nowrap"><span style="display:'
+        f'<span style="margin-right:14px;white-space:nowrap"><span style="display:'
         f'inline-block;width:14px;height:14px;background:{colour};vertical-align:-2px;'
         f'margin-right:6px;border-radius:2px"></span>{IMPLEMENTATION_STATUSES[status]}</span>'
         for status, (colour, _) in IMPLEMENTATION_COLOURS.items())
-    rows = [f'<div style="margin-bottom:10px">{legend}</div>']
+    rows = [f'<div style="margin-bottom:8px;font-size:0.9em">{legend}</div>']
     for row in frame.to_dict("records"):
         name = escape(str(row[label]))
         segments, spoken = [], []
@@ -106,9 +106,10 @@ def status_bars(frame: pd.DataFrame, label: str, total: str) -> str:
                 f'{text_colour};text-align:center;overflow:hidden;white-space:nowrap">'
                 f"{count if _fits(count, share) else ''}</div>")
         rows.append(
-            f'<div data-row="{name}" style="margin-bottom:8px"><div>{name}</div>'
+            f'<div data-row="{name}" style="margin-bottom:6px"><div style="font-size:0.9em;'
+            f'line-height:1.35">{name}</div>'
             f'<div role="img" aria-label="{name}: {escape("; ".join(spoken))}" '
-            'style="display:flex;height:24px;line-height:24px;background:#F0F2F6;'
+            'style="display:flex;height:22px;line-height:22px;background:#F0F2F6;'
             f'font-size:0.85em">{"".join(segments)}</div></div>')
     return f'<div style="color:{_TEXT}">{"".join(rows)}</div>'
 
@@ -122,10 +123,10 @@ def _fits(count: int, share: float) -> bool:
 def table(frame: pd.DataFrame, columns: dict[str, str]) -> str:
     """A short read-only table: ``columns`` maps each shown column to its heading; values
     are shown as text (format dates and numbers before); a missing value shows empty."""
-    head = "".join(f'<th style="text-align:left;padding:6px 10px;border-bottom:2px solid '
+    head = "".join(f'<th style="text-align:left;padding:4px 10px;border-bottom:2px solid '
                    f'#D5D8DE">{escape(heading)}</th>' for heading in columns.values())
     body = "".join(
-        "<tr>" + "".join(f'<td style="padding:6px 10px;border-bottom:1px solid #E6E8EC;'
+        "<tr>" + "".join(f'<td style="padding:4px 10px;border-bottom:1px solid #E6E8EC;'
                          f'vertical-align:top">{_cell(value)}</td>'
                          for value in row) + "</tr>"
         for row in frame[list(columns)].itertuples(index=False))
