@@ -62,7 +62,7 @@ def _maturity_tile() -> None:
     latest = cached(self_assessment_results.latest_summary)
     if latest is None or latest.overall is None:
         _tile("Maturity score", "–", "Overall maturity (0–5) of the latest self-assessment: "
-              "none is finished yet", "pages/self_assessment.py", "Run a self-assessment",
+              "none is finished yet", "pages/self_assessment.py", "Self-assessment",
               "speed")
         return
     change = None if latest.previous_overall is None else latest.overall - latest.previous_overall
