@@ -23,7 +23,7 @@ IMPLEMENTATION_COLOURS = {"implemented": ("#009E73", "white"), "partial": ("#56B
                           "planned": ("#E69F00", "black"), "not_started": ("#D9D9D9", "black")}
 _TEXT = "#31333F"  # Streamlit's body text colour
 _DIGIT_PCT, _SEGMENT_PAD_PCT = 3.0, 2.0  # a bar segment's room: per digit, and around them
-_LEVEL_LABEL_CHARS = 8  # an impact name longer than this is written upright
+_UPRIGHT_LABEL_CHARS = 8  # an impact name longer than this is written upright
 _CELL_PX = {3: 76, 4: 64, 5: 52, 6: 46, 7: 40}  # a matrix cell's height by the grid's size
 
 
@@ -61,13 +61,15 @@ def risk_matrix(cells: pd.DataFrame, size: int, likelihood_labels: list[str],
                 f'line-height:1.2">{shown}<span style="font-size:0.75em">{escape(band)}</span>'
                 "</td>")
         rows.append(f"<tr>{''.join(tds)}</tr>")
-    turned = max(map(len, impact_labels[:size])) > _LEVEL_LABEL_CHARS  # long names upright,
+    turned = max(map(len, impact_labels[:size])) > _UPRIGHT_LABEL_CHARS  # long names upright,
     # so they are never broken inside a word or run into their neighbours
     label_style = ("display:inline-block;writing-mode:vertical-rl;transform:rotate(180deg);"
-                   "white-space:nowrap" if turned else "")
+                   "white-space:nowrap;max-height:10em;overflow:hidden;text-overflow:ellipsis"
+                   if turned else "")  # a very long name ends in "…"; its title holds it all
     impacts = "".join(f'<th scope="col" style="font-weight:normal;padding:4px 2px;'
-                      f'vertical-align:top"><span style="{label_style}">{escape(label)}'
-                      "</span></th>" for label in impact_labels[:size])
+                      f'vertical-align:top"><span title="{escape(label)}" '
+                      f'style="{label_style}">{escape(label)}</span></th>'
+                      for label in impact_labels[:size])
     columns = '<col style="width:1.8em"><col style="width:22%">' + "<col>" * size
     return (
         f'<table style="width:100%;border-collapse:collapse;table-layout:fixed;color:{_TEXT};'
